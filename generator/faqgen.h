@@ -1,0 +1,350 @@
+/*
+ * faqgen.h: the data model of a build and the prototypes of its stages.
+ *
+ * The build is a one-way pipeline, one stage per file:
+ *
+ *   config.c   site.ini                      -> struct config
+ *   load.c     content/ and layouts/         -> struct site (pages, layouts)
+ *   render.c   Markdown body                 -> HTML, headings, links, text
+ *   link.c     cross-references, related questions, prev/next
+ *   index.c    search index
+ *   emit.c     templates, sitemap, feeds     -> output files
+ *   publish.c  staging folder, atomic swap, unchanged files untouched
+ *
+ * Only load.c reads files and only publish.c writes them; everything in
+ * between works in memory.  Each third-party library is confined to one
+ * file: iniparser to config.c, libyaml to frontmatter.c, md4c to render.c,
+ * libxml2 to xml.c.
+ *
+ * Memory: every allocation is owned by exactly one struct and freed by its
+ * *_free function at the end of the build, so the program runs clean under
+ * valgrind.  Out of memory exits at once through the x* allocators.
+ */
+#ifndef FAQGEN_H
+#define FAQGEN_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAQGEN_VERSION "0.1.0"
+
+/* Exit statuses, as documented in faqgen.1. */
+enum {
+	EXIT_OK = 0,
+	EXIT_CONTENT = 1,	/* content or template errors */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_SYSTEM = 3		/* system or I/O error */
+};
+
+/* ---------------------------------------------------------------- util.c */
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/*
+ * Check that <s, len> is valid UTF-8 (no overlongs, no surrogates, no NUL).
+ * Returns 0 when valid, else the byte offset + 1 of the first bad byte.
+ */
+size_t	 utf8_check(const char *s, size_t len);
+/* Decode one code point at *s, advancing *s; returns -1 on a bad sequence. */
+int32_t	 utf8_decode(const char **s, const char *end);
+/* Encode cp into out (at least 4 bytes); returns the byte count. */
+size_t	 utf8_encode(uint32_t cp, char *out);
+
+/* Line number (1-based) of byte offset off in <s, len>. */
+size_t	 line_of(const char *s, size_t len, size_t off);
+
+/*
+ * Relative path from the folder of output file `from` to output file `to`,
+ * both relative to the site root, e.g. ("a/b.html", "c/d.html") ->
+ * "../c/d.html".  Returns an allocated string.
+ */
+char	*path_relative(const char *from, const char *to);
+/*
+ * Join folder of `base` and relative `rel`, normalising "." and "..".
+ * Returns NULL when the result would climb above the root.
+ */
+char	*path_resolve(const char *base, const char *rel);
+
+/* ----------------------------------------------------------------- buf.c */
+
+/* A growable byte buffer: grows 1.5x with overflow checks; always NUL-ended. */
+struct buf {
+	char	*data;		/* owned; NUL-terminated when cap > 0 */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_grow(struct buf *, size_t extra);
+void	 buf_put(struct buf *, const char *, size_t);
+void	 buf_puts(struct buf *, const char *);
+void	 buf_putc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_truncate(struct buf *, size_t len);
+/* Hand the bytes over to the caller, leaving the buffer empty. */
+char	*buf_detach(struct buf *, size_t *len);
+void	 buf_free(struct buf *);
+
+/* Escaping, one function per output context (escape.c). */
+void	 esc_html(struct buf *, const char *, size_t);	/* text and attributes */
+void	 esc_json(struct buf *, const char *, size_t);	/* inside "..." ; also safe in <script> */
+void	 esc_url(struct buf *, const char *, size_t);	/* percent-encode for href */
+/* Non-zero when a link target's scheme is one we refuse (javascript: ...). */
+int	 url_is_unsafe(const char *, size_t);
+
+/* ----------------------------------------------------------------- diag.c */
+
+/*
+ * Diagnostics, compiler style: "file:line: message".  Each page and stage
+ * collects its own, so parallel stages stay deterministic; main.c prints
+ * them in page order.
+ */
+struct diags {
+	char	**msg;		/* owned list of owned messages */
+	size_t	  n;
+	size_t	  cap;
+};
+
+void	 diag_add(struct diags *, const char *file, size_t line,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void	 diag_addv(struct diags *, const char *file, size_t line,
+	    const char *fmt, va_list);
+void	 diag_move(struct diags *to, struct diags *from);
+void	 diag_print(const struct diags *);
+void	 diag_free(struct diags *);
+
+/* --------------------------------------------------------------- config.c */
+
+struct config {
+	char	*path;		/* site.ini as given, owned */
+	char	*title;		/* [site] title */
+	char	*description;	/* [site] description */
+	char	*base_url;	/* [site] base_url, with a trailing '/' */
+	char	*language;	/* [site] language, e.g. "zh-CN" */
+	char	*author;	/* [site] author (feed) */
+	char	*content_dir;	/* [build] content, default "content" */
+	char	*layouts_dir;	/* [build] layouts, default "layouts" */
+	char	*output_dir;	/* [build] output, default "public" */
+	char	*synonyms;	/* [search] synonyms file, may be NULL */
+	int	 jobs;		/* [build] jobs, 0 = number of cores */
+	int	 related;	/* [build] related questions per page, default 5 */
+	int	 feed_entries;	/* [feed] entries, default 20 */
+	int	 recent;	/* [site] recent updates on home, default 10 */
+	int	 unsafe_html;	/* [markdown] unsafe_html: raw HTML passes */
+	int	 drafts;	/* --drafts */
+	int	 quiet;		/* --quiet */
+};
+
+/* Fills cfg from file; missing file is an error unless optional. */
+int	 config_load(struct config *, const char *file, int optional,
+	    struct diags *);
+void	 config_free(struct config *);
+
+/* ---------------------------------------------------------- frontmatter.c */
+
+struct strlist {
+	char	**v;		/* owned list of owned strings */
+	size_t	  n;
+};
+
+void	 strlist_add(struct strlist *, const char *, size_t);
+void	 strlist_free(struct strlist *);
+
+/* What the YAML front matter of one file says. */
+struct frontmatter {
+	char		*title;
+	char		*description;
+	char		*lastmod;	/* YYYY-MM-DD, checked */
+	int		 weight;
+	int		 draft;
+	struct strlist	 tags;
+	struct strlist	 keywords;
+	struct strlist	 aliases;
+};
+
+/*
+ * Parse the YAML in <s, len>, which starts on line `line0` of file `file`.
+ * Reports every problem to d with its line; returns 0 on success.
+ */
+int	 frontmatter_parse(struct frontmatter *, const char *s, size_t len,
+	    const char *file, size_t line0, struct diags *d);
+void	 frontmatter_free(struct frontmatter *);
+
+/* ----------------------------------------------------------------- load.c */
+
+enum page_kind {
+	PAGE_HOME,
+	PAGE_CATEGORY,
+	PAGE_QUESTION
+};
+
+struct heading {
+	int	 level;		/* 1..6 */
+	char	*id;		/* unique within the page, owned */
+	char	*text;		/* plain text, owned */
+};
+
+/* A cross-reference: a link from one page's body to another .md file. */
+struct xref {
+	size_t		 line;		/* in the source file */
+	char		*href;		/* as written, owned */
+	struct page	*target;	/* borrowed; NULL when broken */
+	char		*fragment;	/* without '#', owned, may be NULL */
+};
+
+struct page {
+	enum page_kind	 kind;
+	char		*src;		/* path under content/, "exam/id.md", owned */
+	char		*file;		/* path as shown in errors, owned */
+	char		*category_dir;	/* "exam"; "" for home, owned */
+	char		*slug;		/* "id"; "" for home/category, owned */
+	char		*out;		/* output path, "exam/id.html", owned */
+	struct frontmatter fm;
+	size_t		 body_line;	/* line of the body's first byte */
+	char		*body;		/* Markdown, owned */
+	size_t		 body_len;
+
+	/* render.c */
+	struct buf	 html;		/* body HTML */
+	char		*text;		/* body as plain text, owned */
+	char		*summary;	/* first paragraph as plain text, owned */
+	struct heading	*headings;	/* owned */
+	size_t		 nheadings;
+	struct xref	*xrefs;		/* owned */
+	size_t		 nxrefs;
+	struct diags	 diags;		/* this page's errors */
+
+	/* link.c: all borrowed */
+	struct page	*category;	/* owning category; NULL for home */
+	struct page	**questions;	/* a category's questions, owned array */
+	size_t		 nquestions;
+	struct page	*prev, *next;	/* within the category */
+	struct page	**related;	/* owned array */
+	size_t		 nrelated;
+	size_t		 order;		/* position in site order */
+};
+
+/* A file under layouts/: a template or a static asset. */
+struct layout_file {
+	char	*name;		/* path under layouts/, owned */
+	char	*data;		/* owned */
+	size_t	 len;
+};
+
+struct site {
+	struct config	 cfg;
+	struct page	**pages;	/* owned; home, then categories and
+					   their questions in site order */
+	size_t		 npages;
+	struct page	*home;		/* borrowed */
+	struct page	**categories;	/* owned array of borrowed */
+	size_t		 ncategories;
+	struct page	**questions;	/* owned array of borrowed, site order */
+	size_t		 nquestions;
+	struct layout_file *layouts;	/* owned */
+	size_t		 nlayouts;
+	char		*synonyms;	/* synonyms file contents, owned, may be NULL */
+	size_t		 synonyms_len;
+	struct diags	 diags;		/* site-level errors */
+};
+
+/* Walk content/ and read layouts/; returns 0 when no error was found. */
+int	 load_site(struct site *);
+struct page *site_find(const struct site *, const char *src);
+const struct layout_file *site_layout(const struct site *, const char *name);
+void	 site_free(struct site *);
+
+/* --------------------------------------------------------------- render.c */
+
+/* Render one page's body; errors go to page->diags. */
+void	 render_page(const struct site *, struct page *);
+
+/* ----------------------------------------------------------------- link.c */
+
+/* Check fragments, compute categories, prev/next and related questions. */
+int	 link_site(struct site *);
+
+/* ------------------------------------------------------------- template.c */
+
+/*
+ * A logic-less template, a Mustache subset: {{name}} (escaped), {{{name}}}
+ * (raw), {{#list}}...{{/list}}, {{^list}}...{{/list}}, {{> partial}},
+ * {{! comment}}.  Dotted names are not supported; "." is the current item.
+ */
+struct template;
+
+/* A value a template can show: a string, or a list of objects. */
+struct tval;
+struct tobj;
+
+struct tobj	*tobj_new(void);
+void		 tobj_free(struct tobj *);
+/* Set key to a string; the object copies neither key nor value. */
+void		 tobj_str(struct tobj *, const char *key, const char *val);
+/* Set key to an owned string (freed with the object). */
+void		 tobj_own(struct tobj *, const char *key, char *val);
+void		 tobj_bool(struct tobj *, const char *key, int val);
+/* Append a new object to list `key` and return it (owned by parent). */
+struct tobj	*tobj_push(struct tobj *, const char *key);
+
+struct template	*template_parse(const char *name, const char *s, size_t len,
+		    struct diags *);
+/* Lookup for partials: returns NULL when there is no such partial. */
+typedef const struct template *(*template_partial_fn)(void *arg,
+		    const char *name);
+void		 template_render(const struct template *, const struct tobj *,
+		    template_partial_fn, void *arg, struct buf *out);
+void		 template_free(struct template *);
+
+/* ---------------------------------------------------------------- index.c */
+
+struct output;
+/* Write the search index files through out. */
+int	 index_write(const struct site *, struct output *);
+
+/* ----------------------------------------------------------------- emit.c */
+
+int	 emit_site(const struct site *, struct output *);
+
+/* ------------------------------------------------------------------ xml.c */
+
+/* The sitemap (or sitemap index with parts) and the Atom feed. */
+int	 xml_sitemap(const struct site *, struct output *);
+int	 xml_feed(const struct site *, struct output *);
+
+/* -------------------------------------------------------------- publish.c */
+
+struct publish_stats {
+	size_t	 added;
+	size_t	 changed;
+	size_t	 unchanged;
+	size_t	 removed;
+	uint64_t bytes;
+};
+
+/*
+ * The sink every stage writes through.  output_file() may be called from
+ * several threads at once.  With dry_run nothing is written.
+ */
+struct output	*output_open(const char *dir, int dry_run, struct diags *);
+int		 output_file(struct output *, const char *path,
+		    const char *data, size_t len);
+/* Swap the staging folder in; returns 0 on success. */
+int		 output_commit(struct output *, struct publish_stats *);
+/* Throw the staging folder away (after an error). */
+void		 output_abort(struct output *);
+
+/* --------------------------------------------------------------- pool.c */
+
+/* Run fn(arg, i) for i in [0, n) on `jobs` threads; order of calls varies. */
+void	 pool_run(size_t n, int jobs, void (*fn)(void *, size_t), void *arg);
+
+#endif /* !FAQGEN_H */

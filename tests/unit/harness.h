@@ -1,0 +1,39 @@
+/*
+ * harness.h: a tiny unit-test harness.  Each test file includes it, calls
+ * CHECK / CHECK_STR in functions run by TEST(), and ends main() with
+ * `return harness_done();`, whose last line is "N passed, N failed".
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int harness_passed, harness_failed;
+
+#define CHECK(cond) do { \
+	if (cond) harness_passed++; \
+	else { harness_failed++; \
+	    fprintf(stderr, "%s:%d: check failed: %s\n", \
+	    __FILE__, __LINE__, #cond); } \
+} while (0)
+
+#define CHECK_STR(got, want) do { \
+	const char *g_ = (got), *w_ = (want); \
+	if (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0) \
+		harness_passed++; \
+	else { harness_failed++; \
+	    fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", \
+	    __FILE__, __LINE__, g_ ? g_ : "(null)", w_ ? w_ : "(null)"); } \
+} while (0)
+
+#define TEST(fn) do { fn(); } while (0)
+
+static int
+harness_done(void)
+{
+	printf("%d passed, %d failed\n", harness_passed, harness_failed);
+	return harness_failed ? 1 : 0;
+}
+
+#endif
