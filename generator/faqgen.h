@@ -303,6 +303,9 @@ typedef const struct template *(*template_partial_fn)(void *arg,
 void		 template_render(const struct template *, const struct tobj *,
 		    template_partial_fn, void *arg, struct buf *out);
 void		 template_free(struct template *);
+/* Report every {{> partial}} fn does not know; returns 0 when none. */
+int		 template_check_partials(const struct template *,
+		    template_partial_fn, void *arg, struct diags *);
 
 /* ---------------------------------------------------------------- index.c */
 

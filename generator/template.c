@@ -1,0 +1,552 @@
+/*
+ * template.c: a small logic-less template engine, a Mustache subset.
+ *
+ *   {{name}}          the value of name, HTML-escaped
+ *   {{{name}}}        the value, raw ({{& name}} too)
+ *   {{#name}}...{{/name}}
+ *                     a list: the body once per item, with the item as
+ *                     the innermost context; a true bool or a non-empty
+ *                     string: the body once; otherwise nothing
+ *   {{^name}}...{{/name}}
+ *                     the body only when {{#name}} would show nothing
+ *   {{> partial}}     another template, found through a callback
+ *   {{! comment}}     nothing
+ *
+ * Names resolve from the innermost context outward; "." only looks in the
+ * innermost one, so a list of plain strings is a list of objects each
+ * holding the key ".".  A section, inverted, closing, partial or comment
+ * tag alone on its line (whitespace aside) takes its line with it.
+ *
+ * template_parse() turns the source into a flat array of nodes once; a
+ * section node knows where its body ends, so rendering is a walk over
+ * that array with no parsing and no allocation besides the output.  A
+ * parsed template is never modified, so any number of threads may render
+ * it at once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "faqgen.h"
+
+#define PARTIAL_DEPTH	16	/* partials nested deeper render nothing */
+
+enum tval_type {
+	TVAL_STR,
+	TVAL_BOOL,
+	TVAL_LIST
+};
+
+struct tval {
+	const char	*key;		/* borrowed */
+	enum tval_type	 type;
+	const char	*str;		/* TVAL_STR: borrowed or == own */
+	char		*own;		/* TVAL_STR: owned copy, may be NULL */
+	int		 b;		/* TVAL_BOOL */
+	struct tobj	**items;	/* TVAL_LIST: owned */
+	size_t		 nitems;
+	size_t		 capitems;
+};
+
+struct tobj {
+	struct tval	*v;		/* owned; looked up linearly */
+	size_t		 n;
+	size_t		 cap;
+};
+
+enum node_type {
+	NODE_TEXT,		/* src[off, off + len) */
+	NODE_VAR,		/* {{name}} */
+	NODE_RAW,		/* {{{name}}} or {{&name}} */
+	NODE_SECTION,		/* {{#name}}: body is (i, end) */
+	NODE_INVERTED,		/* {{^name}}: body is (i, end) */
+	NODE_PARTIAL		/* {{>name}} */
+};
+
+struct node {
+	enum node_type	 type;
+	size_t		 line;		/* of the tag, for errors */
+	size_t		 off;		/* NODE_TEXT */
+	size_t		 len;		/* NODE_TEXT */
+	char		*name;		/* tags: owned */
+	size_t		 end;		/* sections: index past the body */
+};
+
+struct template {
+	char		*name;		/* file shown in errors, owned */
+	char		*src;		/* copy of the source, owned */
+	struct node	*nodes;		/* owned */
+	size_t		 nnodes;
+	size_t		 cap;
+};
+
+/* A context stack lives on the C stack, innermost first. */
+struct ctx {
+	const struct tobj	*obj;	/* borrowed */
+	const struct ctx	*up;	/* borrowed, NULL at the root */
+};
+
+/* ------------------------------------------------------------ values */
+
+struct tobj *
+tobj_new(void)
+{
+
+	return xcalloc(1, sizeof(struct tobj));
+}
+
+static void
+tval_clear(struct tval *v)
+{
+	size_t	 i;
+
+	if (v->type == TVAL_LIST) {
+		for (i = 0; i < v->nitems; i++)
+			tobj_free(v->items[i]);
+		free(v->items);
+	} else if (v->type == TVAL_STR)
+		free(v->own);
+	v->str = NULL;
+	v->own = NULL;
+	v->b = 0;
+	v->items = NULL;
+	v->nitems = v->capitems = 0;
+}
+
+void
+tobj_free(struct tobj *o)
+{
+	size_t	 i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->n; i++)
+		tval_clear(&o->v[i]);
+	free(o->v);
+	free(o);
+}
+
+/* Find key in o, without walking outward. */
+static const struct tval *
+tobj_find(const struct tobj *o, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->v[i].key, key) == 0)
+			return &o->v[i];
+	return NULL;
+}
+
+/* The slot for key: emptied when it exists, else a new one. */
+static struct tval *
+slot(struct tobj *o, const char *key, enum tval_type type)
+{
+	struct tval	*v;
+	size_t		 i;
+
+	for (i = 0; i < o->n; i++) {
+		v = &o->v[i];
+		if (strcmp(v->key, key) == 0) {
+			tval_clear(v);
+			v->type = type;
+			return v;
+		}
+	}
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap + o->cap / 2 : 8;
+		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
+	}
+	v = &o->v[o->n++];
+	memset(v, 0, sizeof(*v));
+	v->key = key;
+	v->type = type;
+	return v;
+}
+
+void
+tobj_str(struct tobj *o, const char *key, const char *val)
+{
+
+	slot(o, key, TVAL_STR)->str = val;
+}
+
+void
+tobj_own(struct tobj *o, const char *key, char *val)
+{
+	struct tval	*v;
+
+	v = slot(o, key, TVAL_STR);
+	v->str = v->own = val;
+}
+
+void
+tobj_bool(struct tobj *o, const char *key, int val)
+{
+
+	slot(o, key, TVAL_BOOL)->b = val != 0;
+}
+
+struct tobj *
+tobj_push(struct tobj *o, const char *key)
+{
+	struct tval	*v = NULL;
+	size_t		 i;
+
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->v[i].key, key) == 0) {
+			v = &o->v[i];
+			break;
+		}
+	if (v == NULL || v->type != TVAL_LIST)
+		v = slot(o, key, TVAL_LIST);
+	if (v->nitems == v->capitems) {
+		v->capitems = v->capitems ? v->capitems + v->capitems / 2 : 4;
+		v->items = xreallocarray(v->items, v->capitems,
+		    sizeof(*v->items));
+	}
+	return v->items[v->nitems++] = tobj_new();
+}
+
+/* ----------------------------------------------------------- parsing */
+
+static struct node *
+node_add(struct template *t, enum node_type type, size_t line)
+{
+	struct node	*n;
+
+	if (t->nnodes == t->cap) {
+		t->cap = t->cap ? t->cap + t->cap / 2 : 32;
+		t->nodes = xreallocarray(t->nodes, t->cap, sizeof(*t->nodes));
+	}
+	n = &t->nodes[t->nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->line = line;
+	return n;
+}
+
+static void
+text_add(struct template *t, size_t off, size_t len)
+{
+	struct node	*n;
+
+	if (len == 0)
+		return;
+	/* Merge with the text before when a comment sat in between. */
+	if (t->nnodes > 0) {
+		n = &t->nodes[t->nnodes - 1];
+		if (n->type == NODE_TEXT && n->off + n->len == off) {
+			n->len += len;
+			return;
+		}
+	}
+	n = node_add(t, NODE_TEXT, 0);
+	n->off = off;
+	n->len = len;
+}
+
+static int
+is_blank(char c)
+{
+
+	return c == ' ' || c == '\t';
+}
+
+/* Count the newlines in s[from, to). */
+static size_t
+newlines(const char *s, size_t from, size_t to)
+{
+	size_t	 n = 0;
+
+	for (; from < to; from++)
+		if (s[from] == '\n')
+			n++;
+	return n;
+}
+
+struct template *
+template_parse(const char *name, const char *s, size_t len,
+    struct diags *d)
+{
+	struct template	*t;
+	struct node	*n;
+	size_t		*open = NULL;	/* node indices of open sections */
+	size_t		 nopen = 0, capopen = 0;
+	size_t		 pos = 0, text = 0, line = 1, lpos = 0;
+	size_t		 tag, inner, innerend, end, ls, after, i;
+	size_t		 last_tag_end = 0, nerr = d->n;
+	int		 triple, standalone;
+	char		 sigil;
+	const char	*p, *q;
+
+	t = xcalloc(1, sizeof(*t));
+	t->name = xstrdup(name);
+	t->src = xmalloc(len + 1);
+	memcpy(t->src, s, len);
+	t->src[len] = '\0';
+	s = t->src;
+
+	while (pos < len) {
+		p = memmem(s + pos, len - pos, "{{", 2);
+		if (p == NULL)
+			break;
+		tag = p - s;
+		line += newlines(s, lpos, tag);
+		lpos = tag;
+
+		triple = tag + 2 < len && s[tag + 2] == '{';
+		inner = tag + (triple ? 3 : 2);
+		q = memmem(s + inner, len - inner,
+		    triple ? "}}}" : "}}", triple ? 3 : 2);
+		if (q == NULL) {
+			diag_add(d, name, line, "unclosed tag");
+			break;
+		}
+		innerend = q - s;
+		end = innerend + (triple ? 3 : 2);
+
+		/* The sigil, then the name with blanks trimmed. */
+		while (inner < innerend && (is_blank(s[inner]) ||
+		    s[inner] == '\n' || s[inner] == '\r'))
+			inner++;
+		sigil = 0;
+		if (!triple && inner < innerend &&
+		    strchr("#^/>!&", s[inner]) != NULL)
+			sigil = s[inner++];
+		if (sigil != '!') {
+			while (inner < innerend && (is_blank(s[inner]) ||
+			    s[inner] == '\n' || s[inner] == '\r'))
+				inner++;
+			while (innerend > inner && (is_blank(s[innerend - 1]) ||
+			    s[innerend - 1] == '\n' || s[innerend - 1] == '\r'))
+				innerend--;
+		}
+
+		/*
+		 * Standalone: a tag other than a variable alone on its
+		 * line.  Then the blanks before it and the rest of the line
+		 * after it, newline included, are dropped.
+		 */
+		for (ls = tag; ls > 0 && s[ls - 1] != '\n'; ls--)
+			continue;
+		standalone = sigil != 0 && sigil != '&' &&
+		    last_tag_end <= ls;
+		for (i = ls; standalone && i < tag; i++)
+			if (!is_blank(s[i]))
+				standalone = 0;
+		after = end;
+		while (after < len && is_blank(s[after]))
+			after++;
+		if (after < len && s[after] == '\r' &&
+		    after + 1 < len && s[after + 1] == '\n')
+			after++;
+		if (after < len && s[after] != '\n')
+			standalone = 0;
+		else if (after < len)
+			after++;
+
+		text_add(t, text, (standalone ? ls : tag) - text);
+		pos = text = standalone ? after : end;
+		last_tag_end = end;
+
+		if (sigil == '!')
+			continue;
+		if (inner == innerend) {
+			diag_add(d, name, line, "empty tag");
+			continue;
+		}
+		switch (sigil) {
+		case '#':
+		case '^':
+			n = node_add(t, sigil == '#' ? NODE_SECTION :
+			    NODE_INVERTED, line);
+			n->name = xstrndup(s + inner, innerend - inner);
+			if (nopen == capopen) {
+				capopen = capopen ? capopen * 2 : 8;
+				open = xreallocarray(open, capopen,
+				    sizeof(*open));
+			}
+			open[nopen++] = t->nnodes - 1;
+			break;
+		case '/':
+			if (nopen == 0) {
+				diag_add(d, name, line, "unexpected {{/%.*s}}",
+				    (int)(innerend - inner), s + inner);
+				break;
+			}
+			/* A mismatch still closes the innermost section. */
+			n = &t->nodes[open[--nopen]];
+			if (strlen(n->name) != innerend - inner ||
+			    memcmp(n->name, s + inner, innerend - inner) != 0)
+				diag_add(d, name, line,
+				    "mismatched {{/%.*s}}, expected {{/%s}}",
+				    (int)(innerend - inner), s + inner,
+				    n->name);
+			n->end = t->nnodes;
+			break;
+		case '>':
+			n = node_add(t, NODE_PARTIAL, line);
+			n->name = xstrndup(s + inner, innerend - inner);
+			break;
+		default:
+			n = node_add(t, triple || sigil == '&' ? NODE_RAW :
+			    NODE_VAR, line);
+			n->name = xstrndup(s + inner, innerend - inner);
+			break;
+		}
+	}
+	if (d->n == nerr)
+		text_add(t, text, len - text);
+	for (i = 0; i < nopen; i++) {
+		n = &t->nodes[open[i]];
+		diag_add(d, name, n->line, "unclosed section \"%s\"", n->name);
+	}
+	free(open);
+	if (d->n != nerr) {
+		template_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+template_check_partials(const struct template *t, template_partial_fn fn,
+    void *arg, struct diags *d)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	for (i = 0; i < t->nnodes; i++) {
+		if (t->nodes[i].type != NODE_PARTIAL)
+			continue;
+		if (fn(arg, t->nodes[i].name) == NULL) {
+			diag_add(d, t->name, t->nodes[i].line,
+			    "unknown partial \"%s\"", t->nodes[i].name);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+void
+template_free(struct template *t)
+{
+	size_t	 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nnodes; i++)
+		free(t->nodes[i].name);
+	free(t->nodes);
+	free(t->src);
+	free(t->name);
+	free(t);
+}
+
+/* --------------------------------------------------------- rendering */
+
+static const struct tval *
+lookup(const struct ctx *c, const char *key)
+{
+	const struct tval	*v;
+
+	if (key[0] == '.' && key[1] == '\0')
+		return c != NULL ? tobj_find(c->obj, key) : NULL;
+	for (; c != NULL; c = c->up)
+		if ((v = tobj_find(c->obj, key)) != NULL)
+			return v;
+	return NULL;
+}
+
+/* Does {{#key}} show its body? */
+static int
+truthy(const struct tval *v)
+{
+
+	if (v == NULL)
+		return 0;
+	switch (v->type) {
+	case TVAL_STR:
+		return v->str != NULL && v->str[0] != '\0';
+	case TVAL_BOOL:
+		return v->b;
+	case TVAL_LIST:
+		return v->nitems > 0;
+	}
+	return 0;
+}
+
+struct render {
+	template_partial_fn	 fn;
+	void			*arg;
+	struct buf		*out;
+};
+
+static void
+render(const struct render *r, const struct template *t, size_t from,
+    size_t to, const struct ctx *c, int depth)
+{
+	const struct node	*n;
+	const struct tval	*v;
+	const struct template	*pt;
+	struct ctx		 item;
+	size_t			 i, j;
+
+	for (i = from; i < to; i++) {
+		n = &t->nodes[i];
+		switch (n->type) {
+		case NODE_TEXT:
+			buf_put(r->out, t->src + n->off, n->len);
+			break;
+		case NODE_VAR:
+		case NODE_RAW:
+			v = lookup(c, n->name);
+			if (v == NULL || v->type != TVAL_STR || v->str == NULL)
+				break;
+			if (n->type == NODE_VAR)
+				esc_html(r->out, v->str, strlen(v->str));
+			else
+				buf_puts(r->out, v->str);
+			break;
+		case NODE_SECTION:
+			v = lookup(c, n->name);
+			if (v != NULL && v->type == TVAL_LIST) {
+				item.up = c;
+				for (j = 0; j < v->nitems; j++) {
+					item.obj = v->items[j];
+					render(r, t, i + 1, n->end, &item,
+					    depth);
+				}
+			} else if (truthy(v))
+				render(r, t, i + 1, n->end, c, depth);
+			i = n->end - 1;
+			break;
+		case NODE_INVERTED:
+			if (!truthy(lookup(c, n->name)))
+				render(r, t, i + 1, n->end, c, depth);
+			i = n->end - 1;
+			break;
+		case NODE_PARTIAL:
+			if (depth >= PARTIAL_DEPTH || r->fn == NULL)
+				break;
+			if ((pt = r->fn(r->arg, n->name)) != NULL)
+				render(r, pt, 0, pt->nnodes, c, depth + 1);
+			break;
+		}
+	}
+}
+
+void
+template_render(const struct template *t, const struct tobj *o,
+    template_partial_fn fn, void *arg, struct buf *out)
+{
+	struct render	 r;
+	struct ctx	 root;
+
+	r.fn = fn;
+	r.arg = arg;
+	r.out = out;
+	root.obj = o;
+	root.up = NULL;
+	render(&r, t, 0, t->nnodes, o != NULL ? &root : NULL, 0);
+}
