@@ -1,0 +1,512 @@
+/*
+ * frontmatter.c: the YAML front matter of a content file, through
+ * libyaml's document API.  The only file that includes <yaml.h>.
+ *
+ * Known keys are checked for their type and reported with their file
+ * line; unknown keys are ignored, so a Hugo content tree loads as-is.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "faqgen.h"
+
+/* What one parse needs to report errors. */
+struct fmctx {
+	yaml_document_t	*doc;		/* borrowed */
+	const char	*file;		/* borrowed */
+	size_t		 line0;		/* file line of the first YAML line */
+	struct diags	*d;		/* borrowed */
+	int		 bad;		/* errors reported so far */
+};
+
+void
+strlist_add(struct strlist *l, const char *s, size_t len)
+{
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrndup(s, len);
+}
+
+void
+strlist_free(struct strlist *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+frontmatter_free(struct frontmatter *fm)
+{
+
+	free(fm->title);
+	free(fm->description);
+	free(fm->lastmod);
+	strlist_free(&fm->tags);
+	strlist_free(&fm->keywords);
+	strlist_free(&fm->aliases);
+	memset(fm, 0, sizeof(*fm));
+}
+
+static size_t
+node_line(const struct fmctx *c, const yaml_node_t *n)
+{
+
+	return c->line0 + n->start_mark.line;
+}
+
+static void
+fmerr(struct fmctx *c, const yaml_node_t *n, const char *fmt, const char *arg)
+{
+
+	diag_add(c->d, c->file, node_line(c, n), fmt, arg);
+	c->bad++;
+}
+
+static const char *
+scalar(const yaml_node_t *n, size_t *len)
+{
+
+	*len = n->data.scalar.length;
+	return (const char *)n->data.scalar.value;
+}
+
+/* A plain scalar YAML reads as null: empty, "~" or "null". */
+static int
+is_null(const yaml_node_t *n)
+{
+	size_t		 len;
+	const char	*s;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	s = scalar(n, &len);
+	return len == 0 || (len == 1 && s[0] == '~') ||
+	    (len == 4 && (memcmp(s, "null", 4) == 0 ||
+	    memcmp(s, "Null", 4) == 0 || memcmp(s, "NULL", 4) == 0));
+}
+
+static int
+is_blank_text(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* A string key: any scalar; null leaves *out NULL. */
+static void
+get_string(struct fmctx *c, const char *key, const yaml_node_t *n,
+    char **out)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (n->type != YAML_SCALAR_NODE) {
+		fmerr(c, n, "%s must be a string", key);
+		return;
+	}
+	if (is_null(n))
+		return;
+	s = scalar(n, &len);
+	*out = xstrndup(s, len);
+}
+
+/* An integer: a plain decimal scalar that fits an int. */
+static void
+get_int(struct fmctx *c, const char *key, const yaml_node_t *n, int *out)
+{
+	const char	*s;
+	char		*end, buf[32];
+	size_t		 len;
+	long		 v;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+		fmerr(c, n, "%s must be an integer", key);
+		return;
+	}
+	s = scalar(n, &len);
+	if (len == 0 || len >= sizeof(buf)) {
+		fmerr(c, n, "%s must be an integer", key);
+		return;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (!isdigit((unsigned char)buf[buf[0] == '-' || buf[0] == '+'])) {
+		fmerr(c, n, "%s must be an integer", key);
+		return;
+	}
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (*end != '\0') {
+		fmerr(c, n, "%s must be an integer", key);
+		return;
+	}
+	if (errno == ERANGE || v < INT_MIN || v > INT_MAX) {
+		fmerr(c, n, "%s is out of range", key);
+		return;
+	}
+	*out = (int)v;
+}
+
+static void
+get_bool(struct fmctx *c, const char *key, const yaml_node_t *n, int *out)
+{
+	static const char *const yes[] = { "true", "True", "TRUE" };
+	static const char *const no[] = { "false", "False", "FALSE" };
+	const char	*s;
+	size_t		 len, i;
+
+	if (n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		s = scalar(n, &len);
+		for (i = 0; i < 3; i++) {
+			if (len == strlen(yes[i]) && memcmp(s, yes[i], len) == 0) {
+				*out = 1;
+				return;
+			}
+			if (len == strlen(no[i]) && memcmp(s, no[i], len) == 0) {
+				*out = 0;
+				return;
+			}
+		}
+	}
+	fmerr(c, n, "%s must be true or false", key);
+}
+
+/* n decimal digits at s, or -1. */
+static int
+digits(const char *s, size_t n)
+{
+	int	 v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/*
+ * Is <s, len> a date "YYYY-MM-DD" that exists, optionally followed by a
+ * time "THH:MM[:SS[.frac]]" and a zone "Z" or "+HH:MM"?  YAML allows a
+ * space for the 'T' and before the zone.
+ */
+static int
+valid_date(const char *s, size_t len)
+{
+	static const int mdays[] =
+	    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int	 y, m, dd, leap, h, mi, sec;
+	size_t	 i;
+
+	if (len < 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	y = digits(s, 4);
+	m = digits(s + 5, 2);
+	dd = digits(s + 8, 2);
+	if (y < 1 || m < 1 || m > 12 || dd < 1)
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (dd > mdays[m - 1] + (m == 2 && leap))
+		return 0;
+	if (len == 10)
+		return 1;
+
+	/* The time of a full timestamp. */
+	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || len < 16 ||
+	    s[13] != ':')
+		return 0;
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59)
+		return 0;
+	i = 16;
+	if (i < len && s[i] == ':') {
+		if (i + 3 > len || (sec = digits(s + i + 1, 2)) < 0 || sec > 60)
+			return 0;
+		i += 3;
+		if (i < len && s[i] == '.') {
+			for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+				continue;
+			if (!isdigit((unsigned char)s[i - 1]))
+				return 0;
+		}
+	}
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i == len)
+		return 1;
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == len)
+		return 1;
+	if (s[i] != '+' && s[i] != '-')
+		return 0;
+	i++;
+	/* +HH, +HHMM or +HH:MM */
+	if (i + 2 > len || (h = digits(s + i, 2)) < 0 || h > 23)
+		return 0;
+	i += 2;
+	if (i == len)
+		return 1;
+	if (s[i] == ':')
+		i++;
+	return i + 2 == len && (mi = digits(s + i, 2)) >= 0 && mi <= 59;
+}
+
+static void
+get_date(struct fmctx *c, const char *key, const yaml_node_t *n, char **out)
+{
+	const char	*s;
+	size_t		 len;
+
+	if (n->type != YAML_SCALAR_NODE) {
+		fmerr(c, n, "%s must be a date", key);
+		return;
+	}
+	if (is_null(n))
+		return;
+	s = scalar(n, &len);
+	if (!valid_date(s, len)) {
+		diag_add(c->d, c->file, node_line(c, n),
+		    "bad date \"%.*s\", expected YYYY-MM-DD",
+		    (int)(len > 64 ? 64 : len), s);
+		c->bad++;
+		return;
+	}
+	*out = xstrndup(s, 10);
+}
+
+/* A list of strings; a single string is a list of one; null is empty. */
+static void
+get_list(struct fmctx *c, const char *key, const yaml_node_t *n,
+    struct strlist *out)
+{
+	const yaml_node_item_t	*it;
+	const yaml_node_t	*item;
+	const char		*s;
+	size_t			 len;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		if (!is_null(n)) {
+			s = scalar(n, &len);
+			strlist_add(out, s, len);
+		}
+		return;
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		fmerr(c, n, "%s must be a list of strings", key);
+		return;
+	}
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		item = yaml_document_get_node(c->doc, *it);
+		if (item == NULL)
+			continue;
+		if (item->type != YAML_SCALAR_NODE) {
+			fmerr(c, item, "%s must be a list of strings", key);
+			continue;
+		}
+		if (is_null(item))
+			continue;
+		s = scalar(item, &len);
+		strlist_add(out, s, len);
+	}
+}
+
+enum fmkey {
+	FM_TITLE,
+	FM_DESCRIPTION,
+	FM_WEIGHT,
+	FM_LASTMOD,
+	FM_DRAFT,
+	FM_TAGS,
+	FM_KEYWORDS,
+	FM_ALIASES,
+	FM__MAX
+};
+
+static const char *const keys[FM__MAX] = {
+	"title", "description", "weight", "lastmod", "draft",
+	"tags", "keywords", "aliases"
+};
+
+static void
+mapping(struct fmctx *c, struct frontmatter *fm, const yaml_node_t *root)
+{
+	const yaml_node_pair_t	*p;
+	const yaml_node_t	*k, *v;
+	const char		*s;
+	size_t			 len, key, seen[FM__MAX];
+
+	memset(seen, 0, sizeof(seen));
+	for (p = root->data.mapping.pairs.start;
+	    p < root->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
+			continue;	/* not a key of ours */
+		s = scalar(k, &len);
+		for (key = 0; key < FM__MAX; key++)
+			if (strlen(keys[key]) == len &&
+			    memcmp(keys[key], s, len) == 0)
+				break;
+		if (key == FM__MAX)
+			continue;	/* unknown keys are ignored */
+		if (seen[key]) {
+			diag_add(c->d, c->file, node_line(c, k),
+			    "duplicate key \"%s\", first on line %zu",
+			    keys[key], seen[key]);
+			c->bad++;
+			continue;
+		}
+		seen[key] = node_line(c, k);
+		switch (key) {
+		case FM_TITLE:
+			get_string(c, keys[key], v, &fm->title);
+			if (fm->title != NULL &&
+			    is_blank_text(fm->title, strlen(fm->title))) {
+				free(fm->title);
+				fm->title = NULL;
+			}
+			if (fm->title == NULL && v->type == YAML_SCALAR_NODE) {
+				diag_add(c->d, c->file, node_line(c, v),
+				    "missing title");
+				c->bad++;
+			}
+			break;
+		case FM_DESCRIPTION:
+			get_string(c, keys[key], v, &fm->description);
+			break;
+		case FM_WEIGHT:
+			get_int(c, keys[key], v, &fm->weight);
+			break;
+		case FM_LASTMOD:
+			get_date(c, keys[key], v, &fm->lastmod);
+			break;
+		case FM_DRAFT:
+			get_bool(c, keys[key], v, &fm->draft);
+			break;
+		case FM_TAGS:
+			get_list(c, keys[key], v, &fm->tags);
+			break;
+		case FM_KEYWORDS:
+			get_list(c, keys[key], v, &fm->keywords);
+			break;
+		case FM_ALIASES:
+			get_list(c, keys[key], v, &fm->aliases);
+			break;
+		}
+	}
+	if (!seen[FM_TITLE]) {
+		diag_add(c->d, c->file, c->line0 > 1 ? c->line0 - 1 : 1,
+		    "missing title");
+		c->bad++;
+	}
+}
+
+/* Report a libyaml error with the file line it happened on. */
+static void
+yaml_error(struct fmctx *c, const yaml_parser_t *p, const char *s,
+    size_t len)
+{
+	size_t	 line;
+
+	if (p->error == YAML_MEMORY_ERROR) {
+		diag_add(c->d, c->file, c->line0, "out of memory");
+		return;
+	}
+	if (p->error == YAML_READER_ERROR) {
+		/* The reader gives a byte offset rather than a mark. */
+		line = c->line0 + line_of(s, len,
+		    p->problem_offset < len ? p->problem_offset : len) - 1;
+		diag_add(c->d, c->file, line, "%s",
+		    p->problem != NULL ? p->problem : "unreadable YAML");
+		return;
+	}
+	line = c->line0 + p->problem_mark.line;
+	if (p->context != NULL)
+		diag_add(c->d, c->file, line, "%s (%s on line %zu)",
+		    p->problem != NULL ? p->problem : "bad YAML",
+		    p->context, c->line0 + p->context_mark.line);
+	else
+		diag_add(c->d, c->file, line, "%s",
+		    p->problem != NULL ? p->problem : "bad YAML");
+}
+
+int
+frontmatter_parse(struct frontmatter *fm, const char *s, size_t len,
+    const char *file, size_t line0, struct diags *d)
+{
+	yaml_parser_t	 parser;
+	yaml_document_t	 doc, extra;
+	yaml_node_t	*root;
+	struct fmctx	 c;
+	int		 empty;
+
+	memset(fm, 0, sizeof(*fm));
+	memset(&c, 0, sizeof(c));
+	c.file = file;
+	c.line0 = line0 > 0 ? line0 : 1;
+	c.d = d;
+	c.doc = &doc;
+
+	if (!yaml_parser_initialize(&parser)) {
+		diag_add(d, file, c.line0, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)s, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_error(&c, &parser, s, len);
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		/* An empty front matter has no title. */
+		diag_add(d, file, c.line0 > 1 ? c.line0 - 1 : 1,
+		    "missing title");
+		c.bad++;
+	} else if (root->type != YAML_MAPPING_NODE) {
+		diag_add(d, file, node_line(&c, root),
+		    "front matter must be a mapping of keys to values");
+		c.bad++;
+	} else
+		mapping(&c, fm, root);
+	empty = root == NULL;
+	yaml_document_delete(&doc);
+
+	/* Front matter is one document; a second one is a mistake. */
+	if (!empty && c.bad == 0) {
+		if (!yaml_parser_load(&parser, &extra)) {
+			yaml_error(&c, &parser, s, len);
+			c.bad++;
+		} else {
+			if ((root = yaml_document_get_root_node(&extra))
+			    != NULL) {
+				diag_add(d, file, node_line(&c, root),
+				    "more than one YAML document");
+				c.bad++;
+			}
+			yaml_document_delete(&extra);
+		}
+	}
+	yaml_parser_delete(&parser);
+	return c.bad ? -1 : 0;
+}
