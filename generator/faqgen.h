@@ -229,6 +229,7 @@ struct page {
 	struct page	*prev, *next;	/* within the category */
 	struct page	**related;	/* owned array */
 	size_t		 nrelated;
+	struct strlist	 alias_out;	/* output paths of aliases */
 	size_t		 order;		/* position in site order */
 };
 
@@ -254,11 +255,16 @@ struct site {
 	char		*synonyms;	/* synonyms file contents, owned, may be NULL */
 	size_t		 synonyms_len;
 	struct diags	 diags;		/* site-level errors */
+	int		 io_error;	/* an error was a system error */
+	struct page	**by_src;	/* owned, pages sorted by src */
 };
 
 /* Walk content/ and read layouts/; returns 0 when no error was found. */
 int	 load_site(struct site *);
 struct page *site_find(const struct site *, const char *src);
+/* Sort the page table for site_find(); call once loading is done. */
+void	 site_index(struct site *);
+void	 site_page_free(struct page *);
 const struct layout_file *site_layout(const struct site *, const char *name);
 void	 site_free(struct site *);
 
@@ -271,6 +277,8 @@ void	 render_page(const struct site *, struct page *);
 
 /* Check fragments, compute categories, prev/next and related questions. */
 int	 link_site(struct site *);
+/* Output path of an alias ("/old/x/" -> "old/x/index.html"), or NULL. */
+char	*link_alias_path(const char *);
 
 /* ------------------------------------------------------------- template.c */
 
@@ -306,6 +314,24 @@ void		 template_free(struct template *);
 /* Report every {{> partial}} fn does not know; returns 0 when none. */
 int		 template_check_partials(const struct template *,
 		    template_partial_fn, void *arg, struct diags *);
+
+/* ------------------------------------------------------------- tokenize.c */
+
+/* What a search token is; search.js and tests/search/ use the same cuts. */
+enum token_kind {
+	TOKEN_WORD,	/* Latin word, number or code: "295px", "-1" */
+	TOKEN_CHAR,	/* one CJK character */
+	TOKEN_BIGRAM,	/* two adjacent CJK characters */
+	TOKEN_TRIGRAM	/* three: two adjacent bigrams */
+};
+
+/* Called once per token; <tok, len> is only valid during the call. */
+typedef void (*tokenize_fn)(void *arg, const char *tok, size_t len,
+	    enum token_kind);
+/* Cut <s, len> into search tokens, in text order. */
+void	 tokenize_text(const char *s, size_t len, tokenize_fn, void *arg);
+/* FNV-1a of a token's bytes: picks its index shard (as search.js does). */
+uint32_t tokenize_hash(const char *, size_t);
 
 /* ---------------------------------------------------------------- index.c */
 

@@ -1,0 +1,144 @@
+/*
+ * escape.c: one escaping function per output context.  Every byte that
+ * reaches HTML, an attribute, JSON or a URL goes through one of these.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "faqgen.h"
+
+/* Text and attribute values (always quoted with "). */
+void
+esc_html(struct buf *b, const char *s, size_t len)
+{
+	size_t	 i, start = 0;
+	const char *rep;
+
+	buf_grow(b, len);
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		case '\0': rep = "\xef\xbf\xbd"; break;
+		default: continue;
+		}
+		buf_put(b, s + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
+	}
+	buf_put(b, s + start, len - start);
+}
+
+/*
+ * Inside a JSON string.  '<', '>' and '&' are escaped too, and so are
+ * U+2028 and U+2029, so the result is also safe inside <script>.
+ */
+void
+esc_json(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t		 i, start = 0;
+	unsigned char	 c;
+	char		 u[7];
+
+	buf_grow(b, len);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == 0xe2 && i + 2 < len &&
+		    (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0xa8 ||
+		     (unsigned char)s[i + 2] == 0xa9)) {
+			buf_put(b, s + start, i - start);
+			buf_puts(b, (unsigned char)s[i + 2] == 0xa8 ?
+			    "\\u2028" : "\\u2029");
+			i += 2;
+			start = i + 1;
+			continue;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
+		    c != '>' && c != '&')
+			continue;
+		buf_put(b, s + start, i - start);
+		switch (c) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			buf_put(b, u, 6);
+			break;
+		}
+		start = i + 1;
+	}
+	buf_put(b, s + start, len - start);
+}
+
+/*
+ * A URL for an href or src attribute: characters that are not allowed
+ * in a URL are percent-encoded, '&' becomes "&amp;", so the result can go
+ * between double quotes as it is.  Non-ASCII characters stay as they are
+ * (valid in HTML5 URLs).
+ */
+void
+esc_url(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		 i;
+	unsigned char	 c;
+	char		 pct[3];
+
+	buf_grow(b, len);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '&') {
+			buf_puts(b, "&amp;");
+		} else if (c <= 0x20 || c == 0x7f || c == '"' || c == '\'' ||
+		    c == '<' || c == '>' || c == '\\' || c == '`' ||
+		    c == '{' || c == '}' || c == '|' || c == '^') {
+			pct[0] = '%';
+			pct[1] = hex[c >> 4];
+			pct[2] = hex[c & 15];
+			buf_put(b, pct, 3);
+		} else
+			buf_putc(b, (char)c);
+	}
+}
+
+/*
+ * Browsers ignore ASCII whitespace and control characters inside a
+ * scheme, so "java\tscript:" is javascript: too.
+ */
+int
+url_is_unsafe(const char *s, size_t len)
+{
+	static const char *const bad[] = { "javascript", "vbscript", "data" };
+	char	 scheme[16];
+	size_t	 i, n = 0, k;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20)
+			continue;
+		if (c == ':')
+			break;
+		if (!isalnum(c) && c != '+' && c != '-' && c != '.')
+			return 0;
+		if (n + 1 >= sizeof(scheme))
+			return 0;
+		scheme[n++] = (char)tolower(c);
+	}
+	if (i == len)
+		return 0;
+	scheme[n] = '\0';
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		if (strcmp(scheme, bad[k]) == 0)
+			return 1;
+	return 0;
+}

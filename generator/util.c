@@ -1,0 +1,233 @@
+/*
+ * util.c: allocation that cannot fail, UTF-8 checks and path arithmetic.
+ */
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faqgen.h"
+
+void *
+xmalloc(size_t sz)
+{
+	void	*p;
+
+	if ((p = malloc(sz == 0 ? 1 : sz)) == NULL)
+		err(EXIT_SYSTEM, "malloc");
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t sz)
+{
+	void	*p;
+
+	if ((p = calloc(n == 0 ? 1 : n, sz == 0 ? 1 : sz)) == NULL)
+		err(EXIT_SYSTEM, "calloc");
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t sz)
+{
+	if ((p = realloc(p, sz == 0 ? 1 : sz)) == NULL)
+		err(EXIT_SYSTEM, "realloc");
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t sz)
+{
+	if (sz != 0 && n > SIZE_MAX / sz)
+		errx(EXIT_SYSTEM, "reallocarray: overflow");
+	return xrealloc(p, n * sz);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t len)
+{
+	char	*p;
+
+	p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		errx(EXIT_SYSTEM, "vsnprintf");
+	p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int32_t
+utf8_decode(const char **sp, const char *end)
+{
+	const unsigned char *s = (const unsigned char *)*sp;
+	uint32_t	 cp, min;
+	size_t		 n, i;
+
+	if ((const char *)s >= end)
+		return -1;
+	if (s[0] < 0x80) {
+		*sp += 1;
+		return s[0];
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		n = 2; cp = s[0] & 0x1f; min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3; cp = s[0] & 0x0f; min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4; cp = s[0] & 0x07; min = 0x10000;
+	} else
+		return -1;
+	if ((size_t)(end - (const char *)s) < n)
+		return -1;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*sp += n;
+	return (int32_t)cp;
+}
+
+size_t
+utf8_check(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len;
+	int32_t		 cp;
+
+	while (p < end) {
+		if ((unsigned char)*p < 0x80) {
+			if (*p == '\0')
+				return (size_t)(p - s) + 1;
+			p++;
+			continue;
+		}
+		if ((cp = utf8_decode(&p, end)) < 0)
+			return (size_t)(p - s) + 1;
+	}
+	return 0;
+}
+
+size_t
+utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+size_t
+line_of(const char *s, size_t len, size_t off)
+{
+	size_t	 i, line = 1;
+
+	if (off > len)
+		off = len;
+	for (i = 0; i < off; i++)
+		if (s[i] == '\n')
+			line++;
+	return line;
+}
+
+char *
+path_relative(const char *from, const char *to)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*f = from, *t = to, *slash;
+	size_t		 common = 0, i;
+
+	/* Skip the folders both paths share. */
+	for (i = 0; from[i] != '\0' && from[i] == to[i]; i++)
+		if (from[i] == '/')
+			common = i + 1;
+	f = from + common;
+	t = to + common;
+	while ((slash = strchr(f, '/')) != NULL) {
+		buf_puts(&b, "../");
+		f = slash + 1;
+	}
+	buf_puts(&b, t);
+	return buf_detach(&b, NULL);
+}
+
+char *
+path_resolve(const char *base, const char *rel)
+{
+	char		**parts = NULL, *copy, *p, *tok, *res;
+	size_t		  n = 0, i;
+	const char	 *slash;
+	struct buf	  b = { NULL, 0, 0 };
+
+	if (rel[0] == '/')
+		return NULL;
+	if ((slash = strrchr(base, '/')) != NULL)
+		buf_put(&b, base, (size_t)(slash - base) + 1);
+	buf_puts(&b, rel);
+	copy = buf_detach(&b, NULL);
+	parts = xreallocarray(NULL, strlen(copy) + 1, sizeof(char *));
+	for (p = copy; (tok = strsep(&p, "/")) != NULL; ) {
+		if (tok[0] == '\0' || strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			if (n == 0) {
+				free(parts);
+				free(copy);
+				return NULL;
+			}
+			n--;
+			continue;
+		}
+		parts[n++] = tok;
+	}
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&b, '/');
+		buf_puts(&b, parts[i]);
+	}
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	res = buf_detach(&b, NULL);
+	free(parts);
+	free(copy);
+	return res;
+}
