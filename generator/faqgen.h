@@ -285,7 +285,9 @@ char	*link_alias_path(const char *);
 /*
  * A logic-less template, a Mustache subset: {{name}} (escaped), {{{name}}}
  * (raw), {{#list}}...{{/list}}, {{^list}}...{{/list}}, {{> partial}},
- * {{! comment}}.  Dotted names are not supported; "." is the current item.
+ * {{! comment}}.  Dotted names are not supported; "." is the current item
+ * only: a list of strings is a list of objects each setting key ".".
+ * Parsed templates are read-only, so threads may render one at once.
  */
 struct template;
 

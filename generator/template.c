@@ -252,6 +252,21 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * Names have no blanks or braces; one that does is most likely a tag
+ * missing its closing braces, running into the next tag.
+ */
+static int
+valid_name(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (strchr(" \t\r\n{}", s[i]) != NULL)
+			return 0;
+	return 1;
+}
+
 /* Count the newlines in s[from, to). */
 static size_t
 newlines(const char *s, size_t from, size_t to)
@@ -353,6 +368,19 @@ template_parse(const char *name, const char *s, size_t len,
 			continue;
 		if (inner == innerend) {
 			diag_add(d, name, line, "empty tag");
+			continue;
+		}
+		if (!valid_name(s + inner, innerend - inner)) {
+			/* "{{a} ... {{b}}" is an unclosed tag. */
+			if (memmem(s + inner, innerend - inner, "{{", 2)) {
+				diag_add(d, name, line, "unclosed tag");
+				continue;
+			}
+			for (i = inner; i < innerend && i - inner < 40 &&
+			    s[i] != '\n'; i++)
+				continue;
+			diag_add(d, name, line, "bad tag name \"%.*s\"",
+			    (int)(i - inner), s + inner);
 			continue;
 		}
 		switch (sigil) {

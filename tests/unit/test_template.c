@@ -346,6 +346,15 @@ test_errors(void)
 	CHECK_STR(errors("{{#}}"), "layouts/question.html:1: empty tag");
 	CHECK_STR(errors("{{}}"), "layouts/question.html:1: empty tag");
 	CHECK_STR(errors("{{> }}"), "layouts/question.html:1: empty tag");
+	CHECK_STR(errors("<title>{{title}</title>\n<h1>{{title}}</h1>"),
+	    "layouts/question.html:1: unclosed tag");
+	CHECK_STR(errors("\n{{first name}}"),
+	    "layouts/question.html:2: bad tag name \"first name\"");
+	CHECK_STR(errors("{{#a b}}{{/a b}}"),
+	    "layouts/question.html:1: bad tag name \"a b\"|"
+	    "layouts/question.html:1: bad tag name \"a b\"");
+	CHECK_STR(errors("{{> a\nb}}"),
+	    "layouts/question.html:1: bad tag name \"a\"");
 	/* Every error of a file, not just the first. */
 	CHECK_STR(errors("{{}}\n{{#a}}\n{{#b}}\n{{/b}}\n"),
 	    "layouts/question.html:1: empty tag|"
