@@ -1,0 +1,241 @@
+/*
+ * test_tokenize.c: the C tokenizer against the vectors that search.js is
+ * also tested with (tests/search/tokenize-vectors.json), plus the hash.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faqgen.h"
+#include "harness.h"
+
+#define VECTORS "tests/search/tokenize-vectors.json"
+
+/* A tiny reader for the vectors file: objects of strings and string lists. */
+struct reader {
+	const char	*p, *end;
+	int		 bad;
+};
+
+static void
+skip_ws(struct reader *r)
+{
+	while (r->p < r->end && strchr(" \t\r\n,:", *r->p) != NULL)
+		r->p++;
+}
+
+static unsigned
+hex4(const char *p)
+{
+	unsigned v = 0;
+	int	 i;
+
+	for (i = 0; i < 4; i++)
+		v = v * 16 + (unsigned)(p[i] <= '9' ? p[i] - '0' :
+		    (p[i] | 0x20) - 'a' + 10);
+	return v;
+}
+
+/* Reads a JSON string at r->p into b. */
+static void
+read_string(struct reader *r, struct buf *b)
+{
+	char	 u[4];
+	unsigned cp, lo;
+
+	buf_truncate(b, 0);
+	skip_ws(r);
+	if (r->p >= r->end || *r->p != '"') {
+		r->bad = 1;
+		return;
+	}
+	for (r->p++; r->p < r->end && *r->p != '"'; r->p++) {
+		if (*r->p != '\\') {
+			buf_putc(b, *r->p);
+			continue;
+		}
+		r->p++;
+		switch (*r->p) {
+		case 'n': buf_putc(b, '\n'); break;
+		case 't': buf_putc(b, '\t'); break;
+		case 'u':
+			cp = hex4(r->p + 1);
+			r->p += 4;
+			if (cp >= 0xd800 && cp < 0xdc00 && r->p[1] == '\\') {
+				lo = hex4(r->p + 3);
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				r->p += 6;
+			}
+			buf_put(b, u, utf8_encode(cp, u));
+			break;
+		default: buf_putc(b, *r->p); break;
+		}
+	}
+	r->p++;
+}
+
+struct got {
+	struct buf	 all;	/* tokens joined by '|' */
+	size_t		 n;
+};
+
+static void
+collect(void *arg, const char *tok, size_t len, enum token_kind kind)
+{
+	struct got *g = arg;
+
+	(void)kind;
+	if (g->n++ > 0)
+		buf_putc(&g->all, '|');
+	buf_put(&g->all, tok, len);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*s;
+	long	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = xmalloc((size_t)n + 1);
+	*len = fread(s, 1, (size_t)n, f);
+	s[*len] = '\0';
+	fclose(f);
+	return s;
+}
+
+static void
+test_vectors(void)
+{
+	struct reader	 r;
+	struct buf	 key = { 0 }, input = { 0 }, want = { 0 }, tok = { 0 };
+	struct got	 g;
+	char		*data;
+	size_t		 len, nvec = 0, nwant;
+
+	if ((data = slurp(VECTORS, &len)) == NULL)
+		data = slurp("../../" VECTORS, &len);
+	CHECK(data != NULL);
+	if (data == NULL)
+		return;
+	r.p = data;
+	r.end = data + len;
+	r.bad = 0;
+	skip_ws(&r);
+	CHECK(*r.p == '[');
+	r.p++;
+	for (;;) {
+		skip_ws(&r);
+		if (r.p >= r.end || *r.p == ']')
+			break;
+		if (*r.p != '{') {
+			r.bad = 1;
+			break;
+		}
+		r.p++;
+		buf_truncate(&input, 0);
+		buf_truncate(&want, 0);
+		nwant = 0;
+		for (;;) {
+			skip_ws(&r);
+			if (r.p >= r.end || r.bad)
+				break;
+			if (*r.p == '}') {
+				r.p++;
+				break;
+			}
+			read_string(&r, &key);
+			skip_ws(&r);
+			if (strcmp(key.data, "tokens") == 0 && *r.p == '[') {
+				r.p++;
+				for (;;) {
+					skip_ws(&r);
+					if (r.p >= r.end || *r.p == ']')
+						break;
+					read_string(&r, &tok);
+					if (nwant++ > 0)
+						buf_putc(&want, '|');
+					buf_put(&want, tok.data, tok.len);
+				}
+				r.p++;
+			} else if (strcmp(key.data, "input") == 0)
+				read_string(&r, &input);
+			else
+				read_string(&r, &tok);
+		}
+		memset(&g, 0, sizeof(g));
+		buf_puts(&g.all, "");
+		buf_puts(&want, "");
+		tokenize_text(input.data ? input.data : "", input.len,
+		    collect, &g);
+		CHECK_STR(g.all.data, want.data);
+		CHECK(g.n == nwant);
+		buf_free(&g.all);
+		nvec++;
+	}
+	CHECK(!r.bad);
+	CHECK(nvec >= 20);
+	buf_free(&key);
+	buf_free(&input);
+	buf_free(&want);
+	buf_free(&tok);
+	free(data);
+}
+
+static size_t nkind[4];
+
+static void
+count_kind(void *arg, const char *tok, size_t len, enum token_kind kind)
+{
+	(void)arg; (void)tok; (void)len;
+	nkind[kind]++;
+}
+
+static void
+test_kind_counts(void)
+{
+	const char *s = "准考证 ABC-1 考";
+
+	memset(nkind, 0, sizeof(nkind));
+	tokenize_text(s, strlen(s), count_kind, NULL);
+	CHECK(nkind[TOKEN_CHAR] == 4);
+	CHECK(nkind[TOKEN_BIGRAM] == 2);
+	CHECK(nkind[TOKEN_TRIGRAM] == 1);
+	CHECK(nkind[TOKEN_WORD] == 3);	/* abc-1, abc, 1 */
+}
+
+static void
+test_bad_utf8(void)
+{
+	const char s[] = "\xff\xfe\xe8\x80";
+
+	memset(nkind, 0, sizeof(nkind));
+	tokenize_text(s, sizeof(s) - 1, count_kind, NULL);
+	CHECK(nkind[0] + nkind[1] + nkind[2] + nkind[3] == 0);
+}
+
+static void
+test_hash(void)
+{
+	/* FNV-1a reference values; search.js checks the same. */
+	CHECK(tokenize_hash("", 0) == 2166136261u);
+	CHECK(tokenize_hash("a", 1) == 0xe40c292cu);
+	CHECK(tokenize_hash("foobar", 6) == 0xbf9cf968u);
+	CHECK(tokenize_hash("缴费", strlen("缴费")) == 0x74b36b71u);
+}
+
+int
+main(void)
+{
+	TEST(test_vectors);
+	TEST(test_kind_counts);
+	TEST(test_bad_utf8);
+	TEST(test_hash);
+	return harness_done();
+}
