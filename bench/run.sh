@@ -1,0 +1,252 @@
+#!/bin/bash
+# bench/run.sh [SIZE...]: the benchmark of issue 7 (make bench).
+#
+# For each size (default 1000 10000 100000 questions) it writes a synthetic
+# Chinese FAQ (bench/gen-corpus.c) into a fresh folder and builds it with
+# faqgen, with Hugo (a minimal site of equal function, bench/hugo-site/) and
+# with the floor (bench/floor.c: read, md4c-html, write), interleaved, RUNS
+# times each, and prints the medians of wall time, CPU time (user + system)
+# and peak memory (max RSS), the ratios faqgen/Hugo and faqgen/floor, the
+# time and files written by a faqgen rebuild with nothing changed and after
+# one answer changed, and the size of the search index.
+#
+# Every timed run writes into a new folder that does not exist yet, after a
+# sync, with the content in the page cache.  Nothing is deleted until all
+# sizes are done (deleting a large tree slows file creation for minutes).
+#
+# Environment:
+#   RUNS=5            runs per tool and size
+#   TOOLS="faqgen hugo floor"   which builders to time
+#   HUGO_RELATED=1    Hugo also computes related questions (related.toml)
+#   FAQGEN_FLAGS=     extra flags for faqgen build (e.g. --jobs 1)
+#   KEEP=1            keep corpora and outputs under bench/corpus, bench/out
+set -eu
+
+cd "$(dirname "$0")/.."
+root=$PWD
+RUNS=${RUNS:-5}
+TOOLS=${TOOLS:-faqgen hugo floor}
+KEEP=${KEEP:-0}
+HUGO_RELATED=${HUGO_RELATED:-0}
+FAQGEN_FLAGS=${FAQGEN_FLAGS:-}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
+
+say() { printf '%s\n' "$*"; }
+warn() { printf 'bench: %s\n' "$*" >&2; }
+
+# ------------------------------------------------------------ tools
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+need=()
+command -v cc >/dev/null || need+=(gcc)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+pkg-config --exists md4c-html 2>/dev/null || need+=(libmd4c-html0-dev)
+[ -x /usr/bin/time ] || need+=(time)
+case " $TOOLS " in
+*" hugo "*) command -v hugo >/dev/null || need+=(hugo) ;;
+esac
+if [ ${#need[@]} -gt 0 ]; then
+	say "bench: installing ${need[*]}"
+	$sudo apt-get update -qq >/dev/null 2>&1 || true
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    "${need[@]}" >/dev/null 2>&1 || warn "could not install ${need[*]}"
+fi
+
+bin=bench/out/bin
+mkdir -p "$bin"
+CFLAGS="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra"
+cc $CFLAGS -o "$bin/gen-corpus" bench/gen-corpus.c
+cc $CFLAGS -o "$bin/floor" bench/floor.c $(pkg-config --cflags --libs md4c-html)
+if cc $CFLAGS -Igenerator -o "$bin/query-bytes" bench/query-bytes.c \
+    generator/tokenize.c generator/util.c 2>/dev/null; then
+	:
+else
+	rm -f "$bin/query-bytes"
+fi
+
+tools=()
+for t in $TOOLS; do
+	case $t in
+	faqgen)
+		if [ ! -x generator/faqgen ] && [ -f Makefile ]; then
+			make -s generator/faqgen >/dev/null 2>&1 || true
+		fi
+		if [ -x generator/faqgen ]; then
+			tools+=(faqgen)
+		else
+			warn "generator/faqgen does not build yet: skipping faqgen"
+		fi ;;
+	hugo)
+		if command -v hugo >/dev/null; then
+			tools+=(hugo)
+		else
+			warn "hugo is not installed: skipping Hugo"
+		fi ;;
+	floor)
+		tools+=(floor) ;;
+	*)
+		warn "unknown tool $t"; exit 2 ;;
+	esac
+done
+
+hugo_config=config.toml
+[ "$HUGO_RELATED" = 1 ] && hugo_config=config.toml,related.toml
+
+# ------------------------------------------------------------ helpers
+
+tag=$(date +%Y%m%d-%H%M%S).$$
+corpora=()
+outs=()
+cleanup() {
+	[ "$KEEP" = 1 ] && return
+	# Only our own folders of this run.
+	for d in "${corpora[@]}" "${outs[@]}"; do
+		rm -rf "$d"
+	done
+	rm -f bench/hugo-site/.hugo_build.lock
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) print "nan";
+		else if (NR % 2) print v[(NR + 1) / 2];
+		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# run TOOL CONTENT OUT: one build; prints "wall cpu maxrss_kb".
+run() {
+	local tool=$1 content=$2 out=$3 tf=$4
+	local -a cmd
+	case $tool in
+	faqgen) cmd=(generator/faqgen build --config bench/site.ini
+	    --content "$content" --output "$out" --quiet $FAQGEN_FLAGS) ;;
+	hugo) cmd=(hugo --quiet --source bench/hugo-site
+	    --config "$hugo_config" --contentDir "$root/$content"
+	    --destination "$root/$out") ;;
+	floor) cmd=("$bin/floor" "$content" "$out") ;;
+	esac
+	if ! /usr/bin/time -f '%e %U %S %M' -o "$tf" "${cmd[@]}" \
+	    >"$tf.log" 2>&1; then
+		warn "$tool failed on $content:"
+		tail -20 "$tf.log" >&2
+		return 1
+	fi
+	awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$tf"
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b + 0 == 0 || a == "nan" || b == "nan") print "-";
+		else printf "%.3f", a / b }'
+}
+
+# ------------------------------------------------------------ sizes
+
+say "bench: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $(date -u +%Y-%m-%d)"
+say "bench: tools ${tools[*]}; $RUNS runs each, interleaved; medians"
+for t in "${tools[@]}"; do
+	case $t in
+	hugo) say "bench: $(hugo version | cut -d' ' -f1-2)$([ "$HUGO_RELATED" = 1 ] && echo ', with related questions')" ;;
+	faqgen) say "bench: $(generator/faqgen --version 2>&1 | head -1) $FAQGEN_FLAGS" ;;
+	esac
+done
+
+for n in "${sizes[@]}"; do
+	case $n in
+	''|*[!0-9]*) warn "not a size: $n"; exit 2 ;;
+	esac
+	content=bench/corpus/$n.$tag
+	outdir=bench/out/$n.$tag
+	corpora+=("$content")
+	outs+=("$outdir")
+	mkdir -p bench/corpus "$outdir"
+	"$bin/gen-corpus" -w bench/words.txt "$n" "$content"
+	files=$(find "$content" -type f | wc -l)
+	mb=$(du -sm "$content" | cut -f1)
+	say ""
+	say "== $n questions: $files files, $mb MB of Markdown"
+
+	# Warm the page cache: the content and the programs.
+	find "$content" -type f -print0 | xargs -0 cat >/dev/null
+	for t in "${tools[@]}"; do
+		case $t in
+		hugo) cat "$(command -v hugo)" >/dev/null ;;
+		faqgen) cat generator/faqgen >/dev/null ;;
+		esac
+	done
+
+	for i in $(seq 1 "$RUNS"); do
+		for t in "${tools[@]}"; do
+			out=$outdir/$t.$i
+			sync
+			if ! run "$t" "$content" "$out" "$outdir/$t.$i.time" \
+			    >>"$outdir/$t.times"; then
+				exit 1
+			fi
+		done
+	done
+
+	printf '%-8s %9s %9s %12s %9s\n' tool 'wall s' 'cpu s' 'peak MB' files
+	declare -A W C M
+	for t in "${tools[@]}"; do
+		W[$t]=$(cut -d' ' -f1 "$outdir/$t.times" | median)
+		C[$t]=$(cut -d' ' -f2 "$outdir/$t.times" | median)
+		M[$t]=$(cut -d' ' -f3 "$outdir/$t.times" | median |
+		    awk '{ printf "%.1f", $1 / 1024 }')
+		printf '%-8s %9s %9s %12s %9s\n' "$t" "${W[$t]}" "${C[$t]}" \
+		    "${M[$t]}" "$(find "$outdir/$t.1" -type f | wc -l)"
+	done
+	for other in hugo floor; do
+		if [ -n "${W[faqgen]:-}" ] && [ -n "${W[$other]:-}" ]; then
+			say "faqgen/$other: wall $(ratio "${W[faqgen]}" "${W[$other]}"), cpu $(ratio "${C[faqgen]}" "${C[$other]}"), peak memory $(ratio "${M[faqgen]}" "${M[$other]}")"
+		fi
+	done
+
+	if [ -n "${W[faqgen]:-}" ]; then
+		# Rebuilds into the output of the last full build.
+		out=$outdir/faqgen.$RUNS
+		: >"$outdir/same.times"
+		: >"$outdir/same.files"
+		for i in $(seq 1 "$RUNS"); do
+			touch "$outdir/stamp"
+			sync
+			run faqgen "$content" "$out" "$outdir/same.time" \
+			    >>"$outdir/same.times" || exit 1
+			find "$out" -type f -newer "$outdir/stamp" | wc -l \
+			    >>"$outdir/same.files"
+		done
+		changed=$(find "$content" -name 'q-*.md' | sort |
+		    sed -n "$(( (n + 1) / 2 ))p")
+		: >"$outdir/one.times"
+		: >"$outdir/one.files"
+		for i in $(seq 1 "$RUNS"); do
+			printf '\n补充说明：本条答复已第%d次修订。\n' "$i" >>"$changed"
+			touch "$outdir/stamp"
+			sync
+			run faqgen "$content" "$out" "$outdir/one.time" \
+			    >>"$outdir/one.times" || exit 1
+			find "$out" -type f -newer "$outdir/stamp" | wc -l \
+			    >>"$outdir/one.files"
+		done
+		sw=$(cut -d' ' -f1 "$outdir/same.times" | median)
+		ow=$(cut -d' ' -f1 "$outdir/one.times" | median)
+		say "faqgen rebuild, nothing changed: wall $sw s ($(ratio "$sw" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/same.times" | median) s, files written $(median <"$outdir/same.files")"
+		say "faqgen rebuild, one answer changed (${changed#"$content"/}): wall $ow s ($(ratio "$ow" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/one.times" | median) s, files written $(median <"$outdir/one.files")"
+		search=$out/search
+		if [ -f "$search/manifest.json" ]; then
+			say "search index: $(du -sb "$search" | cut -f1) bytes in $(find "$search" -type f | wc -l) files (.json and .js twins)"
+			if [ -x "$bin/query-bytes" ]; then
+				"$bin/query-bytes" "$search" "$content"
+			else
+				say "search index: TODO bytes per query: bench/query-bytes.c does not build against generator/tokenize.c"
+			fi
+		else
+			say "search index: TODO no $search/manifest.json: bytes per query not measured"
+		fi
+	fi
+	unset W C M
+done
