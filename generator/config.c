@@ -109,6 +109,7 @@ defaults(struct config *cfg, const char *file)
 	cfg->synonyms = NULL;
 	cfg->jobs = 0;
 	cfg->related = 5;
+	cfg->all_limit = 5000;
 	cfg->feed_entries = 20;
 	cfg->recent = 10;
 	cfg->unsafe_html = 0;
@@ -281,6 +282,7 @@ config_load(struct config *cfg, const char *file, int optional,
 	rc |= get_dir(ini, file, "build:output", &cfg->output_dir, d);
 	rc |= get_count(ini, file, "build:jobs", &cfg->jobs, d);
 	rc |= get_count(ini, file, "build:related", &cfg->related, d);
+	rc |= get_count(ini, file, "build:all_limit", &cfg->all_limit, d);
 	rc |= get_bool(ini, file, "markdown:unsafe_html", &cfg->unsafe_html, d);
 	get_str(ini, "search:synonyms", &cfg->synonyms);
 	if (cfg->synonyms != NULL && cfg->synonyms[0] == '\0')

@@ -139,6 +139,7 @@ struct config {
 	int	 feed_entries;	/* [feed] entries, default 20 */
 	int	 recent;	/* [site] recent updates on home, default 10 */
 	int	 unsafe_html;	/* [markdown] unsafe_html: raw HTML passes */
+	int	 all_limit;	/* [build] all_limit: largest site with all.html */
 	int	 drafts;	/* --drafts */
 	int	 quiet;		/* --quiet */
 };
@@ -272,6 +273,8 @@ void	 site_free(struct site *);
 
 /* Render one page's body; errors go to page->diags. */
 void	 render_page(const struct site *, struct page *);
+/* The answer as it stands inside all.html; the caller frees it. */
+char	*render_all_body(const struct site *, const struct page *);
 
 /* ----------------------------------------------------------------- link.c */
 
@@ -344,6 +347,8 @@ int	 index_write(const struct site *, struct output *);
 /* ----------------------------------------------------------------- emit.c */
 
 int	 emit_site(const struct site *, struct output *);
+/* Questions newest first by lastmod; *np of them count; caller frees. */
+struct page **emit_recent(const struct site *, size_t max, size_t *np);
 
 /* ------------------------------------------------------------------ xml.c */
 

@@ -1,0 +1,646 @@
+/*
+ * emit.c: pages through the templates in layouts/, plus robots.txt and
+ * the static assets.  Every page is rendered into memory and handed to
+ * the output sink; pages are independent, so they are emitted on the
+ * thread pool.  Variables are documented in layouts/README.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "faqgen.h"
+
+#define DESCRIPTION_CHARS 120	/* code points of a meta description */
+#define TOC_MIN		2	/* headings before an answer gets a TOC */
+#define LONG_ANSWER	2500	/* bytes of answer text for back-to-top */
+
+/* The page templates; only these names may be missing. */
+static const struct {
+	const char	*name;
+	int		 required;
+} templates[] = {
+	{ "base", 1 },
+	{ "home", 1 },
+	{ "category", 1 },
+	{ "question", 1 },
+	{ "404", 1 },
+	{ "search", 0 },
+	{ "all", 0 },
+	{ "alias", 0 },
+};
+#define NTEMPLATES (sizeof(templates) / sizeof(templates[0]))
+
+/* Every parsed .html under layouts/, by name, for {{> name}}. */
+struct partials {
+	struct template	**t;		/* owned, parallel to names */
+	char		**names;	/* owned: "partials/header" */
+	size_t		  n;
+};
+
+struct emit {
+	const struct site *site;
+	struct output	*out;
+	struct partials	 partials;
+	const struct template *t[NTEMPLATES];	/* borrowed from partials */
+	int		 failed;
+};
+
+static const struct template *
+find_partial(void *arg, const char *name)
+{
+	const struct partials *p = arg;
+	size_t	 i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->names[i], name) == 0)
+			return p->t[i];
+	return NULL;
+}
+
+static const struct template *
+tmpl_get(const struct emit *e, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NTEMPLATES; i++)
+		if (strcmp(templates[i].name, name) == 0)
+			return e->t[i];
+	return NULL;
+}
+
+/* Parse every .html under layouts/ (not assets/) once. */
+static int
+parse_layouts(struct emit *e, struct diags *d)
+{
+	const struct site *site = e->site;
+	struct partials	*partials = &e->partials;
+	const struct layout_file *lf;
+	struct template	*t;
+	char		*shown, *name;
+	size_t		 i, k, len;
+	int		 errors = 0;
+
+	for (i = 0; i < site->nlayouts; i++) {
+		lf = &site->layouts[i];
+		len = strlen(lf->name);
+		if (strncmp(lf->name, "assets/", 7) == 0 || len < 5 ||
+		    strcmp(lf->name + len - 5, ".html") != 0)
+			continue;
+		shown = xasprintf("%s/%s", site->cfg.layouts_dir, lf->name);
+		t = template_parse(shown, lf->data, lf->len, d);
+		free(shown);
+		if (t == NULL) {
+			errors++;
+			continue;
+		}
+		name = xstrndup(lf->name, len - 5);
+		partials->t = xreallocarray(partials->t, partials->n + 1,
+		    sizeof(*partials->t));
+		partials->names = xreallocarray(partials->names,
+		    partials->n + 1, sizeof(*partials->names));
+		partials->t[partials->n] = t;
+		partials->names[partials->n++] = name;
+	}
+	for (k = 0; k < NTEMPLATES; k++) {
+		e->t[k] = find_partial(partials, templates[k].name);
+		if (e->t[k] == NULL && templates[k].required) {
+			diag_add(d, site->cfg.layouts_dir, 0,
+			    "missing template %s.html", templates[k].name);
+			errors++;
+		}
+	}
+	for (i = 0; i < partials->n; i++)
+		if (template_check_partials(partials->t[i], find_partial,
+		    partials, d) != 0)
+			errors++;
+	return errors ? -1 : 0;
+}
+
+static void
+free_layouts(struct emit *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->partials.n; i++) {
+		template_free(e->partials.t[i]);
+		free(e->partials.names[i]);
+	}
+	free(e->partials.t);
+	free(e->partials.names);
+	memset(&e->partials, 0, sizeof(e->partials));
+}
+
+/* "index.html" pages are canonical as their folder. */
+static char *
+canonical(const struct site *site, const char *out)
+{
+	size_t	 len = strlen(out);
+
+	if (strcmp(out, "index.html") == 0)
+		return xstrdup(site->cfg.base_url);
+	if (len > 11 && strcmp(out + len - 11, "/index.html") == 0)
+		return xasprintf("%s%.*s/", site->cfg.base_url,
+		    (int)(len - 11), out);
+	return xasprintf("%s%s", site->cfg.base_url, out);
+}
+
+/* Path from the base URL: "https://x.cn/faq/" -> "/faq/". */
+static const char *
+base_path(const char *base_url)
+{
+	const char	*p;
+
+	if ((p = strstr(base_url, "://")) == NULL)
+		return "/";
+	p = strchr(p + 3, '/');
+	return p ? p : "/";
+}
+
+static char *
+url_from(const char *root, const struct page *to)
+{
+	return xasprintf("%s%s", root, to->out);
+}
+
+/* First paragraph, cut to a meta description. */
+static char *
+describe(const struct page *p, const char *fallback)
+{
+	const char	*s, *q, *end;
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 n = 0;
+
+	if (p->fm.description != NULL && p->fm.description[0] != '\0')
+		return xstrdup(p->fm.description);
+	s = p->summary != NULL ? p->summary :
+	    (p->text != NULL && p->text[0] != '\0' ? p->text : fallback);
+	if (s == NULL)
+		return xstrdup("");
+	end = s + strlen(s);
+	for (q = s; q < end && n < DESCRIPTION_CHARS; n++) {
+		const char *c = q;
+		if (utf8_decode(&q, end) < 0)
+			q = c + 1;
+		if (*c == '\n')
+			buf_putc(&b, ' ');
+		else
+			buf_put(&b, c, (size_t)(q - c));
+	}
+	while (b.len > 0 && b.data[b.len - 1] == ' ')
+		buf_truncate(&b, b.len - 1);
+	if (q < end)
+		buf_puts(&b, "\xe2\x80\xa6");
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_detach(&b, NULL);
+}
+
+static void
+json_str(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	esc_json(b, s, strlen(s));
+	buf_putc(b, '"');
+}
+
+/* One schema.org Question with its accepted answer. */
+static void
+jsonld_question(struct buf *b, const struct page *q)
+{
+	buf_puts(b, "{\"@type\":\"Question\",\"name\":");
+	json_str(b, q->fm.title);
+	buf_puts(b, ",\"acceptedAnswer\":{\"@type\":\"Answer\",\"text\":");
+	json_str(b, q->text);
+	buf_puts(b, "}}");
+}
+
+static void
+jsonld(const struct site *site, const struct page *p, struct buf *b)
+{
+	char	*url;
+	size_t	 i, pos = 1;
+
+	if (p->kind == PAGE_QUESTION || (p->kind == PAGE_CATEGORY &&
+	    p->nquestions > 0)) {
+		buf_puts(b, "<script type=\"application/ld+json\">"
+		    "{\"@context\":\"https://schema.org\",\"@type\":\"FAQPage\","
+		    "\"mainEntity\":[");
+		if (p->kind == PAGE_QUESTION)
+			jsonld_question(b, p);
+		else
+			for (i = 0; i < p->nquestions; i++) {
+				if (i > 0)
+					buf_putc(b, ',');
+				jsonld_question(b, p->questions[i]);
+			}
+		buf_puts(b, "]}</script>\n");
+	}
+	buf_puts(b, "<script type=\"application/ld+json\">"
+	    "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
+	    "\"itemListElement\":[");
+	url = canonical(site, "index.html");
+	buf_printf(b, "{\"@type\":\"ListItem\",\"position\":%zu,\"name\":",
+	    pos++);
+	json_str(b, site->cfg.title);
+	buf_puts(b, ",\"item\":");
+	json_str(b, url);
+	buf_putc(b, '}');
+	free(url);
+	if (p->category != NULL) {
+		url = canonical(site, p->category->out);
+		buf_printf(b, ",{\"@type\":\"ListItem\",\"position\":%zu,"
+		    "\"name\":", pos++);
+		json_str(b, p->category->fm.title);
+		buf_puts(b, ",\"item\":");
+		json_str(b, url);
+		buf_putc(b, '}');
+		free(url);
+	}
+	if (p->kind != PAGE_HOME) {
+		url = canonical(site, p->out);
+		buf_printf(b, ",{\"@type\":\"ListItem\",\"position\":%zu,"
+		    "\"name\":", pos);
+		json_str(b, p->fm.title);
+		buf_puts(b, ",\"item\":");
+		json_str(b, url);
+		buf_putc(b, '}');
+		free(url);
+	}
+	buf_puts(b, "]}</script>\n");
+}
+
+static void
+crumb(struct tobj *o, const char *title, char *url, int last)
+{
+	struct tobj	*c = tobj_push(o, "breadcrumbs");
+
+	tobj_str(c, "title", title);
+	tobj_own(c, "url", url);
+	tobj_bool(c, "last", last);
+}
+
+/* Variables every page has. */
+static struct tobj *
+common(const struct site *site, const char *out, const char *root,
+    const char *title, char *description)
+{
+	struct tobj	*o = tobj_new();
+	const struct config *cfg = &site->cfg;
+
+	tobj_str(o, "site_title", cfg->title);
+	tobj_str(o, "site_description", cfg->description);
+	tobj_str(o, "lang", cfg->language);
+	tobj_str(o, "root", root);
+	tobj_str(o, "url", out);
+	tobj_own(o, "canonical", canonical(site, out));
+	tobj_str(o, "base_url", cfg->base_url);
+	tobj_str(o, "title", title);
+	if (strcmp(title, cfg->title) == 0)
+		tobj_str(o, "page_title", cfg->title);
+	else
+		tobj_own(o, "page_title", xasprintf("%s - %s", title,
+		    cfg->title));
+	tobj_own(o, "description", description);
+	return o;
+}
+
+/* The category list; with questions for the home and all pages. */
+static void
+categories(const struct site *site, struct tobj *o, const char *root,
+    const struct page *current, int with_questions, int with_bodies)
+{
+	struct tobj	*c, *q;
+	const struct page *cat, *qp;
+	size_t		 i, k;
+
+	for (i = 0; i < site->ncategories; i++) {
+		cat = site->categories[i];
+		c = tobj_push(o, "categories");
+		tobj_str(c, "title", cat->fm.title);
+		tobj_own(c, "url", url_from(root, cat));
+		tobj_str(c, "description", cat->fm.description ?
+		    cat->fm.description : "");
+		tobj_own(c, "count", xasprintf("%zu", cat->nquestions));
+		tobj_own(c, "id", xasprintf("c-%s", cat->category_dir));
+		tobj_bool(c, "current", current != NULL &&
+		    (current == cat || current->category == cat));
+		if (!with_questions)
+			continue;
+		for (k = 0; k < cat->nquestions; k++) {
+			qp = cat->questions[k];
+			q = tobj_push(c, "questions");
+			tobj_str(q, "title", qp->fm.title);
+			tobj_own(q, "url", url_from(root, qp));
+			tobj_str(q, "lastmod", qp->fm.lastmod ?
+			    qp->fm.lastmod : "");
+			tobj_own(q, "id", xasprintf("q-%s-%s",
+			    qp->category_dir, qp->slug));
+			if (with_bodies)
+				tobj_own(q, "body", render_all_body(site, qp));
+		}
+	}
+}
+
+static int
+cmp_recent(const void *a, const void *b)
+{
+	const struct page *x = *(struct page *const *)a;
+	const struct page *y = *(struct page *const *)b;
+	const char *lx = x->fm.lastmod ? x->fm.lastmod : "";
+	const char *ly = y->fm.lastmod ? y->fm.lastmod : "";
+	int c;
+
+	if ((c = strcmp(ly, lx)) != 0)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Questions by lastmod, newest first; the caller frees the array. */
+struct page **
+emit_recent(const struct site *site, size_t max, size_t *np)
+{
+	struct page	**v;
+	size_t		  n = site->nquestions;
+
+	v = xcalloc(n, sizeof(*v));
+	memcpy(v, site->questions, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_recent);
+	*np = n < max ? n : max;
+	return v;
+}
+
+static void
+page_vars(struct emit *e, const struct page *p, struct tobj *o,
+    const char *root)
+{
+	const struct site *site = e->site;
+	struct tobj	*t;
+	struct page	**recent;
+	size_t		 i, n;
+
+	tobj_bool(o, "is_home", p->kind == PAGE_HOME);
+	tobj_bool(o, "is_category", p->kind == PAGE_CATEGORY);
+	tobj_bool(o, "is_question", p->kind == PAGE_QUESTION);
+	switch (p->kind) {
+	case PAGE_HOME:
+		tobj_str(o, "intro", p->html.data ? p->html.data : "");
+		categories(site, o, root, NULL, 1, 0);
+		recent = emit_recent(site, (size_t)site->cfg.recent, &n);
+		for (i = 0; i < n; i++) {
+			t = tobj_push(o, "recent");
+			tobj_str(t, "title", recent[i]->fm.title);
+			tobj_own(t, "url", url_from(root, recent[i]));
+			tobj_str(t, "lastmod", recent[i]->fm.lastmod ?
+			    recent[i]->fm.lastmod : "");
+			tobj_str(t, "category_title",
+			    recent[i]->category->fm.title);
+		}
+		free(recent);
+		crumb(o, site->cfg.title, url_from(root, p), 1);
+		break;
+	case PAGE_CATEGORY:
+		tobj_str(o, "intro", p->html.data ? p->html.data : "");
+		for (i = 0; i < p->nquestions; i++) {
+			t = tobj_push(o, "questions");
+			tobj_str(t, "title", p->questions[i]->fm.title);
+			tobj_own(t, "url", url_from(root, p->questions[i]));
+			tobj_str(t, "lastmod", p->questions[i]->fm.lastmod ?
+			    p->questions[i]->fm.lastmod : "");
+			tobj_own(t, "summary", describe(p->questions[i], ""));
+		}
+		crumb(o, site->cfg.title, url_from(root, site->home), 0);
+		crumb(o, p->fm.title, url_from(root, p), 1);
+		break;
+	case PAGE_QUESTION:
+		tobj_str(o, "body", p->html.data ? p->html.data : "");
+		tobj_str(o, "category_title", p->category->fm.title);
+		tobj_own(o, "category_url", url_from(root, p->category));
+		tobj_str(o, "lastmod", p->fm.lastmod ? p->fm.lastmod : "");
+		for (i = 0; i < p->fm.tags.n; i++) {
+			t = tobj_push(o, "tags");
+			tobj_str(t, "name", p->fm.tags.v[i]);
+		}
+		if (p->nheadings >= TOC_MIN)
+			for (i = 0; i < p->nheadings; i++) {
+				t = tobj_push(o, "toc");
+				tobj_str(t, "id", p->headings[i].id);
+				tobj_str(t, "text", p->headings[i].text);
+				tobj_own(t, "level", xasprintf("%d",
+				    p->headings[i].level));
+			}
+		if (p->prev != NULL) {
+			t = tobj_push(o, "prev");
+			tobj_str(t, "title", p->prev->fm.title);
+			tobj_own(t, "url", url_from(root, p->prev));
+		}
+		if (p->next != NULL) {
+			t = tobj_push(o, "next");
+			tobj_str(t, "title", p->next->fm.title);
+			tobj_own(t, "url", url_from(root, p->next));
+		}
+		for (i = 0; i < p->nrelated; i++) {
+			t = tobj_push(o, "related");
+			tobj_str(t, "title", p->related[i]->fm.title);
+			tobj_own(t, "url", url_from(root, p->related[i]));
+		}
+		tobj_bool(o, "long", strlen(p->text) > LONG_ANSWER);
+		crumb(o, site->cfg.title, url_from(root, site->home), 0);
+		crumb(o, p->category->fm.title, url_from(root, p->category),
+		    0);
+		crumb(o, p->fm.title, url_from(root, p), 1);
+		break;
+	}
+}
+
+/* Render a page template inside base.html and hand it to the output. */
+static int
+finish(struct emit *e, const char *tname, struct tobj *o, const char *out)
+{
+	struct buf	 content = { NULL, 0, 0 }, page = { NULL, 0, 0 };
+	int		 rc;
+
+	template_render(tmpl_get(e, tname), o, find_partial, &e->partials,
+	    &content);
+	tobj_str(o, "content", content.data ? content.data : "");
+	buf_grow(&page, content.len + 8192);
+	template_render(tmpl_get(e, "base"), o, find_partial, &e->partials,
+	    &page);
+	rc = output_file(e->out, out, page.data, page.len);
+	buf_free(&content);
+	buf_free(&page);
+	return rc;
+}
+
+static void
+emit_page(void *arg, size_t i)
+{
+	struct emit	*e = arg;
+	const struct page *p = e->site->pages[i];
+	const char	*root = strchr(p->out, '/') ? "../" : "";
+	struct tobj	*o;
+	struct buf	 ld = { NULL, 0, 0 };
+	const char	*tname;
+
+	o = common(e->site, p->out, root, p->fm.title,
+	    describe(p, e->site->cfg.description));
+	page_vars(e, p, o, root);
+	jsonld(e->site, p, &ld);
+	tobj_own(o, "jsonld", buf_detach(&ld, NULL));
+	tname = p->kind == PAGE_HOME ? "home" :
+	    p->kind == PAGE_CATEGORY ? "category" : "question";
+	if (finish(e, tname, o, p->out) != 0)
+		e->failed = 1;
+	tobj_free(o);
+}
+
+/* search.html, all.html and 404.html: site-wide pages. */
+static int
+emit_special(struct emit *e, const char *tname, const char *out,
+    const char *title, const char *flag, const char *root)
+{
+	const struct site *site = e->site;
+	struct tobj	*o;
+	struct buf	 ld = { NULL, 0, 0 };
+	int		 rc;
+
+	if (tmpl_get(e, tname) == NULL)
+		return 0;
+	o = common(site, out, root, title, xstrdup(site->cfg.description));
+	tobj_bool(o, flag, 1);
+	categories(site, o, root, NULL, strcmp(tname, "all") == 0 ||
+	    strcmp(tname, "404") == 0, strcmp(tname, "all") == 0);
+	crumb(o, site->cfg.title, xasprintf("%sindex.html", root), 0);
+	crumb(o, title, xasprintf("%s%s", root, out), 1);
+	buf_puts(&ld, "");
+	tobj_own(o, "jsonld", buf_detach(&ld, NULL));
+	rc = finish(e, tname, o, out);
+	tobj_free(o);
+	return rc;
+}
+
+/* Redirect pages for the old paths of moved pages. */
+static int
+emit_aliases(struct emit *e)
+{
+	const struct site *site = e->site;
+	const struct template *t = tmpl_get(e, "alias");
+	const struct page *p;
+	struct tobj	*o;
+	struct buf	 b = { NULL, 0, 0 }, root = { NULL, 0, 0 };
+	size_t		 i, k;
+	const char	*s;
+
+	for (i = 0; i < site->npages; i++) {
+		p = site->pages[i];
+		for (k = 0; k < p->alias_out.n; k++) {
+			buf_truncate(&root, 0);
+			buf_puts(&root, "");
+			for (s = p->alias_out.v[k]; (s = strchr(s, '/')) !=
+			    NULL; s++)
+				buf_puts(&root, "../");
+			o = tobj_new();
+			tobj_str(o, "lang", site->cfg.language);
+			tobj_str(o, "title", p->fm.title);
+			tobj_own(o, "target", xasprintf("%s%s", root.data,
+			    p->out));
+			tobj_own(o, "target_canonical", canonical(site, p->out));
+			buf_truncate(&b, 0);
+			if (t != NULL)
+				template_render(t, o, find_partial,
+				    &e->partials, &b);
+			else {
+				/* No alias.html: a minimal redirect page. */
+				const char *target = NULL;
+				buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"");
+				esc_html(&b, site->cfg.language,
+				    strlen(site->cfg.language));
+				buf_puts(&b, "\"><head><meta charset=\"utf-8\">"
+				    "<title>");
+				esc_html(&b, p->fm.title, strlen(p->fm.title));
+				target = xasprintf("%s%s", root.data, p->out);
+				buf_puts(&b, "</title><link rel=\"canonical\" "
+				    "href=\"");
+				{
+					char *c = canonical(site, p->out);
+					esc_url(&b, c, strlen(c));
+					free(c);
+				}
+				buf_puts(&b, "\"><meta http-equiv=\"refresh\" "
+				    "content=\"0; url=");
+				esc_url(&b, target, strlen(target));
+				buf_puts(&b, "\"></head><body><p><a href=\"");
+				esc_url(&b, target, strlen(target));
+				buf_puts(&b, "\">");
+				esc_html(&b, p->fm.title, strlen(p->fm.title));
+				buf_puts(&b, "</a></p></body></html>\n");
+				free((char *)target);
+			}
+			tobj_free(o);
+			if (output_file(e->out, p->alias_out.v[k], b.data,
+			    b.len) != 0) {
+				buf_free(&b);
+				buf_free(&root);
+				return -1;
+			}
+		}
+	}
+	buf_free(&b);
+	buf_free(&root);
+	return 0;
+}
+
+int
+emit_site(const struct site *site, struct output *out)
+{
+	struct emit	 e;
+	struct diags	 d = { NULL, 0, 0 };
+	const struct layout_file *lf;
+	struct buf	 b = { NULL, 0, 0 };
+	char		*path, *root404;
+	size_t		 i;
+	int		 rc = 0;
+
+	memset(&e, 0, sizeof(e));
+	e.site = site;
+	e.out = out;
+	if (parse_layouts(&e, &d) != 0) {
+		diag_print(&d);
+		diag_free(&d);
+		free_layouts(&e);
+		return -1;
+	}
+	pool_run(site->npages, site->cfg.jobs, emit_page, &e);
+	if (e.failed)
+		rc = -1;
+	if (rc == 0)
+		rc = emit_special(&e, "search", "search.html", "搜索",
+		    "is_search", "");
+	if (rc == 0 && site->nquestions <= (size_t)site->cfg.all_limit)
+		rc = emit_special(&e, "all", "all.html", "全部问题",
+		    "is_all", "");
+	root404 = xstrdup(base_path(site->cfg.base_url));
+	if (rc == 0)
+		rc = emit_special(&e, "404", "404.html", "页面未找到",
+		    "is_404", root404);
+	free(root404);
+	if (rc == 0)
+		rc = emit_aliases(&e);
+
+	/* robots.txt names the sitemap. */
+	buf_printf(&b, "User-agent: *\nAllow: /\n\nSitemap: %ssitemap.xml\n",
+	    site->cfg.base_url);
+	if (rc == 0)
+		rc = output_file(out, "robots.txt", b.data, b.len);
+	buf_free(&b);
+
+	for (i = 0; rc == 0 && i < site->nlayouts; i++) {
+		lf = &site->layouts[i];
+		if (strncmp(lf->name, "assets/", 7) != 0)
+			continue;
+		path = xstrdup(lf->name);
+		rc = output_file(out, path, lf->data, lf->len);
+		free(path);
+	}
+	free_layouts(&e);
+	diag_free(&d);
+	return rc;
+}

@@ -1,0 +1,668 @@
+/*
+ * load.c: read content/ and layouts/ into struct site.  The only stage
+ * that reads files.  Every problem is reported; nothing stops at the first.
+ *
+ * content/_index.md              the home page
+ * content/<category>/_index.md   a category
+ * content/<category>/<slug>.md   a question
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "faqgen.h"
+
+#define MAX_FILE_SIZE	(256u * 1024 * 1024)
+#define MAX_LAYOUT_DEPTH 8
+
+/*
+ * Read a whole regular file.  Returns NULL and reports the reason,
+ * naming the file as `shown`.
+ */
+static char *
+read_file(struct site *site, const char *path, const char *shown,
+    size_t *lenp)
+{
+	struct stat	 st;
+	struct buf	 b = { NULL, 0, 0 };
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		diag_add(&site->diags, shown, 0, "cannot open: %s",
+		    strerror(errno));
+		site->io_error = 1;
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		diag_add(&site->diags, shown, 0, "cannot stat: %s",
+		    strerror(errno));
+		site->io_error = 1;
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_add(&site->diags, shown, 0, "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
+		diag_add(&site->diags, shown, 0,
+		    "file is larger than %u MB", MAX_FILE_SIZE >> 20);
+		close(fd);
+		return NULL;
+	}
+	buf_grow(&b, (size_t)st.st_size);
+	for (;;) {
+		buf_grow(&b, 65536);
+		n = read(fd, b.data + b.len, b.cap - b.len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			diag_add(&site->diags, shown, 0, "cannot read: %s",
+			    strerror(errno));
+			site->io_error = 1;
+			close(fd);
+			buf_free(&b);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		if (b.len > MAX_FILE_SIZE) {
+			diag_add(&site->diags, shown, 0,
+			    "file is larger than %u MB", MAX_FILE_SIZE >> 20);
+			close(fd);
+			buf_free(&b);
+			return NULL;
+		}
+	}
+	b.data[b.len] = '\0';
+	close(fd);
+	return buf_detach(&b, lenp);
+}
+
+/* Report invalid UTF-8 as file:line:col. */
+static int
+check_utf8(struct site *site, const char *shown, const char *s, size_t len)
+{
+	size_t	 bad, i, line = 1, col = 1;
+
+	if ((bad = utf8_check(s, len)) == 0)
+		return 0;
+	for (i = 0; i < bad - 1; i++) {
+		if (s[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)s[i] & 0xc0) != 0x80)
+			col++;
+	}
+	diag_add(&site->diags, NULL, 0, "%s:%zu:%zu: %s", shown, line, col,
+	    s[bad - 1] == '\0' ? "NUL byte" : "invalid UTF-8");
+	return -1;
+}
+
+/* Drop a BOM and turn CRLF (and lone CR) into LF, in place. */
+static size_t
+normalise(char *s, size_t len)
+{
+	size_t	 i, j = 0;
+
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		memmove(s, s + 3, len - 3);
+		len -= 3;
+	}
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\r') {
+			s[j++] = '\n';
+			if (i + 1 < len && s[i + 1] == '\n')
+				i++;
+		} else
+			s[j++] = s[i];
+	}
+	s[j] = '\0';
+	return j;
+}
+
+/* Is the line at s (up to end) exactly "---" (trailing blanks allowed)? */
+static int
+is_fence(const char *s, const char *end, const char **next)
+{
+	const char	*p = s;
+
+	if (end - s < 3 || memcmp(s, "---", 3) != 0)
+		return 0;
+	for (p = s + 3; p < end && (*p == ' ' || *p == '\t'); p++)
+		continue;
+	if (p < end && *p != '\n')
+		return 0;
+	*next = p < end ? p + 1 : p;
+	return 1;
+}
+
+/*
+ * Parse one Markdown source: front matter, then body.
+ * Returns NULL when the file has errors (reported).
+ */
+static struct page *
+load_page(struct site *site, enum page_kind kind, const char *path,
+    const char *src, const char *category_dir, const char *slug)
+{
+	struct page	*p;
+	char		*data, *shown;
+	const char	*s, *end, *fm, *fm_end = NULL, *body, *next;
+	size_t		 len, line = 2;
+	int		 ok;
+
+	shown = xasprintf("%s/%s", site->cfg.content_dir, src);
+	if ((data = read_file(site, path, shown, &len)) == NULL) {
+		free(shown);
+		return NULL;
+	}
+	if (check_utf8(site, shown, data, len) == -1) {
+		free(data);
+		free(shown);
+		return NULL;
+	}
+	len = normalise(data, len);
+	s = data;
+	end = data + len;
+	if (len == 0) {
+		diag_add(&site->diags, shown, 1, "empty file, expected "
+		    "front matter between lines of ---");
+		goto fail;
+	}
+	if (!is_fence(s, end, &fm)) {
+		diag_add(&site->diags, shown, 1, "missing front matter: "
+		    "the file must start with a line of ---");
+		goto fail;
+	}
+	for (next = fm; next < end; line++) {
+		const char *eol = memchr(next, '\n', (size_t)(end - next));
+		const char *after;
+
+		if (is_fence(next, end, &after)) {
+			fm_end = next;
+			body = after;
+			break;
+		}
+		next = eol ? eol + 1 : end;
+	}
+	if (fm_end == NULL) {
+		diag_add(&site->diags, shown, 1,
+		    "front matter is never closed: no line of --- after it");
+		goto fail;
+	}
+
+	p = xcalloc(1, sizeof(*p));
+	p->kind = kind;
+	p->src = xstrdup(src);
+	p->file = shown;
+	p->category_dir = xstrdup(category_dir);
+	p->slug = xstrdup(slug);
+	ok = frontmatter_parse(&p->fm, fm, (size_t)(fm_end - fm), shown, 2,
+	    &site->diags) == 0;
+	p->body_line = line + 1;
+	p->body_len = (size_t)(end - body);
+	p->body = xstrndup(body, p->body_len);
+	free(data);
+	if (kind == PAGE_HOME)
+		p->out = xstrdup("index.html");
+	else if (kind == PAGE_CATEGORY)
+		p->out = xasprintf("%s/index.html", category_dir);
+	else
+		p->out = xasprintf("%s/%s.html", category_dir, slug);
+	if (!ok) {
+		p->fm.draft = 0;
+		/* Keep it so later checks still run; the build fails anyway. */
+	}
+	return p;
+fail:
+	free(data);
+	free(shown);
+	return NULL;
+}
+
+/* A slug becomes a file name and a URL: refuse what breaks either. */
+static int
+check_name(struct site *site, const char *shown, const char *name)
+{
+	const unsigned char *p;
+
+	if (name[0] == '.' || name[0] == '\0') {
+		diag_add(&site->diags, shown, 0, "name must not start "
+		    "with '.'");
+		return -1;
+	}
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p < 0x80 && !isalnum(*p) && *p != '-' && *p != '_' &&
+		    *p != '.') {
+			diag_add(&site->diags, shown, 0, "file name has "
+			    "'%s%c': use letters, digits, '-' or '_'",
+			    *p == ' ' ? "a space" : "", *p == ' ' ? '\0' :
+			    *p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in a folder, without "." and "..". */
+static char **
+list_dir(struct site *site, const char *path, const char *shown, size_t *np)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**v = NULL;
+	size_t		  n = 0, cap = 0;
+
+	*np = 0;
+	if ((d = opendir(path)) == NULL) {
+		diag_add(&site->diags, shown, 0, "cannot open folder: %s",
+		    strerror(errno));
+		site->io_error = 1;
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof(char *));
+		}
+		v[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(v, n, sizeof(char *), cmp_name);
+	*np = n;
+	return v;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t	 a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static void
+add_page(struct site *site, struct page *p)
+{
+	site->pages = xreallocarray(site->pages, site->npages + 1,
+	    sizeof(struct page *));
+	site->pages[site->npages++] = p;
+}
+
+/* Weight, then slug (or folder). */
+static int
+cmp_page(const void *a, const void *b)
+{
+	const struct page *pa = *(struct page *const *)a;
+	const struct page *pb = *(struct page *const *)b;
+
+	if (pa->fm.weight != pb->fm.weight)
+		return pa->fm.weight < pb->fm.weight ? -1 : 1;
+	if (pa->kind == PAGE_CATEGORY)
+		return strcmp(pa->category_dir, pb->category_dir);
+	return strcmp(pa->slug, pb->slug);
+}
+
+/* Load one category folder; its questions follow it in cat->questions. */
+static struct page *
+load_category(struct site *site, const char *dir, const char *name)
+{
+	struct page	*cat = NULL, *q, **qs = NULL;
+	char		**names, *path, *src, *shown, *slug;
+	size_t		  n, i, j, nq = 0;
+	struct stat	  st;
+
+	shown = xasprintf("%s/%s", site->cfg.content_dir, name);
+	names = list_dir(site, dir, shown, &n);
+	free(shown);
+	for (i = 0; i < n; i++) {
+		path = xasprintf("%s/%s", dir, names[i]);
+		src = xasprintf("%s/%s", name, names[i]);
+		shown = xasprintf("%s/%s", site->cfg.content_dir, src);
+		if (stat(path, &st) == -1) {
+			diag_add(&site->diags, shown, 0, "cannot stat: %s",
+			    strerror(errno));
+			site->io_error = 1;
+		} else if (S_ISDIR(st.st_mode)) {
+			diag_add(&site->diags, shown, 0, "nested folder: "
+			    "questions go in content/<category>/<slug>.md");
+		} else if (!ends_with(names[i], ".md")) {
+			/* Other files (images, notes) are not pages. */
+		} else if (!S_ISREG(st.st_mode)) {
+			diag_add(&site->diags, shown, 0,
+			    "not a regular file");
+		} else if (strcmp(names[i], "_index.md") == 0) {
+			cat = load_page(site, PAGE_CATEGORY, path, src,
+			    name, "");
+		} else {
+			slug = xstrndup(names[i], strlen(names[i]) - 3);
+			if (check_name(site, shown, slug) == 0 &&
+			    (q = load_page(site, PAGE_QUESTION, path, src,
+			    name, slug)) != NULL) {
+				if (q->fm.draft && !site->cfg.drafts)
+					site_page_free(q);
+				else {
+					qs = xreallocarray(qs, nq + 1,
+					    sizeof(*qs));
+					qs[nq++] = q;
+				}
+			}
+			free(slug);
+		}
+		free(shown);
+		free(src);
+		free(path);
+	}
+	free_names(names, n);
+
+	/* Two slugs equal but for case collide on case-blind hosts. */
+	for (i = 0; i < nq; i++)
+		for (j = i + 1; j < nq; j++)
+			if (strcasecmp(qs[i]->slug, qs[j]->slug) == 0)
+				diag_add(&site->diags, qs[j]->file, 0,
+				    "same slug as %s but for case",
+				    qs[i]->file);
+
+	if (cat == NULL) {
+		/* A folder without _index.md is still a category. */
+		cat = xcalloc(1, sizeof(*cat));
+		cat->kind = PAGE_CATEGORY;
+		cat->src = xasprintf("%s/_index.md", name);
+		cat->file = xasprintf("%s/%s", site->cfg.content_dir, cat->src);
+		cat->category_dir = xstrdup(name);
+		cat->slug = xstrdup("");
+		cat->out = xasprintf("%s/index.html", name);
+		cat->fm.title = xstrdup(name);
+		cat->body = xstrdup("");
+		cat->body_line = 1;
+	}
+	if (nq > 0)
+		qsort(qs, nq, sizeof(*qs), cmp_page);
+	cat->questions = qs;
+	cat->nquestions = nq;
+	return cat;
+}
+
+/* Read every file under layouts/ (templates, partials, assets). */
+static void
+load_layouts(struct site *site, const char *dir, const char *prefix,
+    int depth)
+{
+	char		**names, *path, *name;
+	size_t		  n, i, len;
+	struct stat	  st;
+	struct layout_file *lf;
+	char		 *data;
+
+	if (depth > MAX_LAYOUT_DEPTH) {
+		diag_add(&site->diags, dir, 0, "layouts nested too deep");
+		return;
+	}
+	names = list_dir(site, dir, dir, &n);
+	for (i = 0; i < n; i++) {
+		if (names[i][0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, names[i]);
+		name = prefix[0] ? xasprintf("%s/%s", prefix, names[i]) :
+		    xstrdup(names[i]);
+		if (stat(path, &st) == -1) {
+			diag_add(&site->diags, path, 0, "cannot stat: %s",
+			    strerror(errno));
+			site->io_error = 1;
+		} else if (S_ISDIR(st.st_mode))
+			load_layouts(site, path, name, depth + 1);
+		else if (strcmp(name, "README.md") == 0)
+			;
+		else if ((data = read_file(site, path, path, &len)) != NULL) {
+			site->layouts = xreallocarray(site->layouts,
+			    site->nlayouts + 1, sizeof(*site->layouts));
+			lf = &site->layouts[site->nlayouts++];
+			lf->name = name;
+			lf->data = data;
+			lf->len = len;
+			name = NULL;
+		}
+		free(name);
+		free(path);
+	}
+	free_names(names, n);
+}
+
+int
+load_site(struct site *site)
+{
+	const struct config *cfg = &site->cfg;
+	struct page	**cats = NULL, *cat;
+	char		**names, *path;
+	size_t		  n, i, j, ncat = 0;
+	struct stat	  st;
+
+	if (stat(cfg->content_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		diag_add(&site->diags, cfg->content_dir, 0,
+		    "cannot open content folder: %s",
+		    errno ? strerror(errno) : "not a folder");
+		site->io_error = 1;
+		return -1;
+	}
+	if (stat(cfg->layouts_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		diag_add(&site->diags, cfg->layouts_dir, 0,
+		    "cannot open layouts folder: %s",
+		    errno ? strerror(errno) : "not a folder");
+		site->io_error = 1;
+		return -1;
+	}
+
+	names = list_dir(site, cfg->content_dir, cfg->content_dir, &n);
+	for (i = 0; i < n; i++) {
+		path = xasprintf("%s/%s", cfg->content_dir, names[i]);
+		if (names[i][0] == '.') {
+			/* Editor and VCS files. */
+		} else if (stat(path, &st) == -1) {
+			diag_add(&site->diags, path, 0, "cannot stat: %s",
+			    strerror(errno));
+			site->io_error = 1;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (check_name(site, path, names[i]) == 0) {
+				cats = xreallocarray(cats, ncat + 1,
+				    sizeof(*cats));
+				cats[ncat++] = load_category(site, path,
+				    names[i]);
+			}
+		} else if (strcmp(names[i], "_index.md") == 0) {
+			site->home = load_page(site, PAGE_HOME, path,
+			    names[i], "", "");
+		} else if (ends_with(names[i], ".md")) {
+			diag_add(&site->diags, path, 0, "question outside "
+			    "a category: move it to content/<category>/");
+		}
+		free(path);
+	}
+	free_names(names, n);
+
+	if (site->home == NULL) {
+		site->home = xcalloc(1, sizeof(*site->home));
+		site->home->kind = PAGE_HOME;
+		site->home->src = xstrdup("_index.md");
+		site->home->file = xasprintf("%s/_index.md", cfg->content_dir);
+		site->home->category_dir = xstrdup("");
+		site->home->slug = xstrdup("");
+		site->home->out = xstrdup("index.html");
+		site->home->fm.title = xstrdup(cfg->title);
+		site->home->body = xstrdup("");
+		site->home->body_line = 1;
+	}
+
+	/* Site order: home, then each category followed by its questions. */
+	if (ncat > 0)
+		qsort(cats, ncat, sizeof(*cats), cmp_page);
+	add_page(site, site->home);
+	for (i = 0; i < ncat; i++) {
+		cat = cats[i];
+		add_page(site, cat);
+		for (j = 0; j < cat->nquestions; j++) {
+			cat->questions[j]->category = cat;
+			add_page(site, cat->questions[j]);
+			site->questions = xreallocarray(site->questions,
+			    site->nquestions + 1, sizeof(struct page *));
+			site->questions[site->nquestions++] =
+			    cat->questions[j];
+		}
+	}
+	site->categories = cats;
+	site->ncategories = ncat;
+	for (i = 0; i < site->npages; i++)
+		site->pages[i]->order = i;
+
+	load_layouts(site, cfg->layouts_dir, "", 0);
+	if (cfg->synonyms != NULL && cfg->synonyms[0] != '\0') {
+		site->synonyms = read_file(site, cfg->synonyms, cfg->synonyms,
+		    &site->synonyms_len);
+		if (site->synonyms != NULL &&
+		    check_utf8(site, cfg->synonyms, site->synonyms,
+		    site->synonyms_len) == -1) {
+			free(site->synonyms);
+			site->synonyms = NULL;
+		}
+	}
+	return site->diags.n == 0 ? 0 : -1;
+}
+
+static int
+cmp_src(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct page *const *)elem)->src);
+}
+
+struct page *
+site_find(const struct site *site, const char *src)
+{
+	size_t	 i;
+	struct page **p;
+
+	/* The index is built lazily by link.c; fall back to a scan. */
+	if (site->by_src != NULL) {
+		p = bsearch(src, site->by_src, site->npages,
+		    sizeof(struct page *), cmp_src);
+		return p ? *p : NULL;
+	}
+	for (i = 0; i < site->npages; i++)
+		if (strcmp(site->pages[i]->src, src) == 0)
+			return site->pages[i];
+	return NULL;
+}
+
+static int
+cmp_by_src(const void *a, const void *b)
+{
+	return strcmp((*(struct page *const *)a)->src,
+	    (*(struct page *const *)b)->src);
+}
+
+void
+site_index(struct site *site)
+{
+	free(site->by_src);
+	site->by_src = xreallocarray(NULL, site->npages,
+	    sizeof(struct page *));
+	memcpy(site->by_src, site->pages, site->npages *
+	    sizeof(struct page *));
+	qsort(site->by_src, site->npages, sizeof(struct page *), cmp_by_src);
+}
+
+const struct layout_file *
+site_layout(const struct site *site, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < site->nlayouts; i++)
+		if (strcmp(site->layouts[i].name, name) == 0)
+			return &site->layouts[i];
+	return NULL;
+}
+
+void
+site_page_free(struct page *p)
+{
+	size_t	 i;
+
+	if (p == NULL)
+		return;
+	free(p->src);
+	free(p->file);
+	free(p->category_dir);
+	free(p->slug);
+	free(p->out);
+	frontmatter_free(&p->fm);
+	free(p->body);
+	buf_free(&p->html);
+	free(p->text);
+	free(p->summary);
+	for (i = 0; i < p->nheadings; i++) {
+		free(p->headings[i].id);
+		free(p->headings[i].text);
+	}
+	free(p->headings);
+	for (i = 0; i < p->nxrefs; i++) {
+		free(p->xrefs[i].href);
+		free(p->xrefs[i].fragment);
+	}
+	free(p->xrefs);
+	diag_free(&p->diags);
+	free(p->questions);
+	free(p->related);
+	strlist_free(&p->alias_out);
+	free(p);
+}
+
+void
+site_free(struct site *site)
+{
+	size_t	 i;
+
+	for (i = 0; i < site->npages; i++)
+		site_page_free(site->pages[i]);
+	free(site->pages);
+	free(site->categories);
+	free(site->questions);
+	free(site->by_src);
+	for (i = 0; i < site->nlayouts; i++) {
+		free(site->layouts[i].name);
+		free(site->layouts[i].data);
+	}
+	free(site->layouts);
+	free(site->synonyms);
+	diag_free(&site->diags);
+	config_free(&site->cfg);
+}
