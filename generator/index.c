@@ -37,7 +37,7 @@
 #include "faqgen.h"
 
 #define POSTINGS_MAX	1000
-#define SHARD_BYTES	2048
+#define SHARD_BYTES	1024
 #define SHARDS_MAX	65536
 
 enum field {

@@ -124,7 +124,8 @@ function norm(s) {
 function terms(q, syn) {
 	var out = [], seen = {}, i, j, g, nq = norm(q);
 	function add(t, k, w) {
-		if (stopish(t)) w *= 0.1;
+		/* Particles and question words are not worth a request. */
+		if (stopish(t)) return;
 		if (seen[t] === undefined) { seen[t] = out.length; out.push({t: t, k: k, w: w}); }
 		else if (out[seen[t]].w < w) out[seen[t]].w = w;
 	}
@@ -134,7 +135,7 @@ function terms(q, syn) {
 		for (j = 0; j < g.length && nq.indexOf(norm(g[j])) < 0; j++);
 		if (j == g.length) continue;
 		for (j = 0; j < g.length; j++)
-			tokenize(g[j], function (t, k) { if (k != 1) add(t, k, 0.7 * W[k]); });
+			tokenize(g[j], function (t, k) { if (k == 0 || k == 2) add(t, k, 0.7 * W[k]); });
 	}
 	return out;
 }
@@ -289,7 +290,16 @@ function Box(form) {
 	this.input = form.querySelector('input');
 	this.list = form.querySelector('[role=listbox]');
 	this.status = form.querySelector('[role=status]');
-	this.max = this.page ? 20 : 8;
+	this.pop = form.querySelector('.search-pop') || this.list;
+	this.none = document.createElement('div');
+	this.none.className = 'search-empty';
+	this.list.parentNode.insertBefore(this.none, this.list.nextSibling);
+	this.none.addEventListener('click', function (e) {
+		if (e.target.className != 'search-more') return;
+		self.max += 10;
+		self.run();
+	});
+	this.max = this.page ? 10 : 8;
 	this.active = -1;
 	this.seq = 0;
 	this.busy = 0;
@@ -302,7 +312,7 @@ function Box(form) {
 	this.input.addEventListener('compositionend', function () { self.composing = 0; self.run(); });
 	this.input.addEventListener('focus', function () {
 		engine.manifest().catch(function () {});
-		if (self.list.children.length) self.open(true);
+		if (self.input.value.trim()) self.open(true);
 	});
 	this.input.addEventListener('keydown', function (e) { self.key(e); });
 	form.addEventListener('focusout', function (e) {
@@ -324,7 +334,8 @@ Box.prototype.option = function (i) {
 };
 Box.prototype.open = function (on) {
 	if (this.page) on = true;
-	this.list.hidden = !on;
+	this.pop.hidden = !on;
+	this.list.hidden = false;
 	this.input.setAttribute('aria-expanded', on ? 'true' : 'false');
 	if (!on) this.move(-1);
 };
@@ -349,7 +360,7 @@ Box.prototype.key = function (e) {
 		this.move(e.key == 'ArrowDown' ? (this.active + 1) % n :
 		    (this.active < 0 ? n : this.active) - 1);
 	} else if (e.key == 'Escape') {
-		if (!this.list.hidden && !this.page) this.open(false);
+		if (!this.pop.hidden && !this.page) this.open(false);
 		else this.input.value = '', this.run();
 		e.preventDefault();
 	}
@@ -359,6 +370,8 @@ Box.prototype.run = function () {
 	var self = this, q = this.input.value.trim(), seq = ++this.seq, t0 = performance.now();
 	if (this.page)
 		history.replaceState(null, '', q ? '?q=' + encodeURIComponent(q) : location.pathname);
+	if (q != this.last) this.max = this.page ? 10 : 8;
+	this.last = q;
 	if (this.busy) { this.again = 1; return; }
 	if (!q) { this.show(q, null, [], t0); return; }
 	this.busy = 1;
@@ -388,6 +401,8 @@ Box.prototype.show = function (q, r, docs, t0) {
 	this.active = -1;
 	this.input.removeAttribute('aria-activedescendant');
 	this.list.innerHTML = html;
+	this.none.innerHTML = this.page && n > docs.length ?
+	    '<button type="button" class="search-more">显示更多结果</button>' : '';
 	this.status.textContent = !q ? '' : n ? '找到 ' + n + ' 个相关问题' : '没有找到相关问题';
 	if (!n && (q || this.page))
 		engine.manifest().then(function (m) { self.empty(m, q); }).catch(function () {});
@@ -397,17 +412,18 @@ Box.prototype.show = function (q, r, docs, t0) {
 };
 /* No result: offer the categories and the full list. */
 Box.prototype.empty = function (m, q) {
-	var html = '<p class="search-empty">' + (q ? '换个说法试试，或按分类浏览：' : '按分类浏览：') + '</p><ul class="search-cats">', i;
+	var html = '<p>' + (q ? '换个说法试试，或按分类浏览：' : '按分类浏览：') + '</p><ul>', i;
+	if (q != this.input.value.trim()) return;
 	for (i = 0; i < m.cats.length; i++)
 		html += '<li><a href="' + esc(this.root + m.cats[i][1]) + '">' + esc(m.cats[i][0]) + '</a></li>';
 	html += '<li><a href="' + esc(this.root) + 'all.html">全部问题</a></li></ul>';
-	this.status.innerHTML = esc(this.status.textContent) + html;
+	this.none.innerHTML = html;
 };
 
 if (typeof module == 'object' && module.exports)
-	module.exports = {tokenize: tokenize, hash: hash, terms: terms, norm: norm,
+	module.exports = {tokenize: tokenize, hash: hash, terms: terms, norm: norm, W: W,
 	    Engine: Engine, snippet: snippet};
-if (typeof document == 'object') {
+if (typeof document == 'object' && !global.faqgenSearch) {
 	global.faqgenSearch = register;
 	var forms = document.querySelectorAll('form[data-search]'), i, page = 0;
 	for (i = 0; i < forms.length; i++) if (forms[i].hasAttribute('data-page')) page = 1;

@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+// eval.js: how well the built site's search answers real questions.
+//
+//   node tests/search/eval.js SITE_DIR QUERIES.tsv
+//
+// Drives the real search page (SITE_DIR/search.html) in headless Chromium
+// (Debian's /usr/bin/chromium through playwright-core), once served over
+// http://127.0.0.1 by a small server started here and once opened from disk
+// over file://.  For each query of QUERIES.tsv (query TAB answer keys
+// separated by |) it types the query, waits for the results and judges a
+// result right when the text of its question page contains one of the
+// keys.  Prints hit@1, hit@3 and MRR for both, the bytes a first search
+// transfers and the time from keystroke to results; fails when hit@1 <
+// 0.93 or hit@3 < 0.96 or a first search transfers more than 60 KB.
+// Ends with "N passed, N failed".  Without the query file it is skipped.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const http = require('http');
+const zlib = require('zlib');
+
+const HIT1 = 0.93, HIT3 = 0.96, FIRST_BYTES = 60 * 1024;
+const site = path.resolve(process.argv[2] || 'public');
+const queries = process.argv[3] || path.join(__dirname,
+    '../../../shared/search/dev-queries.tsv');
+let passed = 0, failed = 0;
+
+function check(ok, what) {
+	if (ok) passed++;
+	else { failed++; console.log('FAIL: ' + what); }
+}
+
+function done() {
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+if (!fs.existsSync(queries)) {
+	console.log(`skipped: no query set at ${queries}`);
+	done();
+}
+if (!fs.existsSync(path.join(site, 'search.html'))) {
+	console.log(`${site}/search.html: no such file; build the site first`);
+	failed++;
+	done();
+}
+
+const set = fs.readFileSync(queries, 'utf8').split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .map((l) => { const [q, k] = l.split('\t'); return { q, keys: k.split('|') }; });
+
+// The text of a built page: tags dropped, entities decoded.
+const texts = new Map();
+function pageText(rel) {
+	if (!texts.has(rel)) {
+		let s = '';
+		try { s = fs.readFileSync(path.join(site, rel), 'utf8'); } catch (e) { /* missing */ }
+		s = s.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, ' ')
+		    .replace(/<[^>]*>/g, '')
+		    .replace(/&#(\d+);/g, (m, n) => String.fromCodePoint(+n))
+		    .replace(/&#x([0-9a-f]+);/gi, (m, n) => String.fromCodePoint(parseInt(n, 16)))
+		    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+		    .replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+		// The main content only, when the page marks it.
+		texts.set(rel, s);
+	}
+	return texts.get(rel);
+}
+
+// Static files, gzip when the browser asks, every response counted.
+const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css',
+	'.js': 'text/javascript', '.json': 'application/json',
+	'.xml': 'application/xml', '.txt': 'text/plain; charset=utf-8',
+	'.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon' };
+const log = [];
+const server = http.createServer((req, res) => {
+	const u = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+	const file = path.join(site, path.normalize(u).replace(/^(\.\.[/\\])+/, ''));
+	let body;
+	try { body = fs.readFileSync(file.endsWith('/') ? file + 'index.html' : file); } catch (e) {
+		res.writeHead(404); res.end(); log.push({ u, raw: 0, sent: 0 }); return;
+	}
+	const head = { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+		'Cache-Control': 'no-cache' };
+	let sent = body;
+	if (/\bgzip\b/.test(req.headers['accept-encoding'] || '') && body.length > 256) {
+		sent = zlib.gzipSync(body, { level: 6 });
+		head['Content-Encoding'] = 'gzip';
+	}
+	res.writeHead(200, head);
+	res.end(sent);
+	log.push({ u, raw: body.length, sent: sent.length });
+});
+
+// Types q into the page's box (one input event, as an input method
+// commits a phrase); resolves to {hrefs, ms, count}, ms from the input
+// event to the results on screen.
+async function ask(page, q) {
+	const input = page.locator('form[data-page] input');
+	await input.fill('');
+	await page.evaluate((want) => {
+		window.__done = new Promise((resolve) => {
+			const form = document.querySelector('form[data-page]');
+			let t0 = 0;
+			form.addEventListener('input', () => { t0 = performance.now(); },
+			    { capture: true, once: true });
+			form.addEventListener('searchresults', function on(e) {
+				if (e.detail.query !== want) return;
+				form.removeEventListener('searchresults', on);
+				resolve({ ms: performance.now() - t0, count: e.detail.count });
+			});
+		});
+	}, q.trim());
+	await input.fill(q);
+	const r = await page.evaluate(() => window.__done);
+	const hrefs = await page.$$eval('form[data-page] [role=option] a',
+	    (as) => as.map((a) => a.href));
+	return { hrefs, ms: r.ms, count: r.count };
+}
+
+function relOf(href, base) {
+	const u = new URL(href);
+	let p = decodeURIComponent(u.pathname);
+	const b = decodeURIComponent(new URL(base).pathname);
+	return p.startsWith(b) ? p.slice(b.length) : p;
+}
+
+async function run(context, base, name) {
+	const page = await context.newPage();
+	const errors = [];
+	page.on('pageerror', (e) => errors.push(String(e)));
+	await page.goto(base + 'search.html');
+	let h1 = 0, h3 = 0, mrr = 0;
+	const times = [];
+	for (const { q, keys } of set) {
+		const r = await ask(page, q);
+		times.push(r.ms);
+		let rank = 0;
+		for (let i = 0; i < r.hrefs.length && !rank; i++) {
+			const text = pageText(relOf(r.hrefs[i], base));
+			if (keys.some((k) => text.includes(k))) rank = i + 1;
+		}
+		if (rank === 1) h1++;
+		if (rank && rank <= 3) h3++;
+		if (rank) mrr += 1 / rank;
+		if (rank !== 1)
+			console.log(`  ${name}: rank ${rank || '-'} for ${q} (top: ${r.hrefs.slice(0, 3).map((h) => relOf(h, base)).join(' ')})`);
+	}
+	// Again, with the index files the queries need already loaded.
+	const warm = [];
+	for (const { q } of set)
+		warm.push((await ask(page, q)).ms);
+	const n = set.length;
+	times.sort((a, b) => a - b);
+	warm.sort((a, b) => a - b);
+	console.log(`${name}: hit@1 ${(h1 / n).toFixed(3)}  hit@3 ${(h3 / n).toFixed(3)}  MRR ${(mrr / n).toFixed(3)}  (${n} queries)`);
+	console.log(`${name}: keystroke to results: median ${times[n >> 1].toFixed(1)} ms, max ${times[n - 1].toFixed(1)} ms loading index files; ` +
+	    `median ${warm[n >> 1].toFixed(1)} ms, max ${warm[n - 1].toFixed(1)} ms once loaded`);
+	check(h1 / n >= HIT1, `${name}: hit@1 ${(h1 / n).toFixed(3)} < ${HIT1}`);
+	check(h3 / n >= HIT3, `${name}: hit@3 ${(h3 / n).toFixed(3)} < ${HIT3}`);
+	check(errors.length === 0, `${name}: page errors: ${errors.join('; ')}`);
+	await page.close();
+}
+
+// A first search from a fresh browser: the page, styles, scripts, index.
+async function firstSearch(context, base) {
+	const page = await context.newPage();
+	log.length = 0;
+	await page.goto(base + 'search.html');
+	const r = await ask(page, set[0].q);
+	await page.waitForTimeout(100);
+	let raw = 0, sent = 0;
+	for (const e of log) { raw += e.raw; sent += e.sent; }
+	console.log(`first search "${set[0].q}": ${log.length} requests, ${sent} bytes transferred (gzip), ${raw} bytes uncompressed; results in ${r.ms.toFixed(1)} ms`);
+	const kinds = {};
+	for (const e of log) {
+		const k = e.u.startsWith('/search/s/') ? 'index shards' : e.u.startsWith('/search/d/') ?
+		    'result files' : e.u.startsWith('/search/') ? 'manifest' : path.extname(e.u) || e.u;
+		kinds[k] = kinds[k] || { n: 0, sent: 0, raw: 0 };
+		kinds[k].n++; kinds[k].sent += e.sent; kinds[k].raw += e.raw;
+	}
+	for (const k of Object.keys(kinds).sort())
+		console.log(`  ${k}: ${kinds[k].n} files, ${kinds[k].sent} bytes (${kinds[k].raw} uncompressed)`);
+	check(sent <= FIRST_BYTES, `first search transfers ${sent} bytes > ${FIRST_BYTES}`);
+	await page.close();
+}
+
+(async () => {
+	let chromium;
+	try { ({ chromium } = require('playwright-core')); } catch (e) {
+		console.log('playwright-core is not installed: run npm ci');
+		failed++;
+		done();
+	}
+	await new Promise((r) => server.listen(0, '127.0.0.1', r));
+	const base = `http://127.0.0.1:${server.address().port}/`;
+	const launch = (dir) => chromium.launchPersistentContext(dir, {
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+		    '--no-first-run', '--disable-background-networking',
+		    '--disable-component-update', '--disable-sync'],
+	});
+	const dirs = [];
+	const fresh = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'faqgen-eval-')); dirs.push(d); return d; };
+	try {
+		let ctx = await launch(fresh());
+		await firstSearch(ctx, base);
+		await ctx.close();
+		ctx = await launch(fresh());
+		await run(ctx, base, 'http');
+		await run(ctx, 'file://' + site + '/', 'file');
+		await ctx.close();
+	} catch (e) {
+		console.log('error: ' + (e.stack || e));
+		failed++;
+	} finally {
+		server.close();
+		for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+	}
+	done();
+})();
