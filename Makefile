@@ -67,11 +67,15 @@ generator/faqgen-asan: $(ASAN_OBJS)
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
+tests/build/linkcheck: tests/tools/linkcheck.c
+	@mkdir -p tests/build
+	$(CC) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(LDLIBS)
+
 e2e: generator/faqgen
 	@FAQGEN=generator/faqgen SCHEMA=$(SCHEMA) sh tests/e2e.sh
 
 # Everything a fresh clone needs to prove itself.
-test: test-deps generator/faqgen unit e2e
+test: test-deps generator/faqgen tests/build/linkcheck unit e2e
 	@FAQGEN=generator/faqgen SEED=$(SEED) QUERIES=$(QUERIES) \
 	    SCHEMA=$(SCHEMA) sh tests/site.sh
 	@$(MAKE) --no-print-directory test-asan

@@ -89,8 +89,9 @@ parse_layouts(struct emit *e, struct diags *d)
 		t = template_parse(shown, lf->data, lf->len, d);
 		free(shown);
 		if (t == NULL) {
+			/* Reported; an empty stand-in avoids "missing". */
+			t = template_parse(lf->name, "", 0, d);
 			errors++;
-			continue;
 		}
 		name = xstrndup(lf->name, len - 5);
 		partials->t = xreallocarray(partials->t, partials->n + 1,
@@ -407,6 +408,7 @@ page_vars(struct emit *e, const struct page *p, struct tobj *o,
 			    p->questions[i]->fm.lastmod : "");
 			tobj_own(t, "summary", describe(p->questions[i], ""));
 		}
+		categories(site, o, root, p, 1, 0);
 		crumb(o, site->cfg.title, url_from(root, site->home), 0);
 		crumb(o, p->fm.title, url_from(root, p), 1);
 		break;
@@ -443,6 +445,10 @@ page_vars(struct emit *e, const struct page *p, struct tobj *o,
 			tobj_own(t, "url", url_from(root, p->related[i]));
 		}
 		tobj_bool(o, "long", strlen(p->text) > LONG_ANSWER);
+		tobj_bool(o, "has_toc", p->nheadings >= TOC_MIN);
+		tobj_bool(o, "has_tags", p->fm.tags.n > 0);
+		tobj_bool(o, "has_related", p->nrelated > 0);
+		categories(site, o, root, p, 1, 0);
 		crumb(o, site->cfg.title, url_from(root, site->home), 0);
 		crumb(o, p->category->fm.title, url_from(root, p->category),
 		    0);

@@ -246,10 +246,13 @@ check_name(struct site *site, const char *shown, const char *name)
 	for (p = (const unsigned char *)name; *p != '\0'; p++) {
 		if (*p < 0x80 && !isalnum(*p) && *p != '-' && *p != '_' &&
 		    *p != '.') {
-			diag_add(&site->diags, shown, 0, "file name has "
-			    "'%s%c': use letters, digits, '-' or '_'",
-			    *p == ' ' ? "a space" : "", *p == ' ' ? '\0' :
-			    *p);
+			if (*p == ' ')
+				diag_add(&site->diags, shown, 0, "file name "
+				    "has a space: use '-' or '_'");
+			else
+				diag_add(&site->diags, shown, 0, "file name "
+				    "has '%c': use letters, digits, '-' or '_'",
+				    *p);
 			return -1;
 		}
 	}
@@ -643,6 +646,7 @@ site_page_free(struct page *p)
 	free(p->questions);
 	free(p->related);
 	strlist_free(&p->alias_out);
+	strlist_free(&p->external);
 	free(p);
 }
 
