@@ -1,0 +1,330 @@
+/*
+ * test_index.c: the search index of a small site built in memory, written
+ * through publish.c into a temporary folder and read back.
+ */
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faqgen.h"
+#include "harness.h"
+
+static char	*kw_pay[] = { (char *)"交费", (char *)"付款" };
+static char	*tag_pay[] = { (char *)"缴费" };
+static struct heading heads[] = {
+	{ 2, (char *)"ban-li", (char *)"办理方式" },
+	{ 2, (char *)"zhu-yi", (char *)"注意事项" },
+};
+static const char synonyms[] =
+    "# comment line\n"
+    "缴费 交费 付款   # trailing comment\n"
+    "\n"
+    "lonely\n"
+    "遗失,丢失\t掉了\n";
+
+static struct page cat_pay, cat_cert, q_paid, q_lost, q_code;
+static struct page *cats[] = { &cat_pay, &cat_cert };
+static struct page *questions[] = { &q_paid, &q_lost, &q_code };
+static struct site site;
+
+static void
+make_site(void)
+{
+	cat_pay.kind = cat_cert.kind = PAGE_CATEGORY;
+	cat_pay.fm.title = (char *)"缴费";
+	cat_pay.out = (char *)"jiaofei/index.html";
+	cat_cert.fm.title = (char *)"证书";
+	cat_cert.out = (char *)"zhengshu/index.html";
+
+	q_paid.kind = PAGE_QUESTION;
+	q_paid.fm.title = (char *)"已扣款但系统仍显示未缴费怎么办？";
+	q_paid.fm.keywords.v = kw_pay;
+	q_paid.fm.keywords.n = 2;
+	q_paid.fm.tags.v = tag_pay;
+	q_paid.fm.tags.n = 1;
+	q_paid.text = (char *)"系统会在24小时内审核对账。\n";
+	q_paid.out = (char *)"jiaofei/yi-koukuan.html";
+	q_paid.category = &cat_pay;
+
+	q_lost.kind = PAGE_QUESTION;
+	q_lost.fm.title = (char *)"纸质证书遗失怎么办？";
+	/* "𠀀" counts two UTF-16 units: the heading offsets must know. */
+	q_lost.text = (char *)"𠀀已制发的纸质证书遗失，不再办理补发。\n"
+	    "办理方式\n请登录系统申请<补办>。\n注意事项\n缴费 \"后\" 办理。\n";
+	q_lost.headings = heads;
+	q_lost.nheadings = 2;
+	q_lost.out = (char *)"zhengshu/buban.html";
+	q_lost.category = &cat_cert;
+
+	q_code.kind = PAGE_QUESTION;
+	q_code.fm.title = (char *)"成绩显示-2是什么意思？";
+	q_code.text = (char *)"“-2”代表违纪。电话010-68607734。";
+	q_code.out = (char *)"zhengshu/fuhao.html";
+	q_code.category = &cat_cert;
+
+	site.categories = cats;
+	site.ncategories = 2;
+	site.questions = questions;
+	site.nquestions = 3;
+	site.synonyms = (char *)synonyms;
+	site.synonyms_len = sizeof(synonyms) - 1;
+}
+
+static char	 tmp[] = "/tmp/faqgen-test-index-XXXXXX";
+
+static char *
+slurp(const char *dir, const char *rel, size_t *lenp)
+{
+	char	*path, *s;
+	FILE	*f;
+	long	 n;
+	size_t	 len;
+
+	path = xasprintf("%s/%s/%s", tmp, dir, rel);
+	f = fopen(path, "rb");
+	free(path);
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = xmalloc((size_t)n + 1);
+	len = fread(s, 1, (size_t)n, f);
+	s[len] = '\0';
+	fclose(f);
+	if (lenp != NULL)
+		*lenp = len;
+	return s;
+}
+
+static int
+build(const char *dir)
+{
+	struct diags	 d = { 0 };
+	struct output	*out;
+	struct publish_stats st;
+	char		*path;
+	int		 rc;
+
+	path = xasprintf("%s/%s", tmp, dir);
+	out = output_open(path, 0, &d);
+	free(path);
+	if (out == NULL) {
+		diag_free(&d);
+		return -1;
+	}
+	rc = index_write(&site, out);
+	if (rc == 0)
+		rc = output_commit(out, &st);
+	else
+		output_abort(out);
+	diag_print(&d);
+	diag_free(&d);
+	return rc;
+}
+
+static size_t nshards;
+
+static void
+test_manifest(void)
+{
+	char	*m;
+
+	m = slurp("a", "search/manifest.json", NULL);
+	CHECK(m != NULL);
+	if (m == NULL)
+		return;
+	CHECK(strncmp(m, "{\"v\":1,\"n\":3,\"shards\":", 22) == 0);
+	nshards = strtoul(m + 22, NULL, 10);
+	CHECK(nshards >= 1 && (nshards & (nshards - 1)) == 0);
+	CHECK(strstr(m, "\"cats\":[[\"缴费\",\"jiaofei/index.html\"],"
+	    "[\"证书\",\"zhengshu/index.html\"]]") != NULL);
+	/* Comments and one-word lines dropped; commas and tabs separate. */
+	CHECK(strstr(m, "\"syn\":[[\"缴费\",\"交费\",\"付款\"],"
+	    "[\"遗失\",\"丢失\",\"掉了\"]]}") != NULL);
+	free(m);
+	m = slurp("a", "search/manifest.js", NULL);
+	CHECK(m != NULL && strncmp(m, "faqgenSearch(\"m\",0,{\"v\":1,", 26) == 0);
+	CHECK(m != NULL && strcmp(m + strlen(m) - 3, ");\n") == 0);
+	free(m);
+}
+
+/* The posting list of tok, as written in its shard, or NULL. */
+static char *
+postings(const char *tok)
+{
+	char	 rel[64], *s, *at, *end, *want, *r = NULL;
+
+	snprintf(rel, sizeof(rel), "search/s/%u.json",
+	    (unsigned)(tokenize_hash(tok, strlen(tok)) % nshards));
+	if ((s = slurp("a", rel, NULL)) == NULL)
+		return NULL;
+	want = xasprintf("\"%s\":[", tok);
+	if ((at = strstr(s, want)) != NULL) {
+		at += strlen(want);
+		end = strchr(at, ']');
+		r = xstrndup(at, (size_t)(end - at));
+	}
+	free(want);
+	free(s);
+	return r;
+}
+
+static void
+test_postings(void)
+{
+	char		*p;
+	unsigned	 df, d0, q0, gap, q1;
+
+	/* 缴费: title and tag of question 0, body of question 2 ... */
+	p = postings("缴费");
+	CHECK(p != NULL);
+	if (p != NULL) {
+		CHECK(sscanf(p, "%u,%u,%u,%u,%u", &df, &d0, &q0, &gap, &q1)
+		    == 5);
+		CHECK(df == 2 && d0 == 0 && gap == 1);
+		/* The title and tag outweigh one mention in the answer. */
+		CHECK(q0 > q1);
+	}
+	free(p);
+	p = postings("遗失");
+	CHECK(p != NULL && strncmp(p, "1,1,", 4) == 0);
+	free(p);
+	/* Codes stay whole; Latin and numbers; trigrams for adjacency. */
+	p = postings("010-68607734");
+	CHECK(p != NULL && strncmp(p, "1,2,", 4) == 0);
+	free(p);
+	p = postings("-2");
+	CHECK(p != NULL && strncmp(p, "1,2,", 4) == 0);
+	free(p);
+	p = postings("纸质证");
+	CHECK(p != NULL && strncmp(p, "1,1,", 4) == 0);
+	free(p);
+	/* Category titles are a field: 证书 reaches question 2 too. */
+	p = postings("证书");
+	CHECK(p != NULL && strncmp(p, "2,1,", 4) == 0);
+	free(p);
+	CHECK(postings("不存在") == NULL);
+}
+
+static void
+test_docs(void)
+{
+	char	*d;
+
+	d = slurp("a", "search/d/1.json", NULL);
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	CHECK(strstr(d, "\"t\":\"纸质证书遗失怎么办？\"") != NULL);
+	CHECK(strstr(d, "\"u\":\"zhengshu/buban.html\"") != NULL);
+	CHECK(strstr(d, "\"c\":\"证书\"") != NULL);
+	/* 2 + 18 units and a newline before the first heading, 18 more
+	   before the second. */
+	CHECK(strstr(d, "\"h\":[[21,\"ban-li\"],[39,\"zhu-yi\"]]") != NULL);
+	/* Escaped for JSON and for <script>. */
+	CHECK(strstr(d, "\\u003c补办\\u003e") != NULL);
+	CHECK(strstr(d, "\\\"后\\\"") != NULL);
+	CHECK(strstr(d, "<") == NULL);
+	free(d);
+	d = slurp("a", "search/d/1.js", NULL);
+	CHECK(d != NULL && strncmp(d, "faqgenSearch(\"d\",1,{\"t\":", 24) == 0);
+	free(d);
+	d = slurp("a", "search/d/0.json", NULL);
+	CHECK(d != NULL && strstr(d, "\"h\":[]") != NULL);
+	free(d);
+	CHECK(slurp("a", "search/d/3.json", NULL) == NULL);
+}
+
+static void
+test_pages(void)
+{
+	char	*p;
+
+	p = slurp("a", "search/pages.json", NULL);
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	CHECK(strncmp(p, "[\n{\"url\":\"jiaofei/yi-koukuan.html\",\"title\":"
+	    "\"已扣款但系统仍显示未缴费怎么办？\",\"category\":\"缴费\","
+	    "\"text\":\"系统会在24小时内审核对账。\\n\"},\n", 50) == 0);
+	CHECK(strstr(p, "\"url\":\"zhengshu/fuhao.html\"") != NULL);
+	CHECK(strcmp(p + strlen(p) - 3, "}\n]") == 0 ||
+	    strcmp(p + strlen(p) - 4, "}\n]\n") == 0);
+	free(p);
+}
+
+/* The same site twice: the same bytes in every file. */
+static void
+test_deterministic(void)
+{
+	char	 rel[64], *a, *b;
+	size_t	 i, la, lb, same = 0, n = 0;
+
+	CHECK(build("b") == 0);
+	for (i = 0; i < nshards + 3; i++) {
+		if (i < nshards)
+			snprintf(rel, sizeof(rel), "search/s/%zu.js", i);
+		else
+			snprintf(rel, sizeof(rel), "search/d/%zu.json",
+			    i - nshards);
+		a = slurp("a", rel, &la);
+		b = slurp("b", rel, &lb);
+		n++;
+		if (a != NULL && b != NULL && la == lb &&
+		    memcmp(a, b, la) == 0)
+			same++;
+		free(a);
+		free(b);
+	}
+	CHECK(same == n);
+}
+
+static void
+test_empty(void)
+{
+	struct site	 saved = site;
+
+	site.nquestions = 0;
+	site.synonyms = NULL;
+	site.synonyms_len = 0;
+	CHECK(build("c") == 0);
+	site = saved;
+	{
+		char *m = slurp("c", "search/manifest.json", NULL);
+
+		CHECK(m != NULL && strstr(m, "\"n\":0") != NULL &&
+		    strstr(m, "\"syn\":[]") != NULL);
+		free(m);
+	}
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmp) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	make_site();
+	CHECK(build("a") == 0);
+	TEST(test_manifest);
+	TEST(test_postings);
+	TEST(test_docs);
+	TEST(test_pages);
+	TEST(test_deterministic);
+	TEST(test_empty);
+	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return harness_done();
+}
