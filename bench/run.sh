@@ -20,6 +20,8 @@
 #   HUGO_RELATED=1    Hugo also computes related questions (related.toml)
 #   FAQGEN_FLAGS=     extra flags for faqgen build (e.g. --jobs 1)
 #   KEEP=1            keep corpora and outputs under bench/corpus, bench/out
+# `sh bench/run.sh` works too: the shell hands over to bash at once.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -60,7 +62,7 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra"
 cc $CFLAGS -o "$bin/gen-corpus" bench/gen-corpus.c
 cc $CFLAGS -o "$bin/floor" bench/floor.c $(pkg-config --cflags --libs md4c-html)
 if cc $CFLAGS -Igenerator -o "$bin/query-bytes" bench/query-bytes.c \
-    generator/tokenize.c generator/util.c 2>/dev/null; then
+    generator/tokenize.c generator/util.c generator/buf.c 2>/dev/null; then
 	:
 else
 	rm -f "$bin/query-bytes"
@@ -240,7 +242,16 @@ for n in "${sizes[@]}"; do
 		if [ -f "$search/manifest.json" ]; then
 			say "search index: $(du -sb "$search" | cut -f1) bytes in $(find "$search" -type f | wc -l) files (.json and .js twins)"
 			if [ -x "$bin/query-bytes" ]; then
-				"$bin/query-bytes" "$search" "$content"
+				# 100 question titles of the corpus, as queries.
+				find "$content" -name 'q-*.md' | sort |
+				    awk -v s=$(( (n + 99) / 100 )) 'NR % s == 1' |
+				    xargs sed -n 's/^title: "\(.*\)"$/\1/p' |
+				    "$bin/query-bytes" "$search"
+				dev=$root/../shared/search/dev-queries.tsv
+				if [ -f "$dev" ]; then
+					printf '(dev-queries.tsv) '
+					"$bin/query-bytes" "$search" <"$dev"
+				fi
 			else
 				say "search index: TODO bytes per query: bench/query-bytes.c does not build against generator/tokenize.c"
 			fi
