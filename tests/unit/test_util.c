@@ -1,0 +1,116 @@
+/* Unit tests: escaping, URL and path building, UTF-8 (util.c, escape.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "faqgen.h"
+#include "harness.h"
+
+static void
+check_rel(const char *from, const char *to, const char *want)
+{
+	char	*got = path_relative(from, to);
+
+	CHECK_STR(got, want);
+	free(got);
+}
+
+static void
+check_res(const char *base, const char *rel, const char *want)
+{
+	char	*got = path_resolve(base, rel);
+
+	if (want == NULL)
+		CHECK(got == NULL);
+	else
+		CHECK_STR(got, want);
+	free(got);
+}
+
+static void
+paths(void)
+{
+	check_rel("a/b.html", "a/c.html", "c.html");
+	check_rel("a/b.html", "c/d.html", "../c/d.html");
+	check_rel("index.html", "c/d.html", "c/d.html");
+	check_rel("c/d.html", "index.html", "../index.html");
+	check_rel("ab/x.html", "a/y.html", "../a/y.html");
+	check_res("exam/id.md", "../pay/refund.md", "pay/refund.md");
+	check_res("exam/id.md", "other.md", "exam/other.md");
+	check_res("exam/id.md", "./x/../y.md", "exam/y.md");
+	check_res("exam/id.md", "../../etc/passwd.md", NULL);
+	check_res("exam/id.md", "/abs.md", NULL);
+	check_res("_index.md", "exam/a.md", "exam/a.md");
+}
+
+static void
+escapes(void)
+{
+	struct buf	 b = { NULL, 0, 0 };
+
+	esc_html(&b, "<a href=\"x\">'&'</a>", 19);
+	CHECK_STR(b.data, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+	buf_truncate(&b, 0);
+	esc_json(&b, "</script>\"\\\n\x01\xe2\x80\xa8", 16);
+	CHECK_STR(b.data, "\\u003c/script\\u003e\\\"\\\\\\n\\u0001\\u2028");
+	buf_truncate(&b, 0);
+	esc_url(&b, "http://x.cn/a b?q=1&r=\"<>\"", 26);
+	CHECK_STR(b.data, "http://x.cn/a%20b?q=1&amp;r=%22%3C%3E%22");
+	buf_truncate(&b, 0);
+	esc_url(&b, "../a/报考.html#一", strlen("../a/报考.html#一"));
+	CHECK_STR(b.data, "../a/报考.html#一");
+	buf_free(&b);
+	CHECK(url_is_unsafe("javascript:alert(1)", 19));
+	CHECK(url_is_unsafe(" JavaScript:alert(1)", 20));
+	CHECK(url_is_unsafe("java\tscript:x", 13));
+	CHECK(url_is_unsafe("vbscript:x", 10));
+	CHECK(url_is_unsafe("data:text/html,x", 16));
+	CHECK(!url_is_unsafe("https://x.cn/javascript:", 24));
+	CHECK(!url_is_unsafe("../a/b.md", 9));
+	CHECK(!url_is_unsafe("mailto:a@b.cn", 13));
+}
+
+static void
+utf8(void)
+{
+	const char	*s = "a\xe4\xb8\x80", *p = s;
+	char		 out[4];
+
+	CHECK(utf8_check("ok 中文", strlen("ok 中文")) == 0);
+	CHECK(utf8_check("a\xff", 2) == 2);
+	CHECK(utf8_check("a\xc0\xaf", 3) == 2);	/* overlong */
+	CHECK(utf8_check("\xed\xa0\x80", 3) == 1);	/* surrogate */
+	CHECK(utf8_check("a\0b", 3) == 2);
+	CHECK(utf8_check("\xe4\xb8", 2) == 1);		/* truncated */
+	CHECK(utf8_decode(&p, s + 4) == 'a');
+	CHECK(utf8_decode(&p, s + 4) == 0x4e00);
+	CHECK(utf8_encode(0x4e00, out) == 3 && memcmp(out, "\xe4\xb8\x80", 3) == 0);
+	CHECK(line_of("a\nb\nc", 5, 0) == 1);
+	CHECK(line_of("a\nb\nc", 5, 4) == 3);
+}
+
+static void
+buffers(void)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		*p;
+	size_t		 len, i;
+
+	for (i = 0; i < 10000; i++)
+		buf_putc(&b, 'x');
+	CHECK(b.len == 10000 && b.cap > 10000 && b.data[10000] == '\0');
+	buf_printf(&b, "%d", 42);
+	CHECK(b.len == 10002);
+	p = buf_detach(&b, &len);
+	CHECK(len == 10002 && b.data == NULL && b.len == 0);
+	free(p);
+}
+
+int
+main(void)
+{
+	TEST(paths);
+	TEST(escapes);
+	TEST(utf8);
+	TEST(buffers);
+	return harness_done();
+}
