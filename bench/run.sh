@@ -116,7 +116,10 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END {
 		if (NR == 0) print "nan";
 		else if (NR % 2) print v[(NR + 1) / 2];
-		else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		else {
+			m = (v[NR / 2] + v[NR / 2 + 1]) / 2;
+			if (m == int(m)) print m; else printf "%.3f\n", m
+		} }'
 }
 
 # run TOOL CONTENT OUT: one build; prints "wall cpu maxrss_kb".
