@@ -221,6 +221,7 @@ struct page {
 	size_t		 nheadings;
 	struct xref	*xrefs;		/* owned */
 	size_t		 nxrefs;
+	struct strlist	 external;	/* external URLs, as written, owned */
 	struct diags	 diags;		/* this page's errors */
 
 	/* link.c: all borrowed */
@@ -382,5 +383,73 @@ void		 output_abort(struct output *);
 
 /* Run fn(arg, i) for i in [0, n) on `jobs` threads; order of calls varies. */
 void	 pool_run(size_t n, int jobs, void (*fn)(void *, size_t), void *arg);
+
+/* ----------------------------------------------------------------- main.c */
+
+/* The command line; NULL or -1 means "not given". */
+struct options {
+	const char	*command;	/* "build", "check", "serve", "new" */
+	const char	*config;
+	const char	*content;
+	const char	*layouts;
+	const char	*output;
+	int		 jobs;		/* -1 = not given */
+	int		 drafts;
+	int		 quiet;
+	int		 external;	/* check --external */
+	int		 online;	/* check --external --online */
+	const char	*port;		/* serve --port */
+	const char	*bind;		/* serve --bind */
+	const char	*title;		/* new --title */
+};
+
+/* What one build did, for serve's overlay and check --external. */
+struct build_result {
+	int		 keep_site;	/* in: hand the site over in site */
+	struct site	*site;		/* out: owned by the caller if kept */
+	struct diags	 errors;	/* out: copies of every message printed */
+	struct publish_stats st;
+	size_t		 npages;
+	char		*content_dir;	/* out: as configured, owned */
+	char		*layouts_dir;	/* out: owned */
+};
+
+/* site.ini as the options amend it; returns 0 or an exit status. */
+int	 build_config(const struct options *, struct config *, struct diags *);
+/* One build (dry: check only); returns the exit status. */
+int	 build_site(const struct options *, int dry, struct build_result *);
+void	 build_result_free(struct build_result *);
+
+/* ------------------------------------------------------------- progress.c */
+
+/*
+ * A progress line on stderr for builds longer than a second, only when
+ * stderr is a terminal: "faqgen: rendering 1200/10000", redrawn with \r.
+ */
+struct progress;
+
+struct progress	*progress_start(int enabled);
+/* Name the stage now running; total 0 when it has no count. */
+void		 progress_stage(struct progress *, const char *, size_t total);
+/* One more item of the stage done; safe from several threads. */
+void		 progress_tick(struct progress *);
+/* Clear the line and stop drawing, before other output. */
+void		 progress_clear(struct progress *);
+void		 progress_end(struct progress *);
+
+/* ---------------------------------------------------------------- serve.c */
+
+/* faqgen serve: build, serve over HTTP, rebuild on change, live reload. */
+int	 serve_run(const struct options *);
+
+/* ------------------------------------------------------------------ new.c */
+
+/* faqgen new category/slug: write a question file; returns exit status. */
+int	 new_question(const struct options *, const char *path);
+
+/* ------------------------------------------------------------- external.c */
+
+/* List external URLs with their pages; online: check them over HTTP. */
+int	 external_report(const struct site *, int online, int jobs);
 
 #endif /* !FAQGEN_H */

@@ -16,7 +16,12 @@
 
 static const char usage_text[] =
 "usage: faqgen build [options]    build the site into the output folder\n"
-"       faqgen check [options]    run every check of build, write nothing\n"
+"       faqgen check [options] [--external [--online]]\n"
+"                                 run every check of build, write nothing\n"
+"       faqgen serve [options] [--port N] [--bind ADDR]\n"
+"                                 preview with live reload\n"
+"       faqgen new CATEGORY/SLUG [--title TEXT]\n"
+"                                 start a question file\n"
 "       faqgen help [command]     show help for a command\n"
 "       faqgen --help | --version\n"
 "\n"
@@ -29,7 +34,8 @@ static const char usage_text[] =
 "  --drafts         include questions marked draft: true\n"
 "  --quiet          no summary line\n"
 "\n"
-"exit status: 0 success, 1 content errors, 2 usage, 3 system or I/O error\n";
+"exit status: 0 success, 1 content errors (check --external: a broken or\n"
+"unreachable link), 2 usage, 3 system or I/O error\n";
 
 static const char help_build[] =
 "faqgen build [--config FILE] [--content DIR] [--layouts DIR]\n"
@@ -41,25 +47,46 @@ static const char help_build[] =
 "Files whose bytes did not change are left untouched.  Paths in site.ini\n"
 "are relative to its folder; paths given as options to the working\n"
 "folder.  Prints one summary line: pages added, changed, unchanged,\n"
-"removed, output bytes and time.\n";
+"removed, output bytes and time.  When stderr is a terminal, a build\n"
+"longer than a second shows a progress line.\n";
 
 static const char help_check[] =
 "faqgen check [--config FILE] [--content DIR] [--layouts DIR] [--drafts]\n"
+"             [--external [--online]] [--jobs N]\n"
 "\n"
 "Runs every validation of build (front matter, Markdown, cross-references\n"
 "and their #fragments, aliases, templates) and writes nothing.  Exits 1\n"
-"when a problem was found, after reporting all of them as file:line.\n";
+"when a problem was found, after reporting all of them as file:line.\n"
+"\n"
+"  --external  after a clean check, list on stdout every external URL\n"
+"              of the answers, each followed by the files that use it.\n"
+"  --online    also fetch each URL (HEAD, then GET when the server\n"
+"              answers 405 or 501; 10 s timeout; up to --jobs, default 8,\n"
+"              at once; redirects are not followed) and report them as\n"
+"              broken (4xx, 5xx), redirected (3xx, with the target) and\n"
+"              unreachable (no answer).  Exits 1 when any URL is broken\n"
+"              or unreachable; redirects are reported only.\n";
 
-struct options {
-	const char	*command;
-	const char	*config;
-	const char	*content;
-	const char	*layouts;
-	const char	*output;
-	int		 jobs;		/* -1 = not given */
-	int		 drafts;
-	int		 quiet;
-};
+static const char help_serve[] =
+"faqgen serve [--config FILE] [--content DIR] [--layouts DIR] [--jobs N]\n"
+"             [--drafts] [--quiet] [--port N] [--bind ADDR]\n"
+"\n"
+"Builds the site into a private temporary folder (never the output\n"
+"folder) and serves it at http://ADDR:N/ (default 127.0.0.1:1313; port 0\n"
+"picks a free one).  Watches the content and layouts folders and\n"
+"site.ini; a burst of saves triggers one rebuild, and open pages reload\n"
+"themselves.  A failed rebuild prints its errors here and shows them over\n"
+"the page in the browser, while the last good build is still served.\n"
+"Only files inside the built site are served.  Stop with Ctrl-C.\n";
+
+static const char help_new[] =
+"faqgen new CATEGORY/SLUG [--title TEXT] [--config FILE] [--content DIR]\n"
+"\n"
+"Writes content/CATEGORY/SLUG.md with its front matter filled in: the\n"
+"title (default: the slug), a weight after the last question of the\n"
+"category, lastmod today, empty tags and keywords.  The category must\n"
+"exist; a slug is lower-case ASCII letters, digits and hyphens.  An\n"
+"existing file is never overwritten.  Prints the path written.\n";
 
 static int
 usage(void)
@@ -77,6 +104,10 @@ help(const char *cmd)
 		fputs(help_build, stdout);
 	else if (strcmp(cmd, "check") == 0)
 		fputs(help_check, stdout);
+	else if (strcmp(cmd, "serve") == 0)
+		fputs(help_serve, stdout);
+	else if (strcmp(cmd, "new") == 0)
+		fputs(help_new, stdout);
 	else {
 		fprintf(stderr, "faqgen: no help for unknown command %s\n",
 		    cmd);
@@ -115,110 +146,180 @@ set(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
+struct render_ctx {
+	struct site	*site;
+	struct progress	*progress;
+};
+
 static void
 render_one(void *arg, size_t i)
 {
-	struct site	*site = arg;
+	struct render_ctx *ctx = arg;
 
-	render_page(site, site->pages[i]);
+	render_page(ctx->site, ctx->site->pages[i]);
+	progress_tick(ctx->progress);
 }
 
-/* Print every page's errors in site order; returns how many. */
+/* Print messages, keeping a copy for the caller (serve's overlay). */
+static void
+show(struct build_result *res, const struct diags *d)
+{
+	size_t	 i;
+
+	diag_print(d);
+	for (i = 0; i < d->n; i++)
+		diag_add(&res->errors, NULL, 0, "%s", d->msg[i]);
+}
+
 static size_t
-report(struct site *site)
+count_errors(const struct site *site)
 {
 	size_t	 i, n = site->diags.n;
 
-	diag_print(&site->diags);
-	for (i = 0; i < site->npages; i++) {
-		diag_print(&site->pages[i]->diags);
+	for (i = 0; i < site->npages; i++)
 		n += site->pages[i]->diags.n;
-	}
 	return n;
 }
 
+/* Print every page's errors in site order. */
+static void
+report(struct build_result *res, struct site *site)
+{
+	size_t	 i;
+
+	show(res, &site->diags);
+	for (i = 0; i < site->npages; i++)
+		show(res, &site->pages[i]->diags);
+}
+
+int
+build_config(const struct options *opt, struct config *cfg,
+    struct diags *d)
+{
+	long	 ncpu;
+
+	if (config_load(cfg, opt->config ? opt->config : "site.ini",
+	    opt->config == NULL, d) != 0)
+		return EXIT_CONTENT;
+	if (opt->config != NULL) {
+		relative_to(&cfg->content_dir, opt->config);
+		relative_to(&cfg->layouts_dir, opt->config);
+		relative_to(&cfg->output_dir, opt->config);
+		relative_to(&cfg->synonyms, opt->config);
+	}
+	if (opt->content)
+		set(&cfg->content_dir, opt->content);
+	if (opt->layouts)
+		set(&cfg->layouts_dir, opt->layouts);
+	if (opt->output)
+		set(&cfg->output_dir, opt->output);
+	if (opt->jobs >= 0)
+		cfg->jobs = opt->jobs;
+	if (cfg->jobs <= 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg->jobs = ncpu > 0 ? (int)ncpu : 1;
+	}
+	cfg->drafts = opt->drafts;
+	cfg->quiet = opt->quiet;
+	return EXIT_OK;
+}
+
+/* The end of a build: hand the site over or free it. */
 static int
-build(const struct options *opt)
+finish(struct build_result *res, struct site *site, struct progress *pr,
+    int rc)
+{
+	progress_end(pr);
+	if (site->cfg.content_dir != NULL)
+		res->content_dir = xstrdup(site->cfg.content_dir);
+	if (site->cfg.layouts_dir != NULL)
+		res->layouts_dir = xstrdup(site->cfg.layouts_dir);
+	res->npages = site->npages;
+	if (rc == EXIT_OK && res->keep_site) {
+		res->site = xmalloc(sizeof(*site));
+		*res->site = *site;
+	} else
+		site_free(site);
+	return rc;
+}
+
+/*
+ * The build as a table of contents: config, load, render, link, index,
+ * emit, publish.  Every message goes to stderr and into res->errors.
+ */
+int
+build_site(const struct options *opt, int dry, struct build_result *res)
 {
 	struct site		 site;
 	struct output		*out;
-	struct publish_stats	 st;
+	struct render_ctx	 ctx;
+	struct progress		*pr;
 	struct diags		 d = { NULL, 0, 0 };
-	int			 dry = strcmp(opt->command, "check") == 0;
-	int			 optional_ini = opt->config == NULL;
 	double			 t0 = now();
-	long			 ncpu;
+	int			 rc;
 
 	memset(&site, 0, sizeof(site));
+	res->site = NULL;
 
 	/* config */
-	if (config_load(&site.cfg, opt->config ? opt->config : "site.ini",
-	    optional_ini, &d) != 0) {
-		diag_print(&d);
+	if ((rc = build_config(opt, &site.cfg, &d)) != EXIT_OK) {
+		show(res, &d);
 		diag_free(&d);
 		config_free(&site.cfg);
-		return EXIT_CONTENT;
+		return rc;
 	}
-	if (opt->config != NULL) {
-		relative_to(&site.cfg.content_dir, opt->config);
-		relative_to(&site.cfg.layouts_dir, opt->config);
-		relative_to(&site.cfg.output_dir, opt->config);
-		relative_to(&site.cfg.synonyms, opt->config);
-	}
-	if (opt->content)
-		set(&site.cfg.content_dir, opt->content);
-	if (opt->layouts)
-		set(&site.cfg.layouts_dir, opt->layouts);
-	if (opt->output)
-		set(&site.cfg.output_dir, opt->output);
-	if (opt->jobs >= 0)
-		site.cfg.jobs = opt->jobs;
-	if (site.cfg.jobs <= 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		site.cfg.jobs = ncpu > 0 ? (int)ncpu : 1;
-	}
-	site.cfg.drafts = opt->drafts;
-	site.cfg.quiet = opt->quiet;
+	pr = progress_start(!site.cfg.quiet && isatty(STDERR_FILENO));
 
 	/* load: every page and layout, before anything is rendered */
+	progress_stage(pr, "loading", 0);
 	if (load_site(&site) != 0) {
-		int rc = site.io_error ? EXIT_SYSTEM : EXIT_CONTENT;
-		report(&site);
-		site_free(&site);
-		return rc;
+		progress_clear(pr);
+		report(res, &site);
+		return finish(res, &site, pr,
+		    site.io_error ? EXIT_SYSTEM : EXIT_CONTENT);
 	}
 	site_index(&site);
 
 	/* render, then link: both report every problem they find */
-	pool_run(site.npages, site.cfg.jobs, render_one, &site);
+	progress_stage(pr, "rendering", site.npages);
+	ctx.site = &site;
+	ctx.progress = pr;
+	pool_run(site.npages, site.cfg.jobs, render_one, &ctx);
+	progress_stage(pr, "linking", 0);
 	link_site(&site);
-	if (report(&site) > 0) {
-		site_free(&site);
-		return EXIT_CONTENT;
+	if (count_errors(&site) > 0) {
+		progress_clear(pr);
+		report(res, &site);
+		return finish(res, &site, pr, EXIT_CONTENT);
 	}
 
 	/* index, emit and publish through one output */
+	progress_stage(pr, "writing", 0);
 	if ((out = output_open(site.cfg.output_dir, dry, &d)) == NULL) {
-		diag_print(&d);
+		progress_clear(pr);
+		show(res, &d);
 		diag_free(&d);
-		site_free(&site);
-		return EXIT_SYSTEM;
+		return finish(res, &site, pr, EXIT_SYSTEM);
 	}
 	if (emit_site(&site, out) != 0 || index_write(&site, out) != 0 ||
 	    xml_sitemap(&site, out) != 0 || xml_feed(&site, out) != 0) {
 		/* Output errors land in d; template errors are printed. */
-		int rc = d.n > 0 ? EXIT_SYSTEM : EXIT_CONTENT;
+		rc = d.n > 0 ? EXIT_SYSTEM : EXIT_CONTENT;
 		output_abort(out);
-		diag_print(&d);
+		progress_clear(pr);
+		show(res, &d);
+		if (rc == EXIT_CONTENT)
+			diag_add(&res->errors, NULL, 0, "template errors: "
+			    "see the terminal");
 		diag_free(&d);
-		site_free(&site);
-		return rc;
+		return finish(res, &site, pr, rc);
 	}
-	if (output_commit(out, &st) != 0) {
-		diag_print(&d);
+	rc = output_commit(out, &res->st);
+	progress_clear(pr);
+	if (rc != 0) {
+		show(res, &d);
 		diag_free(&d);
-		site_free(&site);
-		return EXIT_SYSTEM;
+		return finish(res, &site, pr, EXIT_SYSTEM);
 	}
 	if (!site.cfg.quiet) {
 		if (dry)
@@ -228,14 +329,64 @@ build(const struct options *opt)
 			fprintf(stderr, "faqgen: %zu pages, %zu files: %zu "
 			    "added, %zu changed, %zu unchanged, %zu removed; "
 			    "%.1f MB written to %s/ in %.2f s\n",
-			    site.npages, st.added + st.changed + st.unchanged,
-			    st.added, st.changed, st.unchanged, st.removed,
-			    (double)st.bytes / 1e6, site.cfg.output_dir,
+			    site.npages, res->st.added + res->st.changed +
+			    res->st.unchanged, res->st.added, res->st.changed,
+			    res->st.unchanged, res->st.removed,
+			    (double)res->st.bytes / 1e6, site.cfg.output_dir,
 			    now() - t0);
 	}
 	diag_free(&d);
-	site_free(&site);
-	return EXIT_OK;
+	return finish(res, &site, pr, EXIT_OK);
+}
+
+void
+build_result_free(struct build_result *res)
+{
+	if (res->site != NULL) {
+		site_free(res->site);
+		free(res->site);
+	}
+	diag_free(&res->errors);
+	free(res->content_dir);
+	free(res->layouts_dir);
+	memset(res, 0, sizeof(*res));
+}
+
+/* build and check, with check --external after a clean check. */
+static int
+build(const struct options *opt)
+{
+	struct build_result	 res;
+	int			 dry = strcmp(opt->command, "check") == 0;
+	int			 rc;
+
+	memset(&res, 0, sizeof(res));
+	res.keep_site = opt->external;
+	rc = build_site(opt, dry, &res);
+	if (rc == EXIT_OK && opt->external)
+		rc = external_report(res.site, opt->online, opt->jobs);
+	build_result_free(&res);
+	return rc;
+}
+
+/* Which options a command takes, by getopt code. */
+static int
+allowed(const char *cmd, int ch)
+{
+	switch (ch) {
+	case 'x':
+	case 'O':
+		return strcmp(cmd, "check") == 0;
+	case 'p':
+	case 'b':
+		return strcmp(cmd, "serve") == 0;
+	case 't':
+		return strcmp(cmd, "new") == 0;
+	case 'o':
+		return strcmp(cmd, "build") == 0 || strcmp(cmd, "check") == 0;
+	default:
+		return 1;
+	}
 }
 
 int
@@ -249,14 +400,20 @@ main(int argc, char *argv[])
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "drafts", no_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "external", no_argument, NULL, 'x' },
+		{ "online", no_argument, NULL, 'O' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "title", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct options	 opt;
+	const char	*arg = NULL;
 	char		*end;
 	long		 n;
-	int		 ch;
+	int		 ch, li;
 
 	memset(&opt, 0, sizeof(opt));
 	opt.jobs = -1;
@@ -272,12 +429,19 @@ main(int argc, char *argv[])
 		return help(argc > 2 ? argv[2] : NULL);
 	opt.command = argv[1];
 	if (strcmp(opt.command, "build") != 0 &&
-	    strcmp(opt.command, "check") != 0) {
+	    strcmp(opt.command, "check") != 0 &&
+	    strcmp(opt.command, "serve") != 0 &&
+	    strcmp(opt.command, "new") != 0) {
 		fprintf(stderr, "faqgen: unknown command %s\n", opt.command);
 		return usage();
 	}
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", longopts, &li)) != -1) {
+		if (ch != '?' && !allowed(opt.command, ch)) {
+			fprintf(stderr, "faqgen: %s does not take --%s\n",
+			    opt.command, longopts[li].name);
+			return usage();
+		}
 		switch (ch) {
 		case 'c':
 			opt.config = optarg;
@@ -307,6 +471,21 @@ main(int argc, char *argv[])
 		case 'q':
 			opt.quiet = 1;
 			break;
+		case 'x':
+			opt.external = 1;
+			break;
+		case 'O':
+			opt.online = 1;
+			break;
+		case 'p':
+			opt.port = optarg;
+			break;
+		case 'b':
+			opt.bind = optarg;
+			break;
+		case 't':
+			opt.title = optarg;
+			break;
 		case 'h':
 			return help(opt.command);
 		case 'V':
@@ -316,10 +495,25 @@ main(int argc, char *argv[])
 			return usage();
 		}
 	}
+	if (strcmp(opt.command, "new") == 0 && optind < argc)
+		arg = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "faqgen: unexpected argument %s\n",
 		    argv[optind]);
 		return usage();
 	}
+	if (opt.online && !opt.external) {
+		fprintf(stderr, "faqgen: --online goes with --external\n");
+		return usage();
+	}
+	if (strcmp(opt.command, "new") == 0) {
+		if (arg == NULL) {
+			fprintf(stderr, "faqgen: new needs CATEGORY/SLUG\n");
+			return usage();
+		}
+		return new_question(&opt, arg);
+	}
+	if (strcmp(opt.command, "serve") == 0)
+		return serve_run(&opt);
 	return build(&opt);
 }

@@ -28,7 +28,7 @@ struct render {
 	struct buf	 pending;	/* normal text not yet written */
 	int		 in_link;	/* depth inside <a> */
 	int		 in_image;	/* depth inside <img> (alt text) */
-	int		 in_code;	/* inside a code block */
+	int		 in_code;	/* inside code: no autolinks */
 	size_t		 para_start;	/* text offset of the first paragraph */
 	int		 para_depth;	/* first paragraph being captured */
 	size_t		 nxrefs_cap;
@@ -180,6 +180,8 @@ open_link(struct render *r, const char *href, size_t line, const char *title)
 	} else if (has_scheme(href, hlen) || (hlen > 1 && href[0] == '/' &&
 	    href[1] == '/')) {
 		external = strncmp(href, "http", 4) == 0 || href[0] == '/';
+		if (external)
+			strlist_add(&pg->external, href, hlen);
 		esc_url(r->out, href, hlen);
 	} else if (plen == 0) {
 		/* #fragment on this page, checked by link.c. */
@@ -330,6 +332,7 @@ linkify(struct render *r, const char *s, size_t len)
 			href = (c == 'w' || c == 'W') ?
 			    xasprintf("http://%.*s", (int)n, s + i) :
 			    xstrndup(s + i, n);
+			strlist_add(&r->page->external, href, strlen(href));
 			buf_puts(r->out, "<a href=\"");
 			esc_url(r->out, href, strlen(href));
 			buf_puts(r->out, "\" rel=\"external noopener\">");
@@ -518,7 +521,7 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 			buf_free(&lang);
 		}
 		buf_putc(o, '>');
-		r->in_code = 1;
+		r->in_code++;
 		break;
 	}
 	case MD_BLOCK_HTML:
@@ -591,7 +594,7 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		break;
 	case MD_BLOCK_CODE:
 		buf_puts(o, "</code></pre>\n");
-		r->in_code = 0;
+		r->in_code--;
 		text_break(r);
 		break;
 	case MD_BLOCK_HTML:
@@ -655,6 +658,7 @@ enter_span(MD_SPANTYPE type, void *detail, void *arg)
 		break;
 	case MD_SPAN_CODE:
 		buf_puts(o, "<code>");
+		r->in_code++;
 		break;
 	case MD_SPAN_A: {
 		const MD_SPAN_A_DETAIL *d = detail;
@@ -714,6 +718,7 @@ leave_span(MD_SPANTYPE type, void *detail, void *arg)
 		break;
 	case MD_SPAN_CODE:
 		buf_puts(o, "</code>");
+		r->in_code--;
 		break;
 	case MD_SPAN_A:
 		buf_puts(o, "</a>");
@@ -898,6 +903,7 @@ render_all_body(const struct site *site, const struct page *pg)
 		free(tmp.xrefs[i].fragment);
 	}
 	free(tmp.xrefs);
+	strlist_free(&tmp.external);
 	diag_free(&tmp.diags);
 	return html;
 }
