@@ -2,7 +2,7 @@
 # site into public/; `make test` runs every test.
 
 CC	?= cc
-PKGS	 = md4c libxml-2.0 yaml-0.1
+PKGS	 = md4c libxml-2.0 yaml-0.1 libcurl libmicrohttpd
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wwrite-strings
 CFLAGS	?= -O2 -g
@@ -28,6 +28,7 @@ SCHEMA	?= ../shared/schemas/sitemap.xsd
 
 # Debian packages: to build, and to run the tests.
 BUILD_DEBS = gcc make pkg-config libmd4c-dev libxml2-dev libyaml-dev \
+	     libcurl4-openssl-dev libmicrohttpd-dev \
 	     libiniparser-dev
 TEST_DEBS  = libxml2-utils valgrind chromium nodejs npm default-jre-headless \
 	     python3 clang
