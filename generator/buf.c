@@ -30,6 +30,8 @@ buf_grow(struct buf *b, size_t extra)
 	}
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
+	/* Keep the promise of faqgen.h: NUL-terminated once allocated. */
+	b->data[b->len] = '\0';
 }
 
 void
