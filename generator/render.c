@@ -183,7 +183,7 @@ open_link(struct render *r, const char *href, size_t line, const char *title)
 		if (external)
 			strlist_add(&pg->external, href, hlen);
 		esc_url(r->out, href, hlen);
-	} else if (plen == 0) {
+	} else if (plen == 0 && hash != NULL) {
 		/* #fragment on this page, checked by link.c. */
 		add_xref(r, line, href, pg, hash + 1);
 		if (r->id_prefix[0] != '\0')
