@@ -20,7 +20,8 @@ LIBOBJS	 = $(filter-out generator/main.o,$(OBJS))
 UNITS	 = $(patsubst tests/unit/%.c,tests/build/%,$(wildcard tests/unit/test_*.c))
 ASAN_DIR = generator/asan
 ASAN_OBJS = $(patsubst generator/%.c,$(ASAN_DIR)/%.o,$(SRCS))
-ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g \
+	     -Wno-format-truncation
 
 SEED	?= ../shared/seed/000_71fd8b6df9f16924.txt
 QUERIES	?= ../shared/search/dev-queries.tsv
@@ -34,7 +35,7 @@ TEST_DEBS  = libxml2-utils valgrind chromium nodejs npm default-jre-headless \
 	     python3 clang
 
 .PHONY: all deps test-deps site test unit e2e test-asan test-valgrind \
-	browser clean distclean bench fuzz
+	browser clean distclean bench fuzz fuzz-build
 
 all: deps generator/faqgen site
 
@@ -92,6 +93,15 @@ test-valgrind: generator/faqgen
 
 bench: generator/faqgen
 	sh bench/run.sh
+
+# libFuzzer harnesses (clang) for every parser of untrusted text;
+# FUZZ_SECONDS per target, two at a time.  See tests/README.md.
+FUZZ_SECONDS ?= 60
+fuzz-build:
+	@sh tests/fuzz/fuzz.sh build
+
+fuzz:
+	@sh tests/fuzz/fuzz.sh run $(FUZZ_SECONDS)
 
 clean:
 	rm -f generator/*.o generator/*.d generator/faqgen generator/faqgen-asan
