@@ -335,6 +335,7 @@ categories(const struct site *site, struct tobj *o, const char *root,
 			    qp->fm.lastmod : "");
 			tobj_own(q, "id", xasprintf("q-%s-%s",
 			    qp->category_dir, qp->slug));
+			tobj_bool(q, "current", current == qp);
 			if (with_bodies)
 				tobj_own(q, "body", render_all_body(site, qp));
 		}

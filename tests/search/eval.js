@@ -114,7 +114,7 @@ async function ask(page, q) {
 	}, q.trim());
 	await input.fill(q);
 	const r = await page.evaluate(() => window.__done);
-	const hrefs = await page.$$eval('form[data-page] [role=option] a',
+	const hrefs = await page.$$eval('form[data-page] a[role=option]',
 	    (as) => as.map((a) => a.href));
 	return { hrefs, ms: r.ms, count: r.count };
 }
