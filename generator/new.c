@@ -41,6 +41,18 @@ slug_problem(const char *s)
 	return NULL;
 }
 
+/* Remove "prefix/" from the start of s; returns 1 when it was there. */
+static int
+strip_prefix(char *s, const char *prefix)
+{
+	size_t	 len = strlen(prefix);
+
+	if (len == 0 || strncmp(s, prefix, len) != 0 || s[len] != '/')
+		return 0;
+	memmove(s, s + len + 1, strlen(s + len + 1) + 1);
+	return 1;
+}
+
 /* A YAML double-quoted scalar. */
 static void
 yaml_quote(struct buf *b, const char *s)
@@ -113,9 +125,9 @@ new_question(const struct options *opt, const char *path)
 	struct diags	 d = { NULL, 0, 0 };
 	struct page	*cat = NULL, *q;
 	struct buf	 b = { NULL, 0, 0 };
-	const char	*slash, *why;
+	const char	*slash, *why, *base;
 	char		*arg, *category, *slug, *dst, date[16];
-	size_t		 len, i, clen;
+	size_t		 len, i;
 	int		 rc, weight = 0;
 	time_t		 t;
 	struct tm	 tm;
@@ -130,10 +142,10 @@ new_question(const struct options *opt, const char *path)
 
 	/* "exam/new-rule", "exam/new-rule.md", "content/exam/new-rule.md" */
 	arg = xstrdup(path);
-	clen = strlen(site.cfg.content_dir);
-	if (strncmp(arg, site.cfg.content_dir, clen) == 0 &&
-	    arg[clen] == '/')
-		memmove(arg, arg + clen + 1, strlen(arg + clen + 1) + 1);
+	base = strrchr(site.cfg.content_dir, '/');
+	base = base ? base + 1 : site.cfg.content_dir;
+	if (!strip_prefix(arg, site.cfg.content_dir))
+		strip_prefix(arg, base);
 	len = strlen(arg);
 	if (len > 3 && strcmp(arg + len - 3, ".md") == 0)
 		arg[len - 3] = '\0';
