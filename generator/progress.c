@@ -3,7 +3,8 @@
  * "faqgen: rendering 1200/10000", redrawn in place with \r.  Drawn by a
  * thread ten times a second, only once the build has run a second and
  * only when the caller found stderr to be a terminal; cleared before any
- * other output.
+ * other output.  FAQGEN_PROGRESS_DELAY (milliseconds) changes the second,
+ * for tests.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct progress {
 	int		 stop;		/* the thread should end */
 	int		 hidden;	/* cleared: draw nothing more */
 	int		 drawn;		/* a line is on the terminal */
+	long		 delay;		/* ms before the first line */
 	const char	*stage;		/* borrowed, static */
 	size_t		 total;
 	size_t		 done;		/* guarded by lock */
@@ -43,7 +45,7 @@ elapsed_ms(const struct timespec *t0)
 static void
 draw(struct progress *p)
 {
-	if (p->hidden || p->stage == NULL || elapsed_ms(&p->start) < DELAY_MS)
+	if (p->hidden || p->stage == NULL || elapsed_ms(&p->start) < p->delay)
 		return;
 	if (p->total > 0)
 		fprintf(stderr, "\r\033[Kfaqgen: %s %zu/%zu", p->stage,
@@ -81,10 +83,14 @@ struct progress *
 progress_start(int enabled)
 {
 	struct progress	*p;
+	const char	*env;
 
 	if (!enabled)
 		return NULL;
 	p = xcalloc(1, sizeof(*p));
+	p->delay = DELAY_MS;
+	if ((env = getenv("FAQGEN_PROGRESS_DELAY")) != NULL && *env != '\0')
+		p->delay = strtol(env, NULL, 10);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
@@ -106,6 +112,7 @@ progress_stage(struct progress *p, const char *stage, size_t total)
 	p->stage = stage;
 	p->total = total;
 	p->done = 0;
+	draw(p);
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -262,17 +262,20 @@ slurp(int fd, size_t size, size_t *len)
 static int
 open_inside(const char *root, const char *rel, struct stat *st)
 {
-	char	*path, real[PATH_MAX];
-	size_t	 rlen = strlen(root);
-	int	 fd;
+	struct buf	 path = { NULL, 0, 0 };
+	char		 real[PATH_MAX];
+	size_t		 rlen = strlen(root);
+	int		 fd;
 
-	path = xasprintf("%s/%s", root, rel);
-	if (realpath(path, real) == NULL) {
-		free(path);
+	buf_puts(&path, root);
+	buf_putc(&path, '/');
+	buf_puts(&path, rel);
+	if (realpath(path.data, real) == NULL) {
+		buf_free(&path);
 		errno = ENOENT;
 		return -1;
 	}
-	free(path);
+	buf_free(&path);
 	if (strncmp(real, root, rlen) != 0 ||
 	    (real[rlen] != '/' && real[rlen] != '\0')) {
 		errno = EACCES;
@@ -325,6 +328,7 @@ path_ok(const char *url)
 static enum MHD_Result
 send_not_found(struct server *srv, struct MHD_Connection *c)
 {
+	const char	*root;
 	struct stat	 st;
 	enum MHD_Result	 ret;
 	char		*data;
@@ -332,7 +336,8 @@ send_not_found(struct server *srv, struct MHD_Connection *c)
 	int		 fd;
 
 	pthread_rwlock_rdlock(&srv->swap);
-	fd = srv->root ? open_inside(srv->root, "404.html", &st) : -1;
+	root = srv->root;
+	fd = root != NULL ? open_inside(root, "404.html", &st) : -1;
 	pthread_rwlock_unlock(&srv->swap);
 	if (fd == -1)
 		return send_text(c, MHD_HTTP_NOT_FOUND, "404 not found\n");
@@ -349,7 +354,7 @@ send_file(struct server *srv, struct MHD_Connection *c, const char *url)
 	struct stat	 st;
 	struct buf	 loc = { NULL, 0, 0 };
 	enum MHD_Result	 ret;
-	const char	*type;
+	const char	*type, *root;
 	char		*rel, *data;
 	size_t		 len;
 	int		 fd, err;
@@ -360,13 +365,13 @@ send_file(struct server *srv, struct MHD_Connection *c, const char *url)
 	rel = url[len - 1] == '/' ? xasprintf("%sindex.html", url + 1) :
 	    xstrdup(url + 1);
 	pthread_rwlock_rdlock(&srv->swap);
-	if (srv->root == NULL) {
+	if ((root = srv->root) == NULL) {
 		pthread_rwlock_unlock(&srv->swap);
 		free(rel);
 		return send_html(c, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    no_build_html, strlen(no_build_html));
 	}
-	fd = open_inside(srv->root, rel, &st);
+	fd = open_inside(root, rel, &st);
 	err = errno;
 	pthread_rwlock_unlock(&srv->swap);
 	if (fd == -1 && err == EISDIR) {
