@@ -12,6 +12,7 @@
 #define DESCRIPTION_CHARS 120	/* code points of a meta description */
 #define TOC_MIN		2	/* headings before an answer gets a TOC */
 #define LONG_ANSWER	2500	/* bytes of answer text for back-to-top */
+#define NAV_CATEGORIES	40	/* more, and pages list only their own */
 
 /* The page templates; only these names may be missing. */
 static const struct {
@@ -304,17 +305,28 @@ common(const struct site *site, const char *out, const char *root,
 	return o;
 }
 
-/* The category list; with questions for the home and all pages. */
+/*
+ * The category list.  Site-wide pages (current == NULL) get every
+ * category with its questions when with_questions is set; a category or
+ * question page gets only its own category's questions, and the other
+ * categories only while there are few of them, so a page's size and the
+ * build's time stay linear in the size of the site.
+ */
 static void
 categories(const struct site *site, struct tobj *o, const char *root,
     const struct page *current, int with_questions, int with_bodies)
 {
 	struct tobj	*c, *q;
-	const struct page *cat, *qp;
+	const struct page *cat, *qp, *mine;
 	size_t		 i, k;
+	int		 few = site->ncategories <= NAV_CATEGORIES;
 
+	mine = current == NULL ? NULL : current->kind == PAGE_CATEGORY ?
+	    current : current->category;
 	for (i = 0; i < site->ncategories; i++) {
 		cat = site->categories[i];
+		if (current != NULL && !few && cat != mine)
+			continue;
 		c = tobj_push(o, "categories");
 		tobj_str(c, "title", cat->fm.title);
 		tobj_own(c, "url", url_from(root, cat));
@@ -322,9 +334,8 @@ categories(const struct site *site, struct tobj *o, const char *root,
 		    cat->fm.description : "");
 		tobj_own(c, "count", xasprintf("%zu", cat->nquestions));
 		tobj_own(c, "id", xasprintf("c-%s", cat->category_dir));
-		tobj_bool(c, "current", current != NULL &&
-		    (current == cat || current->category == cat));
-		if (!with_questions)
+		tobj_bool(c, "current", cat == mine);
+		if (!with_questions || (current != NULL && cat != mine))
 			continue;
 		for (k = 0; k < cat->nquestions; k++) {
 			qp = cat->questions[k];
