@@ -606,8 +606,9 @@ rebuild(struct server *srv)
 			    "%d\n", rc);
 		buf_truncate(&b, b.len - 1);
 		remove_tree(dir);
-		fprintf(stderr, "faqgen: rebuild failed%s\n", srv->root ?
-		    "; still serving the last good build" : "");
+		fprintf(stderr, "faqgen: %s\n", srv->root ? "rebuild failed; "
+		    "still serving the last good build" : "build failed; "
+		    "serving an error page until it is fixed");
 		announce(srv, buf_detach(&b, NULL));
 	}
 	build_result_free(&res);
@@ -775,6 +776,8 @@ watch_loop(struct server *srv, int sfd)
 			/* New folders get watched before the build reads. */
 			watch_all(srv);
 			rebuild(srv);
+			/* site.ini may have named other folders. */
+			watch_all(srv);
 		}
 	}
 }

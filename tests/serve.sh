@@ -6,8 +6,10 @@
 # an edit (content/, a new subfolder, site.ini), one rebuild for a burst
 # of saves, a broken edit that leaves the last good page served with the
 # error in the terminal and on the event stream, traversal attempts
-# (../, %2e%2e, a symlink out of the site) refused, and a clean stop on
-# SIGINT that removes the private build folder.  Leaves no process behind.
+# (../, %2e%2e, a symlink out of the site) refused, a clean stop on
+# SIGINT that removes the private build folder; then a site whose first
+# build fails (503 and the error until fixed) stopped by SIGTERM.  Leaves
+# no process behind.
 set -u
 FAQGEN=${FAQGEN:-generator/faqgen}
 export TZ=UTC LC_ALL=C.UTF-8
@@ -207,6 +209,28 @@ fi
 [ -e "$built" ] && bad "private build folder left behind: $built"
 wait "$sse" 2>/dev/null
 sse=
+
+# A site that does not build yet: 503 and the error, until it is fixed;
+# SIGTERM stops it too.
+printf -- '---\ntitle: [oops\n---\n' >"$site/content/exam/admit.md"
+(cd "$site" && exec "$top/$FAQGEN" serve --port 0) >"$tmp/out2" 2>"$tmp/err2" &
+pid=$!
+wait_for 10 grep -q 'serving http://' "$tmp/err2" || bad "server did not start"
+base=$(sed -n 's#^faqgen: serving \(http://[^ ]*\)/ .*#\1#p' "$tmp/err2")
+grep -q 'build failed; serving an error page' "$tmp/err2" ||
+    bad "first failure not in the terminal"
+[ "$(status /)" = 503 ] || bad "no good build: / answered $(status /)"
+page_has / '/__faqgen/reload.js' || bad "error page cannot reload"
+curl -sN --max-time 1 "$base/__faqgen/events" 2>/dev/null |
+    grep -q '^data: content/exam/admit.md:' || bad "first error not streamed"
+printf -- '---\ntitle: 好了\nweight: 1\nlastmod: 2024-04-01\n---\n好了。\n' \
+    >"$site/content/exam/admit.md"
+wait_for 5 page_has /exam/admit.html '好了' || bad "fixed site not served"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+[ "$rc" = 0 ] || bad "exit status $rc after SIGTERM"
 
 [ "$fail" = 0 ] && echo "serve: ok"
 exit "$fail"
