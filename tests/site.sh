@@ -69,6 +69,45 @@ fidelity() {
 	python3 tests/fidelity.py "$SEED" "$site"
 }
 
+# Layouts (issue 5): valid HTML, structured data, accessibility, speed.
+# The hostile site puts "</script>" and "<!--" in titles and answers.
+hostile_site() {
+	h="$tmp/hostile"
+	mkdir -p "$h/content/cat" &&
+	printf -- '---\ntitle: 首页\n---\n介绍\n' >"$h/content/_index.md" &&
+	printf -- '---\ntitle: "分类 </script>"\nweight: 1\n---\n分类介绍\n' \
+	    >"$h/content/cat/_index.md" &&
+	printf -- '---\ntitle: "问题 </script><script>alert(1)</script> <!-- 吗？"\nweight: 1\nlastmod: 2024-01-01\n---\n答案 `</script>` 与 </SCRIPT > 以及 <!-- 注释。\n' \
+	    >"$h/content/cat/q.md" &&
+	$FAQGEN build --content "$h/content" --output "$h/public" --quiet
+}
+
+html_valid() {
+	hostile_site || return 1
+	find "$site" "$tmp/hostile/public" -name '*.html' >"$tmp/html.list"
+	echo "$(wc -l <"$tmp/html.list") pages"
+	java -jar node_modules/vnu-jar/build/dist/vnu.jar --errors-only \
+	    $(cat "$tmp/html.list")
+}
+
+jsonld_valid() {
+	node tests/jsonld.js "$site"
+}
+
+jsonld_escaped() {
+	[ -d "$tmp/hostile/public" ] || hostile_site || return 1
+	node tests/jsonld.js "$tmp/hostile/public" &&
+	! grep -l '</script><script>alert' "$tmp/hostile/public/cat/q.html"
+}
+
+a11y() {
+	node tests/a11y.js "$site" tests/screenshots
+}
+
+lighthouse() {
+	CHROME_PATH=/usr/bin/chromium node tests/lighthouse.mjs "$site" 95
+}
+
 step "build content/" build_site
 step "sitemap valid against sitemap.xsd" sitemap_valid
 step "every internal link and fragment resolves" links_resolve
@@ -76,6 +115,12 @@ step "every JSON file parses" json_parses
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild
 step "every sentence of the source is on the site" fidelity
+
+step "HTML valid: Nu Html Checker, 0 errors" html_valid
+step "JSON-LD parses: FAQPage, BreadcrumbList" jsonld_valid
+step "JSON-LD escapes </script> and <!--" jsonld_escaped
+step "axe-core: 0 violations (light, dark), screenshots" a11y
+step "Lighthouse mobile >= 95 (median of 3)" lighthouse
 
 echo "site: $pass passed, $fail failed"
 [ "$fail" = 0 ]
