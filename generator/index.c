@@ -3,8 +3,10 @@
  * into files a browser loads only as a query needs them (read by
  * layouts/assets/search.js):
  *
- *   search/manifest.json  {"v":1,"n":questions,"shards":S,"cats":[[title,
- *                         url],...],"syn":[[term,...],...]}
+ *   search/manifest.json  {"v":1,"n":questions,"shards":S,
+ *                         "syn":[[term,...],...]}
+ *   search/cats.json      [[category title, url],...], for the page
+ *                         shown when nothing is found
  *   search/s/K.json       the tokens whose tokenize_hash() % S is K:
  *                         {"token":[df,doc,q,doc gap,q,...],...}
  *   search/d/N.json       question N (site order) as results show it:
@@ -16,7 +18,8 @@
  * and beside every .json a .js calling faqgenSearch(kind, id, data), the
  * form a page opened from disk can load with a <script> tag.
  *
- * q is the question's BM25F term frequency of the token times ten: the
+ * Tokens are those of tokenize.c, but trigrams only from the title,
+ * keywords, tags and headings.  q is the question's BM25F term frequency of the token times ten: the
  * sum over the fields (title, keywords and tags, headings, answer,
  * category) of the field's weight times the token's count there, divided
  * by the field's length relative to its average.  The browser adds the
@@ -140,6 +143,13 @@ add_token(void *arg, const char *s, size_t len, enum token_kind kind)
 
 	if (kind == TOKEN_CHAR || kind == TOKEN_WORD)
 		ix->flen[ix->field]++;
+	/*
+	 * Adjacency counts where phrasing is deliberate: in the answer's
+	 * running text, trigrams were measured to add more noise than
+	 * signal (and would make up most of the index).
+	 */
+	if (kind == TOKEN_TRIGRAM && ix->field >= FIELD_BODY)
+		return;
 	t = token_find(ix, s, len);
 	tk = &ix->tok[t];
 	if (tk->stamp != ix->doc + 1) {
@@ -427,9 +437,18 @@ write_manifest(const struct site *site, struct output *out, size_t nshards,
 {
 	size_t	 i;
 
+	int	 rc;
+
 	buf_truncate(b, 0);
-	buf_printf(b, "{\"v\":1,\"n\":%zu,\"shards\":%zu,\"cats\":[",
+	buf_printf(b, "{\"v\":1,\"n\":%zu,\"shards\":%zu,\"syn\":",
 	    site->nquestions, nshards);
+	put_synonyms(b, site->synonyms, site->synonyms ? site->synonyms_len : 0);
+	buf_puts(b, "}");
+	rc = emit(out, js, "manifest", 'm', 0, b);
+
+	/* The categories, for a search that finds nothing. */
+	buf_truncate(b, 0);
+	buf_putc(b, '[');
 	for (i = 0; i < site->ncategories; i++) {
 		buf_puts(b, i ? ",[" : "[");
 		json_str(b, site->categories[i]->fm.title);
@@ -437,10 +456,10 @@ write_manifest(const struct site *site, struct output *out, size_t nshards,
 		json_str(b, site->categories[i]->out);
 		buf_putc(b, ']');
 	}
-	buf_puts(b, "],\"syn\":");
-	put_synonyms(b, site->synonyms, site->synonyms ? site->synonyms_len : 0);
-	buf_puts(b, "}");
-	return emit(out, js, "manifest", 'm', 0, b);
+	buf_putc(b, ']');
+	if (emit(out, js, "cats", 'c', 0, b) != 0)
+		rc = -1;
+	return rc;
 }
 
 /* Sort a shard's tokens by their bytes. */

@@ -3,10 +3,11 @@
  * and no request outside the site.
  *
  * The index (written by generator/index.c) lives in search/ beside the
- * pages: manifest.json (document count, shard count, categories, synonyms),
+ * pages: manifest.json (document count, shard count, synonyms),
  * s/N.json (postings of the tokens whose hash falls in shard N) and
  * d/N.json (title, URL, category, headings and text of question N, loaded
- * only for the results shown).  Each file also exists as .js calling
+ * only for the results shown) and cats.json (categories, for a search that
+ * finds nothing).  Each file also exists as .js calling
  * faqgenSearch(kind, id, data), which is how a site opened from disk
  * (file://, where fetch() is blocked) loads it.
  *
@@ -252,7 +253,7 @@ var LOADERS = {};	/* "kind/id" -> resolve, for the .js files */
 
 /* What every index .js file calls. */
 function register(kind, id, data) {
-	var key = kind == 'm' ? 'manifest' : kind + '/' + id;
+	var key = kind == 'm' ? 'manifest' : kind == 'c' ? 'cats' : kind + '/' + id;
 	if (LOADERS[key]) { LOADERS[key](data); delete LOADERS[key]; }
 }
 
@@ -320,7 +321,7 @@ function Box(form) {
 	});
 	form.addEventListener('submit', function (e) {
 		var a = self.option(self.active);
-		if (a) { e.preventDefault(); location.href = a.querySelector('a').href; }
+		if (a) { e.preventDefault(); location.href = a.href; }
 		else if (self.page) { e.preventDefault(); self.run(); }
 	});
 	if (this.page) {
@@ -393,8 +394,8 @@ Box.prototype.show = function (q, r, docs, t0) {
 		d = docs[i];
 		sn = snippet(d, r.terms);
 		href = this.root + d.u + (sn.anchor ? '#' + sn.anchor : '');
-		html += '<li role="option" id="' + this.list.id + '-' + i + '" aria-selected="false">' +
-		    '<a href="' + esc(href) + '" tabindex="-1"><span class="search-title">' + esc(d.t) +
+		html += '<li role="none"><a role="option" id="' + this.list.id + '-' + i + '" aria-selected="false"' +
+		    ' href="' + esc(href) + '" tabindex="-1"><span class="search-title">' + esc(d.t) +
 		    '</span> <span class="search-cat">' + esc(d.c) + '</span><span class="search-snip">' +
 		    sn.html + '</span></a></li>';
 	}
@@ -405,17 +406,17 @@ Box.prototype.show = function (q, r, docs, t0) {
 	    '<button type="button" class="search-more">显示更多结果</button>' : '';
 	this.status.textContent = !q ? '' : n ? '找到 ' + n + ' 个相关问题' : '没有找到相关问题';
 	if (!n && (q || this.page))
-		engine.manifest().then(function (m) { self.empty(m, q); }).catch(function () {});
+		engine.get('cats').then(function (c) { self.empty(c, q); }).catch(function () {});
 	this.open(!!q && document.activeElement == this.input || this.page);
 	this.form.dispatchEvent(new CustomEvent('searchresults', {detail: {
 		query: q, count: n, ms: performance.now() - t0}}));
 };
 /* No result: offer the categories and the full list. */
-Box.prototype.empty = function (m, q) {
+Box.prototype.empty = function (cats, q) {
 	var html = '<p>' + (q ? '换个说法试试，或按分类浏览：' : '按分类浏览：') + '</p><ul>', i;
 	if (q != this.input.value.trim()) return;
-	for (i = 0; i < m.cats.length; i++)
-		html += '<li><a href="' + esc(this.root + m.cats[i][1]) + '">' + esc(m.cats[i][0]) + '</a></li>';
+	for (i = 0; i < cats.length; i++)
+		html += '<li><a href="' + esc(this.root + cats[i][1]) + '">' + esc(cats[i][0]) + '</a></li>';
 	html += '<li><a href="' + esc(this.root) + 'all.html">全部问题</a></li></ul>';
 	this.none.innerHTML = html;
 };
