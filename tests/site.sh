@@ -69,6 +69,14 @@ fidelity() {
 	python3 tests/fidelity.py "$SEED" "$site"
 }
 
+search_tokenizer() {
+	node --test tests/search/
+}
+
+search_answers() {
+	node tests/search/eval.js "$site" "$QUERIES"
+}
+
 # Layouts (issue 5): valid HTML, structured data, accessibility, speed.
 # The hostile site puts "</script>" and "<!--" in titles and answers.
 hostile_site() {
@@ -115,6 +123,12 @@ step "every JSON file parses" json_parses
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild
 step "every sentence of the source is on the site" fidelity
+step "search tokenizer: JavaScript agrees with the C vectors" search_tokenizer
+step "search answers the dev queries (http and file://)" search_answers
+step "serve: pages, live reload, failed rebuilds, traversal refused" \
+    env FAQGEN="$FAQGEN" sh tests/serve.sh
+step "check --external --online against a local server" \
+    env FAQGEN="$FAQGEN" sh tests/external.sh
 
 step "HTML valid: Nu Html Checker, 0 errors" html_valid
 step "JSON-LD parses: FAQPage, BreadcrumbList" jsonld_valid
