@@ -1,0 +1,251 @@
+/*
+ * build.c: the build as a table of contents: config, load, render, link,
+ * index, emit, publish.  build_site() runs it for build, check and serve;
+ * main.c only reads the command line.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "faqgen.h"
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A path from site.ini is relative to the folder site.ini is in. */
+static void
+relative_to(char **path, const char *ini)
+{
+	const char	*slash = strrchr(ini, '/');
+	char		*p;
+
+	if (*path == NULL || (*path)[0] == '/' || slash == NULL)
+		return;
+	p = xasprintf("%.*s/%s", (int)(slash - ini), ini, *path);
+	free(*path);
+	*path = p;
+}
+
+static void
+set(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+struct render_ctx {
+	struct site	*site;
+	struct progress	*progress;
+};
+
+static void
+render_one(void *arg, size_t i)
+{
+	struct render_ctx *ctx = arg;
+
+	render_page(ctx->site, ctx->site->pages[i]);
+	progress_tick(ctx->progress);
+}
+
+/* Print messages, keeping a copy for the caller (serve's overlay). */
+static void
+show(struct build_result *res, const struct diags *d)
+{
+	size_t	 i;
+
+	diag_print(d);
+	for (i = 0; i < d->n; i++)
+		diag_add(&res->errors, NULL, 0, "%s", d->msg[i]);
+}
+
+static size_t
+count_errors(const struct site *site)
+{
+	size_t	 i, n = site->diags.n;
+
+	for (i = 0; i < site->npages; i++)
+		n += site->pages[i]->diags.n;
+	return n;
+}
+
+/* Print every page's errors in site order. */
+static void
+report(struct build_result *res, struct site *site)
+{
+	size_t	 i;
+
+	show(res, &site->diags);
+	for (i = 0; i < site->npages; i++)
+		show(res, &site->pages[i]->diags);
+}
+
+int
+build_config(const struct options *opt, struct config *cfg,
+    struct diags *d)
+{
+	long	 ncpu;
+
+	if (config_load(cfg, opt->config ? opt->config : "site.ini",
+	    opt->config == NULL, d) != 0)
+		return EXIT_CONTENT;
+	if (opt->config != NULL) {
+		relative_to(&cfg->content_dir, opt->config);
+		relative_to(&cfg->layouts_dir, opt->config);
+		relative_to(&cfg->output_dir, opt->config);
+		relative_to(&cfg->synonyms, opt->config);
+	}
+	if (opt->content)
+		set(&cfg->content_dir, opt->content);
+	if (opt->layouts)
+		set(&cfg->layouts_dir, opt->layouts);
+	if (opt->output)
+		set(&cfg->output_dir, opt->output);
+	if (opt->jobs >= 0)
+		cfg->jobs = opt->jobs;
+	if (cfg->jobs <= 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		cfg->jobs = ncpu > 0 ? (int)ncpu : 1;
+	}
+	cfg->drafts = opt->drafts;
+	cfg->quiet = opt->quiet;
+	return EXIT_OK;
+}
+
+/* The end of a build: hand the site over or free it. */
+static int
+finish(struct build_result *res, struct site *site, struct progress *pr,
+    int rc)
+{
+	progress_end(pr);
+	if (site->cfg.content_dir != NULL)
+		res->content_dir = xstrdup(site->cfg.content_dir);
+	if (site->cfg.layouts_dir != NULL)
+		res->layouts_dir = xstrdup(site->cfg.layouts_dir);
+	res->npages = site->npages;
+	if (rc == EXIT_OK && res->keep_site) {
+		res->site = xmalloc(sizeof(*site));
+		*res->site = *site;
+	} else
+		site_free(site);
+	return rc;
+}
+
+/*
+ * The build as a table of contents: config, load, render, link, index,
+ * emit, publish.  Every message goes to stderr and into res->errors.
+ */
+int
+build_site(const struct options *opt, int dry, struct build_result *res)
+{
+	struct site		 site;
+	struct output		*out;
+	struct render_ctx	 ctx;
+	struct progress		*pr;
+	struct diags		 d = { NULL, 0, 0 };
+	double			 t0 = now();
+	int			 rc;
+
+	memset(&site, 0, sizeof(site));
+	res->site = NULL;
+
+	/* config */
+	if ((rc = build_config(opt, &site.cfg, &d)) != EXIT_OK) {
+		show(res, &d);
+		diag_free(&d);
+		config_free(&site.cfg);
+		return rc;
+	}
+	pr = progress_start(!site.cfg.quiet && isatty(STDERR_FILENO));
+
+	/* load: every page and layout, before anything is rendered */
+	progress_stage(pr, "loading", 0);
+	if (load_site(&site) != 0) {
+		progress_clear(pr);
+		report(res, &site);
+		return finish(res, &site, pr,
+		    site.io_error ? EXIT_SYSTEM : EXIT_CONTENT);
+	}
+	site_index(&site);
+
+	/* render, then link: both report every problem they find */
+	progress_stage(pr, "rendering", site.npages);
+	ctx.site = &site;
+	ctx.progress = pr;
+	pool_run(site.npages, site.cfg.jobs, render_one, &ctx);
+	progress_stage(pr, "linking", 0);
+	link_site(&site);
+	if (count_errors(&site) > 0) {
+		progress_clear(pr);
+		report(res, &site);
+		return finish(res, &site, pr, EXIT_CONTENT);
+	}
+
+	/* index, emit and publish through one output */
+	progress_stage(pr, "writing", 0);
+	if ((out = output_open(site.cfg.output_dir, dry, &d)) == NULL) {
+		progress_clear(pr);
+		show(res, &d);
+		diag_free(&d);
+		return finish(res, &site, pr, EXIT_SYSTEM);
+	}
+	if (emit_site(&site, out) != 0 || index_write(&site, out) != 0 ||
+	    xml_sitemap(&site, out) != 0 || xml_feed(&site, out) != 0) {
+		/* Output errors land in d; template errors are printed. */
+		rc = d.n > 0 ? EXIT_SYSTEM : EXIT_CONTENT;
+		output_abort(out);
+		progress_clear(pr);
+		show(res, &d);
+		if (rc == EXIT_CONTENT)
+			diag_add(&res->errors, NULL, 0, "template errors: "
+			    "see the terminal");
+		diag_free(&d);
+		return finish(res, &site, pr, rc);
+	}
+	rc = output_commit(out, &res->st);
+	progress_clear(pr);
+	if (rc != 0) {
+		show(res, &d);
+		diag_free(&d);
+		return finish(res, &site, pr, EXIT_SYSTEM);
+	}
+	if (!site.cfg.quiet) {
+		if (dry)
+			fprintf(stderr, "faqgen: %zu pages checked, no "
+			    "problems, %.2f s\n", site.npages, now() - t0);
+		else
+			fprintf(stderr, "faqgen: %zu pages, %zu files: %zu "
+			    "added, %zu changed, %zu unchanged, %zu removed; "
+			    "%.1f MB written to %s/ in %.2f s\n",
+			    site.npages, res->st.added + res->st.changed +
+			    res->st.unchanged, res->st.added, res->st.changed,
+			    res->st.unchanged, res->st.removed,
+			    (double)res->st.bytes / 1e6, site.cfg.output_dir,
+			    now() - t0);
+	}
+	diag_free(&d);
+	return finish(res, &site, pr, EXIT_OK);
+}
+
+void
+build_result_free(struct build_result *res)
+{
+	if (res->site != NULL) {
+		site_free(res->site);
+		free(res->site);
+	}
+	diag_free(&res->errors);
+	free(res->content_dir);
+	free(res->layouts_dir);
+	memset(res, 0, sizeof(*res));
+}
