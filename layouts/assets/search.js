@@ -103,6 +103,7 @@ function hash(s) {
 var STOP = '的了吗呢吧啊呀嘛么什怎样如何哪些里儿是否在我你他要会能可以和与及或有没还又都就请问一下个这那该应得着过到把被让给多少几';
 var W = [1, 0.2, 1, 0.6];	/* word, char, bigram, trigram */
 var K1 = 1.2;
+var COVER = 0.5;	/* how much the share of the query matched counts */
 
 function stopish(t) {
 	for (var ch of t) if (STOP.indexOf(ch) < 0) return false;
@@ -197,7 +198,7 @@ Engine.prototype.rank = function (m, ts) {
 	}
 	for (d in score) {
 		c = total ? (cover[d] || 0) / total : 1;
-		hits.push({id: +d, score: score[d] * (0.5 + 0.5 * Math.min(c, 1))});
+		hits.push({id: +d, score: score[d] * (1 - COVER + COVER * Math.min(c, 1))});
 	}
 	hits.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
 	top = hits.length ? hits[0].score : 0;
