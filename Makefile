@@ -73,7 +73,7 @@ tests/build/linkcheck: tests/tools/linkcheck.c
 	@mkdir -p tests/build
 	$(CC) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(LDLIBS)
 
-e2e: generator/faqgen
+e2e: generator/faqgen tests/build/linkcheck
 	@FAQGEN=generator/faqgen SCHEMA=$(SCHEMA) sh tests/e2e.sh
 
 # Everything a fresh clone needs to prove itself.
@@ -82,12 +82,12 @@ test: test-deps generator/faqgen tests/build/linkcheck unit e2e
 	    SCHEMA=$(SCHEMA) sh tests/site.sh
 	@$(MAKE) --no-print-directory test-asan
 
-test-asan: generator/faqgen-asan
+test-asan: generator/faqgen-asan tests/build/linkcheck
 	@FAQGEN=generator/faqgen-asan SCHEMA=$(SCHEMA) \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 sh tests/e2e.sh
 
-test-valgrind: generator/faqgen
+test-valgrind: generator/faqgen tests/build/linkcheck
 	@FAQGEN="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 generator/faqgen" \
 	    SCHEMA=$(SCHEMA) sh tests/e2e.sh
 

@@ -152,7 +152,8 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct output		*out;
 	struct render_ctx	 ctx;
 	struct progress		*pr;
-	struct diags		 d = { NULL, 0, 0 };
+	struct diags		 d = { NULL, 0, 0 };	/* config, output */
+	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now();
 	int			 rc;
 
@@ -199,16 +200,15 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		diag_free(&d);
 		return finish(res, &site, pr, EXIT_SYSTEM);
 	}
-	if (emit_site(&site, out) != 0 || index_write(&site, out) != 0 ||
+	if (emit_site(&site, out, &td) != 0 || index_write(&site, out) != 0 ||
 	    xml_sitemap(&site, out) != 0 || xml_feed(&site, out) != 0) {
-		/* Output errors land in d; template errors are printed. */
-		rc = d.n > 0 ? EXIT_SYSTEM : EXIT_CONTENT;
+		/* Template errors are the editor's; the rest is I/O. */
+		rc = td.n > 0 ? EXIT_CONTENT : EXIT_SYSTEM;
 		output_abort(out);
 		progress_clear(pr);
+		show(res, &td);
 		show(res, &d);
-		if (rc == EXIT_CONTENT)
-			diag_add(&res->errors, NULL, 0, "template errors: "
-			    "see the terminal");
+		diag_free(&td);
 		diag_free(&d);
 		return finish(res, &site, pr, rc);
 	}

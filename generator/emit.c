@@ -607,10 +607,9 @@ emit_aliases(struct emit *e)
 }
 
 int
-emit_site(const struct site *site, struct output *out)
+emit_site(const struct site *site, struct output *out, struct diags *d)
 {
 	struct emit	 e;
-	struct diags	 d = { NULL, 0, 0 };
 	const struct layout_file *lf;
 	struct buf	 b = { NULL, 0, 0 };
 	char		*path, *root404;
@@ -620,9 +619,7 @@ emit_site(const struct site *site, struct output *out)
 	memset(&e, 0, sizeof(e));
 	e.site = site;
 	e.out = out;
-	if (parse_layouts(&e, &d) != 0) {
-		diag_print(&d);
-		diag_free(&d);
+	if (parse_layouts(&e, d) != 0) {
 		free_layouts(&e);
 		return -1;
 	}
@@ -659,6 +656,5 @@ emit_site(const struct site *site, struct output *out)
 		free(path);
 	}
 	free_layouts(&e);
-	diag_free(&d);
 	return rc;
 }

@@ -347,7 +347,8 @@ int	 index_write(const struct site *, struct output *);
 
 /* ----------------------------------------------------------------- emit.c */
 
-int	 emit_site(const struct site *, struct output *);
+/* Template errors go to the diags; output errors to the output's. */
+int	 emit_site(const struct site *, struct output *, struct diags *);
 /* Questions newest first by lastmod; *np of them count; caller frees. */
 struct page **emit_recent(const struct site *, size_t max, size_t *np);
 
