@@ -186,6 +186,55 @@ async function firstSearch(context, base) {
 	await page.close();
 }
 
+// The header box as a keyboard user meets it on the home page.
+async function keyboard(context, base) {
+	const page = await context.newPage();
+	await page.goto(base + 'index.html');
+	const box = 'form[data-search]:not([data-page])';
+	const input = page.locator(box + ' input');
+	await input.focus();
+	await input.fill('准考证');
+	await page.waitForSelector(box + ' [role=option]');
+	check(await input.getAttribute('aria-expanded') === 'true', 'box: results expand the combobox');
+	await input.press('ArrowDown');
+	await input.press('ArrowDown');
+	const id = await input.getAttribute('aria-activedescendant');
+	check(id && await page.locator('#' + id).getAttribute('aria-selected') === 'true' &&
+	    /-1$/.test(id), 'box: ArrowDown twice selects the second result');
+	await input.press('ArrowUp');
+	const id0 = await input.getAttribute('aria-activedescendant');
+	check(/-0$/.test(id0 || ''), 'box: ArrowUp goes back to the first');
+	check(await page.evaluate(() => document.activeElement.tagName) === 'INPUT',
+	    'box: focus stays in the input');
+	const href = await page.locator('#' + id0).evaluate((o) => o.href || o.querySelector('a').href);
+	await Promise.all([page.waitForURL(href), input.press('Enter')]);
+	check(page.url() === href, 'box: Enter opens the selected result');
+	await page.goto(base + 'index.html');
+	await input.fill('准考证');
+	await page.waitForSelector(box + ' [role=option]');
+	await input.press('Escape');
+	check(await input.getAttribute('aria-expanded') === 'false' &&
+	    await page.locator(box + ' .search-pop').isHidden(), 'box: Escape closes the list');
+	await input.fill('qqxxzz');
+	await page.waitForSelector(box + ' .search-empty li a');
+	const cats = await page.locator(box + ' .search-empty li a').count();
+	check(cats >= 2, 'box: a search that finds nothing lists the categories');
+	const status = await page.locator(box + ' [role=status]').textContent();
+	check(/没有/.test(status), 'box: the status says nothing was found');
+	await input.fill('缴费');
+	await page.waitForSelector(box + ' [role=option] mark');
+	check(/\d+/.test(await page.locator(box + ' [role=status]').textContent()),
+	    'box: the status counts the results');
+	await page.close();
+	// ?q= in the address fills the search page.
+	const p2 = await context.newPage();
+	await p2.goto(base + 'search.html?q=' + encodeURIComponent('电子证书'));
+	await p2.waitForSelector('form[data-page] [role=option]');
+	check(await p2.locator('form[data-page] input').inputValue() === '电子证书',
+	    'search.html reads ?q=');
+	await p2.close();
+}
+
 (async () => {
 	let chromium;
 	try { ({ chromium } = require('playwright-core')); } catch (e) {
@@ -211,6 +260,8 @@ async function firstSearch(context, base) {
 		ctx = await launch(fresh());
 		await run(ctx, base, 'http');
 		await run(ctx, 'file://' + site + '/', 'file');
+		await keyboard(ctx, base);
+		await keyboard(ctx, 'file://' + site + '/');
 		await ctx.close();
 	} catch (e) {
 		console.log('error: ' + (e.stack || e));
