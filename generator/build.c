@@ -155,6 +155,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 d = { NULL, 0, 0 };	/* config, output */
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now();
+	size_t			 i;
 	int			 rc;
 
 	memset(&site, 0, sizeof(site));
@@ -191,6 +192,14 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		report(res, &site);
 		return finish(res, &site, pr, EXIT_CONTENT);
 	}
+
+	/* Only all.html renders answers again; else drop the Markdown. */
+	if (site.nquestions > (size_t)site.cfg.all_limit)
+		for (i = 0; i < site.npages; i++) {
+			free(site.pages[i]->body);
+			site.pages[i]->body = NULL;
+			site.pages[i]->body_len = 0;
+		}
 
 	/* index, emit and publish through one output */
 	progress_stage(pr, "writing", 0);

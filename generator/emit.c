@@ -38,7 +38,7 @@ struct partials {
 };
 
 struct emit {
-	const struct site *site;
+	struct site	*site;
 	struct output	*out;
 	struct partials	 partials;
 	const struct template *t[NTEMPLATES];	/* borrowed from partials */
@@ -492,7 +492,7 @@ static void
 emit_page(void *arg, size_t i)
 {
 	struct emit	*e = arg;
-	const struct page *p = e->site->pages[i];
+	struct page	*p = e->site->pages[i];
 	const char	*root = strchr(p->out, '/') ? "../" : "";
 	struct tobj	*o;
 	struct buf	 ld = { NULL, 0, 0 };
@@ -508,6 +508,8 @@ emit_page(void *arg, size_t i)
 	if (finish(e, tname, o, p->out) != 0)
 		e->failed = 1;
 	tobj_free(o);
+	/* Nothing after this needs the page's HTML: keep memory flat. */
+	buf_free(&p->html);
 }
 
 /* search.html, all.html and 404.html: site-wide pages. */
@@ -607,7 +609,7 @@ emit_aliases(struct emit *e)
 }
 
 int
-emit_site(const struct site *site, struct output *out, struct diags *d)
+emit_site(struct site *site, struct output *out, struct diags *d)
 {
 	struct emit	 e;
 	const struct layout_file *lf;

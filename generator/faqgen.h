@@ -347,8 +347,11 @@ int	 index_write(const struct site *, struct output *);
 
 /* ----------------------------------------------------------------- emit.c */
 
-/* Template errors go to the diags; output errors to the output's. */
-int	 emit_site(const struct site *, struct output *, struct diags *);
+/*
+ * Template errors go to the diags; output errors to the output's.  Each
+ * page's HTML is freed once the page is written.
+ */
+int	 emit_site(struct site *, struct output *, struct diags *);
 /* Questions newest first by lastmod; *np of them count; caller frees. */
 struct page **emit_recent(const struct site *, size_t max, size_t *np);
 
