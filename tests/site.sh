@@ -87,7 +87,7 @@ hostile_site() {
 	printf -- '---\ntitle: 首页\n---\n介绍\n' >"$h/content/_index.md" &&
 	printf -- '---\ntitle: "分类 </script>"\nweight: 1\n---\n分类介绍\n' \
 	    >"$h/content/cat/_index.md" &&
-	printf -- '---\ntitle: "问题 </script><script>alert(1)</script> <!-- 吗？"\nweight: 1\nlastmod: 2024-01-01\n---\n答案 `</script>` 与 </SCRIPT > 以及 <!-- 注释。\n' \
+	printf -- '---\ntitle: "问题 </script><script>alert(1)</script> <!-- 吗？"\nweight: 1\nlastmod: 2024-01-01\n---\n答案 `</script>` 与 </SCRIPT > 以及 <!-- 注释。\n\n| 项目 | 时间 |\n| --- | --- |\n| 报名 | 3月 |\n' \
 	    >"$h/content/cat/q.md" &&
 	$FAQGEN build --content "$h/content" --output "$h/public" --quiet
 }
