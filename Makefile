@@ -32,7 +32,7 @@ BUILD_DEBS = gcc make pkg-config libmd4c-dev libxml2-dev libyaml-dev \
 	     libcurl4-openssl-dev libmicrohttpd-dev \
 	     libiniparser-dev
 TEST_DEBS  = libxml2-utils valgrind chromium nodejs npm default-jre-headless \
-	     python3 clang curl
+	     python3 clang curl fonts-wqy-microhei
 
 .PHONY: all deps test-deps site test unit e2e test-asan test-valgrind \
 	browser clean distclean bench fuzz fuzz-build
