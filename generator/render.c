@@ -34,13 +34,47 @@ struct render {
 	size_t		 nxrefs_cap;
 	size_t		 nheadings_cap;
 	const char	*id_prefix;	/* all.html: "q-exam-id-", else "" */
+	size_t		 line_off;	/* body_line_at(): last offset seen */
+	size_t		 line_no;	/* and its line */
+	struct idset {
+		struct identry {
+			const char *id;	/* borrowed from page->headings */
+			size_t	 next;	/* next "-N" suffix to try */
+		} *v;		/* owned, open addressing */
+		size_t	 n, cap;
+	}		 ids;		/* heading ids given so far */
 };
 
 static void	flush_text(struct render *);
 
+/*
+ * Line (1-based) of body offset off.  Links come in text order, so this
+ * counts on from the previous call: a long answer full of links stays
+ * linear instead of rescanning the body from the top for each one.
+ */
+static size_t
+body_line_at(struct render *r, size_t off)
+{
+	const struct page *pg = r->page;
+	const char	*nl;
+
+	if (off > pg->body_len)
+		off = pg->body_len;
+	if (off < r->line_off) {
+		r->line_off = 0;
+		r->line_no = 1;
+	}
+	while ((nl = memchr(pg->body + r->line_off, '\n',
+	    off - r->line_off)) != NULL) {
+		r->line_no++;
+		r->line_off = (size_t)(nl - pg->body) + 1;
+	}
+	return r->line_no;
+}
+
 /* Line in the source file of a pointer into the body, else 0. */
 static size_t
-src_line(const struct render *r, const char *p, const char *needle,
+src_line(struct render *r, const char *p, const char *needle,
     size_t nlen)
 {
 	const struct page *pg = r->page;
@@ -48,11 +82,11 @@ src_line(const struct render *r, const char *p, const char *needle,
 
 	if (p >= pg->body && p <= pg->body + pg->body_len)
 		return pg->body_line - 1 +
-		    line_of(pg->body, pg->body_len, (size_t)(p - pg->body));
+		    body_line_at(r, (size_t)(p - pg->body));
 	if (needle != NULL && nlen > 0 &&
 	    (hit = memmem(pg->body, pg->body_len, needle, nlen)) != NULL)
 		return pg->body_line - 1 +
-		    line_of(pg->body, pg->body_len, (size_t)(hit - pg->body));
+		    body_line_at(r, (size_t)(hit - pg->body));
 	return pg->body_line;
 }
 
@@ -389,15 +423,45 @@ is_id_punct(uint32_t cp)
  * kept, spaces to '-', other ASCII and CJK punctuation dropped, other
  * characters kept.  Unique within the page: "-1", "-2" on repeats.
  */
+/* The entry of id in set; with add, a new one when missing. */
+static struct identry *
+idset_find(struct idset *set, const char *id, int add)
+{
+	struct identry	*old = set->v;
+	size_t		 i, k, oldcap = set->cap;
+
+	if (add && (set->n + 1) * 2 > set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 64;
+		set->v = xcalloc(set->cap, sizeof(*set->v));
+		set->n = 0;
+		for (k = 0; k < oldcap; k++)
+			if (old[k].id != NULL)
+				*idset_find(set, old[k].id, 1) = old[k];
+		free(old);
+	}
+	if (set->cap == 0)
+		return NULL;
+	for (i = tokenize_hash(id, strlen(id)) & (set->cap - 1);
+	    set->v[i].id != NULL; i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->v[i].id, id) == 0)
+			return &set->v[i];
+	if (!add)
+		return NULL;
+	set->v[i].id = id;
+	set->v[i].next = 1;
+	set->n++;
+	return &set->v[i];
+}
+
 static char *
-heading_id(const struct page *pg, const char *prefix, const char *s,
+heading_id(struct idset *set, const char *prefix, const char *s,
     size_t len)
 {
 	struct buf	 b = { NULL, 0, 0 };
 	const char	*p = s, *end = s + len, *q;
 	int32_t		 cp;
-	size_t		 i, base, k;
-	int		 clash;
+	struct identry	*e;
+	size_t		 base, k;
 
 	buf_puts(&b, prefix);
 
@@ -423,16 +487,15 @@ heading_id(const struct page *pg, const char *prefix, const char *s,
 	if (b.len == strlen(prefix))
 		buf_puts(&b, "section");
 	base = b.len;
-	for (k = 0;; k++) {
-		if (k > 0) {
+	/* Taken: try "-N" from where the last repeat of it stopped. */
+	if ((e = idset_find(set, b.data, 0)) != NULL) {
+		for (k = e->next;; k++) {
 			buf_truncate(&b, base);
 			buf_printf(&b, "-%zu", k);
+			if (idset_find(set, b.data, 0) == NULL)
+				break;
 		}
-		clash = 0;
-		for (i = 0; i < pg->nheadings && !clash; i++)
-			clash = strcmp(pg->headings[i].id, b.data) == 0;
-		if (!clash)
-			break;
+		e->next = k + 1;
 	}
 	return buf_detach(&b, NULL);
 }
@@ -444,7 +507,7 @@ heading_end(struct render *r)
 	struct heading	*h;
 	char		*id;
 
-	id = heading_id(pg, r->id_prefix, r->htext.data ? r->htext.data : "",
+	id = heading_id(&r->ids, r->id_prefix, r->htext.data ? r->htext.data : "",
 	    r->htext.len);
 	if (pg->nheadings == r->nheadings_cap) {
 		r->nheadings_cap = r->nheadings_cap ? r->nheadings_cap * 2 : 4;
@@ -454,6 +517,7 @@ heading_end(struct render *r)
 	h = &pg->headings[pg->nheadings++];
 	h->level = r->hlevel;
 	h->id = id;
+	(void)idset_find(&r->ids, id, 1);
 	h->text = xstrndup(r->htext.data ? r->htext.data : "", r->htext.len);
 	r->out = &pg->html;
 	buf_printf(r->out, "<h%d id=\"", r->hlevel);
@@ -537,7 +601,8 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *arg)
 		break;
 	case MD_BLOCK_TABLE:
 		text_break(r);
-		buf_puts(o, "<div class=\"table-wrap\"><table>\n");
+		/* tabindex: a table wider than the screen scrolls by keyboard too. */
+		buf_puts(o, "<div class=\"table-wrap\" tabindex=\"0\"><table>\n");
 		break;
 	case MD_BLOCK_THEAD:
 		buf_puts(o, "<thead>\n");
@@ -831,6 +896,7 @@ render(const struct site *site, struct page *pg, const char *id_prefix)
 	r.page = pg;
 	r.out = &pg->html;
 	r.id_prefix = id_prefix;
+	r.line_no = 1;
 	flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
 	    MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS |
 	    MD_FLAG_PERMISSIVEEMAILAUTOLINKS;
@@ -857,6 +923,7 @@ render(const struct site *site, struct page *pg, const char *id_prefix)
 	buf_free(&r.hbuf);
 	buf_free(&r.htext);
 	buf_free(&r.pending);
+	free(r.ids.v);
 }
 
 void
