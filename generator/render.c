@@ -252,7 +252,19 @@ open_link(struct render *r, const char *href, size_t line, const char *title)
 		free(resolved);
 		buf_free(&path);
 	} else {
-		esc_url(r->out, href, hlen);
+		/* Other relative links (files, images) stay inside too. */
+		buf_put(&path, href, strcspn(href, "?#"));
+		resolved = href[0] == '/' ? NULL :
+		    path_resolve(pg->src, path.data);
+		if (href[0] != '/' && resolved == NULL) {
+			diag_add(&pg->diags, pg->file, line,
+			    "link leaves %s/: %s", r->site->cfg.content_dir,
+			    href);
+			buf_puts(r->out, "#");
+		} else
+			esc_url(r->out, href, hlen);
+		free(resolved);
+		buf_free(&path);
 	}
 	buf_putc(r->out, '"');
 	if (title != NULL && title[0] != '\0') {
