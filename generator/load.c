@@ -530,6 +530,14 @@ load_site(struct site *site)
 	/* Site order: home, then each category followed by its questions. */
 	if (ncat > 0)
 		qsort(cats, ncat, sizeof(*cats), cmp_page);
+	/* Folders equal but for case collide on case-blind hosts too. */
+	for (i = 0; i < ncat; i++)
+		for (j = i + 1; j < ncat; j++)
+			if (strcasecmp(cats[i]->category_dir,
+			    cats[j]->category_dir) == 0)
+				diag_add(&site->diags, cats[j]->file, 0,
+				    "same category folder as %s but for "
+				    "case", cats[i]->file);
 	add_page(site, site->home);
 	for (i = 0; i < ncat; i++) {
 		cat = cats[i];
