@@ -4,11 +4,12 @@
 //   node tests/a11y.js SITE_DIR [SHOT_DIR]
 //
 // Serves SITE_DIR from 127.0.0.1 under its base path (tests/static-server.js).
-// Pages: home, the first
-// category, the largest question (most likely to have a table of contents
-// and a back-to-top link), search.html after typing a query, and a missing
-// path (404).  Each is checked in the light and the dark theme.  Prints one
-// line per check, "ok" or "FAIL", and exits 1 when any failed.
+// Pages: home, the first category, the largest question (most likely to
+// have a table of contents and a back-to-top link), search.html after
+// typing a query, and a missing path (404).  Each is checked in the light and the dark theme.  Prints one
+// line per check, "ok" or "FAIL", and exits 1 when any failed.  With
+// SHOT_DIR: home, category, question and search with results at 375 and
+// 1280 px, the question dark at 375 px and printed, the header drop-down.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -130,6 +131,14 @@ async function main() {
 				await page.screenshot({ path: file, fullPage: true });
 			}
 		}
+	}
+	// A question on paper (the print sheet), A4 wide.
+	if (shots && question) {
+		await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+		await page.setViewportSize({ width: 794, height: 1123 });
+		await page.goto(origin + question);
+		await page.screenshot({ path: path.join(shots, 'question-print.png'), fullPage: true });
+		await page.emulateMedia({ media: 'screen' });
 	}
 	// The header search box on a narrow screen: the drop-down open.
 	await page.emulateMedia({ colorScheme: 'light' });
