@@ -147,7 +147,7 @@ struct run {
 static void
 run_emit_first(struct run *r, tokenize_fn fn, void *arg)
 {
-	size_t	 i;
+	size_t	 i, first = r->len[0];
 
 	fn(arg, r->s, r->len[0], TOKEN_CHAR);
 	if (r->n >= 2)
@@ -156,11 +156,12 @@ run_emit_first(struct run *r, tokenize_fn fn, void *arg)
 		fn(arg, r->s, r->len[0] + r->len[1] + r->len[2],
 		    TOKEN_TRIGRAM);
 	/* Shift the window by one character. */
-	memmove(r->s, r->s + r->len[0], r->off[r->n - 1] + r->len[r->n - 1] -
-	    r->len[0]);
+	memmove(r->s, r->s + first, r->off[r->n - 1] + r->len[r->n - 1] -
+	    first);
+	/* By the first character's length: len[0] is overwritten below. */
 	for (i = 1; i < r->n; i++) {
 		r->len[i - 1] = r->len[i];
-		r->off[i - 1] = r->off[i] - r->len[0];
+		r->off[i - 1] = r->off[i] - first;
 	}
 	r->n--;
 }
