@@ -107,6 +107,28 @@ is_blank_text(const char *s, size_t len)
 	return 1;
 }
 
+/*
+ * YAML escapes ("\0", "\a", "\e", "\uFFFF") put in a string what no
+ * file may hold: a NUL would cut it short, the rest make the feed and the
+ * sitemap invalid XML.  Refuse them.
+ */
+static int
+clean_text(struct fmctx *c, const char *key, const yaml_node_t *n)
+{
+	const unsigned char *s;
+	size_t		 len, i;
+
+	s = (const unsigned char *)scalar(n, &len);
+	for (i = 0; i < len; i++)
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n') ||
+		    s[i] == 0x7f || (s[i] == 0xef && i + 2 < len &&
+		    s[i + 1] == 0xbf && s[i + 2] >= 0xbe)) {
+			fmerr(c, n, "%s has a control character", key);
+			return 0;
+		}
+	return 1;
+}
+
 /* A string key: any scalar; null leaves *out NULL. */
 static void
 get_string(struct fmctx *c, const char *key, const yaml_node_t *n,
@@ -119,7 +141,7 @@ get_string(struct fmctx *c, const char *key, const yaml_node_t *n,
 		fmerr(c, n, "%s must be a string", key);
 		return;
 	}
-	if (is_null(n))
+	if (is_null(n) || !clean_text(c, key, n))
 		return;
 	s = scalar(n, &len);
 	*out = xstrndup(s, len);
@@ -302,7 +324,7 @@ get_list(struct fmctx *c, const char *key, const yaml_node_t *n,
 	size_t			 len;
 
 	if (n->type == YAML_SCALAR_NODE) {
-		if (!is_null(n)) {
+		if (!is_null(n) && clean_text(c, key, n)) {
 			s = scalar(n, &len);
 			strlist_add(out, s, len);
 		}
@@ -321,7 +343,7 @@ get_list(struct fmctx *c, const char *key, const yaml_node_t *n,
 			fmerr(c, item, "%s must be a list of strings", key);
 			continue;
 		}
-		if (is_null(item))
+		if (is_null(item) || !clean_text(c, key, item))
 			continue;
 		s = scalar(item, &len);
 		strlist_add(out, s, len);
