@@ -96,9 +96,25 @@ static int
 check_utf8(struct site *site, const char *shown, const char *s, size_t len)
 {
 	size_t	 bad, i, line = 1, col = 1;
+	unsigned char c;
 
-	if ((bad = utf8_check(s, len)) == 0)
-		return 0;
+	if ((bad = utf8_check(s, len)) == 0) {
+		/*
+		 * Control characters (but tab and line ends) and U+FFFE,
+		 * U+FFFF are valid UTF-8 and invalid in XML: the feed
+		 * would not parse.
+		 */
+		for (i = 0; i < len && bad == 0; i++) {
+			c = (unsigned char)s[i];
+			if ((c < 0x20 && c != '\t' && c != '\n' &&
+			    c != '\r') || (c == 0xef && i + 2 < len &&
+			    (unsigned char)s[i + 1] == 0xbf &&
+			    (unsigned char)s[i + 2] >= 0xbe))
+				bad = i + 1;
+		}
+		if (bad == 0)
+			return 0;
+	}
 	for (i = 0; i < bad - 1; i++) {
 		if (s[i] == '\n') {
 			line++;
@@ -106,8 +122,14 @@ check_utf8(struct site *site, const char *shown, const char *s, size_t len)
 		} else if (((unsigned char)s[i] & 0xc0) != 0x80)
 			col++;
 	}
-	diag_add(&site->diags, NULL, 0, "%s:%zu:%zu: %s", shown, line, col,
-	    s[bad - 1] == '\0' ? "NUL byte" : "invalid UTF-8");
+	c = (unsigned char)s[bad - 1];
+	if (c != '\0' && c < 0x20)
+		diag_add(&site->diags, NULL, 0, "%s:%zu:%zu: control "
+		    "character U+%04X", shown, line, col, c);
+	else
+		diag_add(&site->diags, NULL, 0, "%s:%zu:%zu: %s", shown,
+		    line, col, c == '\0' ? "NUL byte" : c == 0xef ?
+		    "noncharacter U+FFFE or U+FFFF" : "invalid UTF-8");
 	return -1;
 }
 
