@@ -23,6 +23,22 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * With FAQGEN_TIMING set, each stage's wall time goes to stderr; the
+ * benchmark uses it to show where a build's time goes.
+ */
+static void
+lap(const char *stage, double *t)
+{
+	double	 t1;
+
+	if (getenv("FAQGEN_TIMING") == NULL)
+		return;
+	t1 = now();
+	fprintf(stderr, "faqgen: timing: %-8s %7.3f s\n", stage, t1 - *t);
+	*t = t1;
+}
+
 /* A path from site.ini is relative to the folder site.ini is in. */
 static void
 relative_to(char **path, const char *ini)
@@ -154,7 +170,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct progress		*pr;
 	struct diags		 d = { NULL, 0, 0 };	/* config, output */
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
-	double			 t0 = now();
+	double			 t0 = now(), t;
 	size_t			 i;
 	int			 rc;
 
@@ -172,6 +188,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 
 	/* load: every page and layout, before anything is rendered */
 	progress_stage(pr, "loading", 0);
+	t = now();
 	if (load_site(&site) != 0) {
 		progress_clear(pr);
 		report(res, &site);
@@ -179,14 +196,17 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		    site.io_error ? EXIT_SYSTEM : EXIT_CONTENT);
 	}
 	site_index(&site);
+	lap("load", &t);
 
 	/* render, then link: both report every problem they find */
 	progress_stage(pr, "rendering", site.npages);
 	ctx.site = &site;
 	ctx.progress = pr;
 	pool_run(site.npages, site.cfg.jobs, render_one, &ctx);
+	lap("render", &t);
 	progress_stage(pr, "linking", 0);
 	link_site(&site);
+	lap("link", &t);
 	if (count_errors(&site) > 0) {
 		progress_clear(pr);
 		report(res, &site);
@@ -209,8 +229,14 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		diag_free(&d);
 		return finish(res, &site, pr, EXIT_SYSTEM);
 	}
-	if (emit_site(&site, out, &td) != 0 || index_write(&site, out) != 0 ||
-	    xml_sitemap(&site, out) != 0 || xml_feed(&site, out) != 0) {
+	if ((rc = emit_site(&site, out, &td)) == 0)
+		lap("emit", &t);
+	if (rc == 0 && (rc = index_write(&site, out)) == 0)
+		lap("index", &t);
+	if (rc == 0 && (rc = xml_sitemap(&site, out)) == 0 &&
+	    (rc = xml_feed(&site, out)) == 0)
+		lap("xml", &t);
+	if (rc != 0) {
 		/* Template errors are the editor's; the rest is I/O. */
 		rc = td.n > 0 ? EXIT_CONTENT : EXIT_SYSTEM;
 		output_abort(out);
@@ -222,6 +248,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		return finish(res, &site, pr, rc);
 	}
 	rc = output_commit(out, &res->st);
+	lap("publish", &t);
 	progress_clear(pr);
 	if (rc != 0) {
 		show(res, &d);

@@ -157,10 +157,22 @@ base_path(const char *base_url)
 	return p ? p : "/";
 }
 
-static char *
-url_from(const char *root, const struct page *to)
+/*
+ * Set key to the URL of page `to` as seen from a page at `root`.  Pages
+ * stand at the root or one folder down, so the URL is borrowed from the
+ * page itself in both cases (out, or url_up filled by emit_site()); only
+ * 404.html's absolute root allocates.
+ */
+static void
+url_set(struct tobj *o, const char *key, const char *root,
+    const struct page *to)
 {
-	return xasprintf("%s%s", root, to->out);
+	if (root[0] == '\0')
+		tobj_str(o, key, to->out);
+	else if (strcmp(root, "../") == 0)
+		tobj_str(o, key, to->url_up);
+	else
+		tobj_own(o, key, xasprintf("%s%s", root, to->out));
 }
 
 /* First paragraph, cut to a meta description. */
@@ -270,14 +282,15 @@ jsonld(const struct site *site, const struct page *p, struct buf *b)
 	buf_puts(b, "]}</script>\n");
 }
 
-static void
-crumb(struct tobj *o, const char *title, char *url, int last)
+/* A breadcrumb; its URL is set by the caller. */
+static struct tobj *
+crumb(struct tobj *o, const char *title, int last)
 {
 	struct tobj	*c = tobj_push(o, "breadcrumbs");
 
 	tobj_str(c, "title", title);
-	tobj_own(c, "url", url);
 	tobj_bool(c, "last", last);
+	return c;
 }
 
 /* Variables every page has. */
@@ -329,11 +342,11 @@ categories(const struct site *site, struct tobj *o, const char *root,
 			continue;
 		c = tobj_push(o, "categories");
 		tobj_str(c, "title", cat->fm.title);
-		tobj_own(c, "url", url_from(root, cat));
+		url_set(c, "url", root, cat);
 		tobj_str(c, "description", cat->fm.description ?
 		    cat->fm.description : "");
 		tobj_own(c, "count", xasprintf("%zu", cat->nquestions));
-		tobj_own(c, "id", xasprintf("c-%s", cat->category_dir));
+		tobj_str(c, "id", cat->anchor);
 		tobj_bool(c, "current", cat == mine);
 		if (!with_questions || (current != NULL && cat != mine))
 			continue;
@@ -341,11 +354,10 @@ categories(const struct site *site, struct tobj *o, const char *root,
 			qp = cat->questions[k];
 			q = tobj_push(c, "questions");
 			tobj_str(q, "title", qp->fm.title);
-			tobj_own(q, "url", url_from(root, qp));
+			url_set(q, "url", root, qp);
 			tobj_str(q, "lastmod", qp->fm.lastmod ?
 			    qp->fm.lastmod : "");
-			tobj_own(q, "id", xasprintf("q-%s-%s",
-			    qp->category_dir, qp->slug));
+			tobj_str(q, "id", qp->anchor);
 			tobj_bool(q, "current", current == qp);
 			if (with_bodies)
 				tobj_own(q, "body", render_all_body(site, qp));
@@ -401,33 +413,33 @@ page_vars(struct emit *e, const struct page *p, struct tobj *o,
 		for (i = 0; i < n; i++) {
 			t = tobj_push(o, "recent");
 			tobj_str(t, "title", recent[i]->fm.title);
-			tobj_own(t, "url", url_from(root, recent[i]));
+			url_set(t, "url", root, recent[i]);
 			tobj_str(t, "lastmod", recent[i]->fm.lastmod ?
 			    recent[i]->fm.lastmod : "");
 			tobj_str(t, "category_title",
 			    recent[i]->category->fm.title);
 		}
 		free(recent);
-		crumb(o, site->cfg.title, url_from(root, p), 1);
+		url_set(crumb(o, site->cfg.title, 1), "url", root, p);
 		break;
 	case PAGE_CATEGORY:
 		tobj_str(o, "intro", p->html.data ? p->html.data : "");
 		for (i = 0; i < p->nquestions; i++) {
 			t = tobj_push(o, "questions");
 			tobj_str(t, "title", p->questions[i]->fm.title);
-			tobj_own(t, "url", url_from(root, p->questions[i]));
+			url_set(t, "url", root, p->questions[i]);
 			tobj_str(t, "lastmod", p->questions[i]->fm.lastmod ?
 			    p->questions[i]->fm.lastmod : "");
 			tobj_own(t, "summary", describe(p->questions[i], ""));
 		}
 		categories(site, o, root, p, 1, 0);
-		crumb(o, site->cfg.title, url_from(root, site->home), 0);
-		crumb(o, p->fm.title, url_from(root, p), 1);
+		url_set(crumb(o, site->cfg.title, 0), "url", root, site->home);
+		url_set(crumb(o, p->fm.title, 1), "url", root, p);
 		break;
 	case PAGE_QUESTION:
 		tobj_str(o, "body", p->html.data ? p->html.data : "");
 		tobj_str(o, "category_title", p->category->fm.title);
-		tobj_own(o, "category_url", url_from(root, p->category));
+		url_set(o, "category_url", root, p->category);
 		tobj_str(o, "lastmod", p->fm.lastmod ? p->fm.lastmod : "");
 		for (i = 0; i < p->fm.tags.n; i++) {
 			t = tobj_push(o, "tags");
@@ -444,27 +456,27 @@ page_vars(struct emit *e, const struct page *p, struct tobj *o,
 		if (p->prev != NULL) {
 			t = tobj_push(o, "prev");
 			tobj_str(t, "title", p->prev->fm.title);
-			tobj_own(t, "url", url_from(root, p->prev));
+			url_set(t, "url", root, p->prev);
 		}
 		if (p->next != NULL) {
 			t = tobj_push(o, "next");
 			tobj_str(t, "title", p->next->fm.title);
-			tobj_own(t, "url", url_from(root, p->next));
+			url_set(t, "url", root, p->next);
 		}
 		for (i = 0; i < p->nrelated; i++) {
 			t = tobj_push(o, "related");
 			tobj_str(t, "title", p->related[i]->fm.title);
-			tobj_own(t, "url", url_from(root, p->related[i]));
+			url_set(t, "url", root, p->related[i]);
 		}
 		tobj_bool(o, "long", strlen(p->text) > LONG_ANSWER);
 		tobj_bool(o, "has_toc", p->nheadings >= TOC_MIN);
 		tobj_bool(o, "has_tags", p->fm.tags.n > 0);
 		tobj_bool(o, "has_related", p->nrelated > 0);
 		categories(site, o, root, p, 1, 0);
-		crumb(o, site->cfg.title, url_from(root, site->home), 0);
-		crumb(o, p->category->fm.title, url_from(root, p->category),
-		    0);
-		crumb(o, p->fm.title, url_from(root, p), 1);
+		url_set(crumb(o, site->cfg.title, 0), "url", root, site->home);
+		url_set(crumb(o, p->category->fm.title, 0), "url", root,
+		    p->category);
+		url_set(crumb(o, p->fm.title, 1), "url", root, p);
 		break;
 	}
 }
@@ -528,8 +540,9 @@ emit_special(struct emit *e, const char *tname, const char *out,
 	tobj_bool(o, flag, 1);
 	categories(site, o, root, NULL, strcmp(tname, "all") == 0 ||
 	    strcmp(tname, "404") == 0, strcmp(tname, "all") == 0);
-	crumb(o, site->cfg.title, xasprintf("%sindex.html", root), 0);
-	crumb(o, title, xasprintf("%s%s", root, out), 1);
+	tobj_own(crumb(o, site->cfg.title, 0), "url",
+	    xasprintf("%sindex.html", root));
+	tobj_own(crumb(o, title, 1), "url", xasprintf("%s%s", root, out));
 	buf_puts(&ld, "");
 	tobj_own(o, "jsonld", buf_detach(&ld, NULL));
 	rc = finish(e, tname, o, out);
@@ -624,6 +637,15 @@ emit_site(struct site *site, struct output *out, struct diags *d)
 	if (parse_layouts(&e, d) != 0) {
 		free_layouts(&e);
 		return -1;
+	}
+	for (i = 0; i < site->npages; i++) {
+		struct page *p = site->pages[i];
+		if (p->url_up == NULL)
+			p->url_up = xasprintf("../%s", p->out);
+		if (p->anchor == NULL)
+			p->anchor = p->kind == PAGE_QUESTION ?
+			    xasprintf("q-%s-%s", p->category_dir, p->slug) :
+			    xasprintf("c-%s", p->category_dir);
 	}
 	pool_run(site->npages, site->cfg.jobs, emit_page, &e);
 	if (e.failed)

@@ -232,6 +232,10 @@ struct page {
 	struct page	**related;	/* owned array */
 	size_t		 nrelated;
 	struct strlist	 alias_out;	/* output paths of aliases */
+
+	/* emit.c */
+	char		*url_up;	/* "../" + out, owned */
+	char		*anchor;	/* id inside all.html, owned */
 	size_t		 order;		/* position in site order */
 };
 

@@ -676,6 +676,8 @@ site_page_free(struct page *p)
 	free(p->questions);
 	free(p->related);
 	strlist_free(&p->alias_out);
+	free(p->url_up);
+	free(p->anchor);
 	strlist_free(&p->external);
 	free(p);
 }
