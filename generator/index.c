@@ -8,7 +8,12 @@
  *   search/cats.json      [[category title, url],...], for the page
  *                         shown when nothing is found
  *   search/s/K.json       the tokens whose tokenize_hash() % S is K:
- *                         {"token":[df,doc,q,doc gap,q,...],...}
+ *                         {"token":"df doc q gap q gap q ...",...}, the
+ *                         numbers as base-32 digits, most significant
+ *                         first, written with DIGITS: a digit of value v
+ *                         is DIGITS[v] when it is the number's last and
+ *                         DIGITS[v + 32] when more follow ("gap" is the
+ *                         difference to the previous question number)
  *   search/d/N.json       question N (site order) as results show it:
  *                         {"t":title,"u":url,"c":category,"h":[[offset,
  *                         heading id],...],"x":plain answer}
@@ -19,8 +24,8 @@
  * form a page opened from disk can load with a <script> tag.
  *
  * Tokens are those of tokenize.c, but trigrams only from the title,
- * keywords, tags and headings.  q is the question's BM25F term frequency of the token times ten: the
- * sum over the fields (title, keywords and tags, headings, answer,
+ * keywords, tags and headings.  q is the question's BM25F term frequency
+ * of the token times Q_SCALE (the manifest's "qs"): the sum over the fields (title, keywords and tags, headings, answer,
  * category) of the field's weight times the token's count there, divided
  * by the field's length relative to its average.  The browser adds the
  * IDF and the saturation.  A token found in more than POSTINGS_MAX
@@ -40,7 +45,8 @@
 #include "faqgen.h"
 
 #define POSTINGS_MAX	1000
-#define SHARD_BYTES	1024
+#define Q_SCALE		4
+#define SHARD_BYTES	512
 #define SHARDS_MAX	65536
 
 enum field {
@@ -238,7 +244,7 @@ index_question(struct index *ix, const struct page *p)
 			    (double)ix->flen[f] / ix->avg[f];
 			q += field_weight[f] * e->tf[f] / norm;
 		}
-		q = floor(q * 10 + 0.5);
+		q = floor(q * Q_SCALE + 0.5);
 		posting_add(&ix->tok[e->tok], ix->doc,
 		    q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q);
 		ix->tok[e->tok].df++;
@@ -440,8 +446,8 @@ write_manifest(const struct site *site, struct output *out, size_t nshards,
 	int	 rc;
 
 	buf_truncate(b, 0);
-	buf_printf(b, "{\"v\":1,\"n\":%zu,\"shards\":%zu,\"syn\":",
-	    site->nquestions, nshards);
+	buf_printf(b, "{\"v\":1,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
+	    "\"syn\":", site->nquestions, nshards, Q_SCALE);
 	put_synonyms(b, site->synonyms, site->synonyms ? site->synonyms_len : 0);
 	buf_puts(b, "}");
 	rc = emit(out, js, "manifest", 'm', 0, b);
@@ -460,6 +466,24 @@ write_manifest(const struct site *site, struct output *out, size_t nshards,
 	if (emit(out, js, "cats", 'c', 0, b) != 0)
 		rc = -1;
 	return rc;
+}
+
+/* A number in the postings' base-32 digits (see the top of the file). */
+static void
+put_num(struct buf *b, uint32_t v)
+{
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+	    "WXYZabcdefghijklmnopqrstuvwxyz-_";
+	char	 d[7];
+	size_t	 n = 0;
+
+	do {
+		d[n] = digits[(v & 31) + (n > 0 ? 32 : 0)];
+		n++;
+		v >>= 5;
+	} while (v != 0);
+	while (n > 0)
+		buf_putc(b, d[--n]);
 }
 
 /* Sort a shard's tokens by their bytes. */
@@ -509,13 +533,14 @@ write_shards(struct index *ix, struct output *out, size_t nshards,
 				buf_putc(b, ',');
 			buf_putc(b, '"');
 			esc_json(b, ix->pool.data + tk->off, tk->len);
-			buf_printf(b, "\":[%u", tk->df);
+			buf_puts(b, "\":\"");
+			put_num(b, tk->df);
 			for (j = 0, prev = 0; j < tk->n; j++) {
-				buf_printf(b, ",%u,%u", tk->p[j].doc - prev,
-				    tk->p[j].q);
+				put_num(b, tk->p[j].doc - prev);
+				put_num(b, tk->p[j].q);
 				prev = tk->p[j].doc;
 			}
-			buf_putc(b, ']');
+			buf_putc(b, '"');
 		}
 		buf_putc(b, '}');
 		snprintf(path, sizeof(path), "s/%zu", k);
@@ -554,11 +579,11 @@ index_write(const struct site *site, struct output *out)
 		index_question(&ix, site->questions[i]);
 	}
 
-	/* About 7 bytes a posting, and the token's name. */
+	/* About 3 bytes a posting, and the token's name. */
 	bytes = 0;
 	for (i = 0; i < ix.ntok; i++) {
 		prune(&ix.tok[i]);
-		bytes += ix.tok[i].len + 8 + ix.tok[i].n * 7;
+		bytes += ix.tok[i].len + 6 + ix.tok[i].n * 3;
 	}
 	for (nshards = 1; nshards < SHARDS_MAX &&
 	    nshards * SHARD_BYTES < bytes; nshards *= 2)

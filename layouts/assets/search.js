@@ -181,17 +181,31 @@ Engine.prototype.search = function (q) {
 		});
 	});
 };
+/* A posting list as numbers: df, then question gap and q pairs (index.c). */
+var DIGIT = {};
+'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_'.split('').forEach(function (c, i) { DIGIT[c] = i; });
+function decode(s) {
+	var out = [], v = 0, i, d;
+	for (i = 0; i < s.length; i++) {
+		d = DIGIT[s[i]];
+		v = v * 32 + (d & 31);
+		if (d < 32) { out.push(v); v = 0; }
+	}
+	return out;
+}
+
 Engine.prototype.rank = function (m, ts) {
 	var score = {}, cover = {}, total = 0, i, j, t, p, d, q, idf, c, hits = [], top;
 	for (i = 0; i < ts.length; i++) {
 		t = ts[i];
 		p = (this.data['s/' + t.s] || {})[t.t];
+		if (typeof p == 'string') p = this.data['s/' + t.s][t.t] = decode(p);
 		if (t.k != 1 && t.k != 3) total += t.w;
 		if (!p) continue;
 		idf = Math.log(1 + (m.n - p[0] + 0.5) / (p[0] + 0.5));
 		for (j = 1, d = 0; j < p.length; j += 2) {
 			d += p[j];
-			q = p[j + 1] / 10;
+			q = p[j + 1] / m.qs;
 			score[d] = (score[d] || 0) + t.w * idf * q * (K1 + 1) / (q + K1);
 			if (t.k != 1 && t.k != 3) cover[d] = (cover[d] || 0) + t.w;
 		}
@@ -423,7 +437,7 @@ Box.prototype.empty = function (cats, q) {
 };
 
 if (typeof module == 'object' && module.exports)
-	module.exports = {tokenize: tokenize, hash: hash, terms: terms, norm: norm, W: W,
+	module.exports = {tokenize: tokenize, hash: hash, terms: terms, norm: norm, W: W, decode: decode,
 	    Engine: Engine, snippet: snippet};
 if (typeof document == 'object' && !global.faqgenSearch) {
 	global.faqgenSearch = register;

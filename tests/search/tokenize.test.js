@@ -45,3 +45,9 @@ test('norm keeps offsets', () => {
 	assert.strictEqual(search.norm(s).length, s.length);
 	assert.strictEqual(search.norm(s), 'ab考试ab×');
 });
+
+test('posting lists decode from base-32 digits, as index.c writes them', () => {
+	assert.deepStrictEqual(search.decode('0'), [0]);
+	assert.deepStrictEqual(search.decode('X0V'), [32, 31]);
+	assert.deepStrictEqual(search.decode('_V1'), [1023, 1]);
+});

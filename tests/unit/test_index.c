@@ -140,6 +140,7 @@ test_manifest(void)
 		return;
 	CHECK(strncmp(m, "{\"v\":1,\"n\":3,\"shards\":", 22) == 0);
 	nshards = strtoul(m + 22, NULL, 10);
+	CHECK(strstr(m, ",\"qs\":4,") != NULL);
 	CHECK(nshards >= 1 && (nshards & (nshards - 1)) == 0);
 	CHECK(strstr(m, "\"cats\"") == NULL);
 	/* Comments and one-word lines dropped; commas and tabs separate. */
@@ -156,21 +157,36 @@ test_manifest(void)
 	free(m);
 }
 
-/* The posting list of tok, as written in its shard, or NULL. */
+/*
+ * The posting list of tok, as written in its shard, decoded from base-32
+ * digits to "df,doc,q,gap,q..." in decimal; NULL when tok is not there.
+ */
 static char *
 postings(const char *tok)
 {
-	char	 rel[64], *s, *at, *end, *want, *r = NULL;
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+	    "WXYZabcdefghijklmnopqrstuvwxyz-_";
+	char		 rel[64], *s, *at, *want, *r = NULL;
+	struct buf	 b = { 0 };
+	unsigned long	 v = 0;
+	size_t		 d;
 
 	snprintf(rel, sizeof(rel), "search/s/%u.json",
 	    (unsigned)(tokenize_hash(tok, strlen(tok)) % nshards));
 	if ((s = slurp("a", rel, NULL)) == NULL)
 		return NULL;
-	want = xasprintf("\"%s\":[", tok);
+	want = xasprintf("\"%s\":\"", tok);
 	if ((at = strstr(s, want)) != NULL) {
-		at += strlen(want);
-		end = strchr(at, ']');
-		r = xstrndup(at, (size_t)(end - at));
+		for (at += strlen(want); *at != '"' && *at != '\0'; at++) {
+			d = (size_t)(strchr(digits, *at) - digits);
+			v = v * 32 + (d & 31);
+			if (d < 32) {
+				buf_printf(&b, "%s%lu", b.len ? "," : "", v);
+				v = 0;
+			}
+		}
+		buf_puts(&b, "");
+		r = buf_detach(&b, NULL);
 	}
 	free(want);
 	free(s);
