@@ -113,14 +113,6 @@ collect_text(struct collect *c, const char *s, size_t len, size_t limit,
 }
 
 static int
-cmp_key(const void *a, const void *b)
-{
-	const struct term *x = a, *y = b;
-
-	return x->key < y->key ? -1 : x->key > y->key;
-}
-
-static int
 cmp_weight(const void *a, const void *b)
 {
 	const struct term *x = a, *y = b;
@@ -130,6 +122,36 @@ cmp_weight(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/*
+ * Sum the weights of equal keys in place, with a small open-addressing
+ * table; the first occurrence keeps its place, so the order is stable.
+ */
+static void
+merge_keys(struct collect *c)
+{
+	uint32_t	*slot;
+	size_t		 cap, mask, h, k, n = 0;
+
+	for (cap = 16; cap < c->n * 2; cap *= 2)
+		continue;
+	mask = cap - 1;
+	slot = xcalloc(cap, sizeof(*slot));	/* index + 1; 0 = empty */
+	for (k = 0; k < c->n; k++) {
+		h = (size_t)((c->t[k].key * 0x9e3779b97f4a7c15ULL) >> 40) &
+		    mask;
+		while (slot[h] != 0 && c->t[slot[h] - 1].key != c->t[k].key)
+			h = (h + 1) & mask;
+		if (slot[h] != 0)
+			c->t[slot[h] - 1].w += c->t[k].w;
+		else {
+			c->t[n] = c->t[k];
+			slot[h] = (uint32_t)++n;
+		}
+	}
+	c->n = n;
+	free(slot);
+}
+
 /* Phase 1, per question: its terms with their frequencies. */
 static void
 vectorise(void *arg, size_t i)
@@ -137,7 +159,7 @@ vectorise(void *arg, size_t i)
 	struct related_ctx *ctx = arg;
 	const struct page *p = ctx->site->questions[i];
 	struct collect	 c = { NULL, 0, 0 };
-	size_t		 k, j;
+	size_t		 k;
 
 	collect_text(&c, p->fm.title, strlen(p->fm.title), SIZE_MAX, 3.0f);
 	for (k = 0; k < p->fm.keywords.n; k++)
@@ -150,16 +172,7 @@ vectorise(void *arg, size_t i)
 		collect_text(&c, p->headings[k].text,
 		    strlen(p->headings[k].text), SIZE_MAX, 1.5f);
 	collect_text(&c, p->text, strlen(p->text), BODY_CHARS, 1.0f);
-	if (c.n > 0) {
-		qsort(c.t, c.n, sizeof(*c.t), cmp_key);
-		for (j = 0, k = 1; k < c.n; k++) {
-			if (c.t[k].key == c.t[j].key)
-				c.t[j].w += c.t[k].w;
-			else
-				c.t[++j] = c.t[k];
-		}
-		c.n = j + 1;
-	}
+	merge_keys(&c);
 	ctx->vecs[i].t = c.t;
 	ctx->vecs[i].n = c.n;
 }
@@ -170,14 +183,24 @@ weigh(void *arg, size_t i)
 {
 	struct related_ctx *ctx = arg;
 	struct vec	*v = &ctx->vecs[i];
-	size_t		 k;
+	struct term	 top[TERMS_PER_PAGE], t;
+	size_t		 k, n = 0, j;
 	double		 norm = 0;
 
-	for (k = 0; k < v->n; k++)
-		v->t[k].w = (1.0f + logf(v->t[k].w)) * ctx->idf[v->t[k].id];
-	qsort(v->t, v->n, sizeof(*v->t), cmp_weight);
-	if (v->n > TERMS_PER_PAGE)
-		v->n = TERMS_PER_PAGE;
+	/* The strongest terms, by insertion into a short sorted list. */
+	for (k = 0; k < v->n; k++) {
+		t = v->t[k];
+		t.w = (1.0f + logf(t.w)) * ctx->idf[t.id];
+		if (n == TERMS_PER_PAGE && cmp_weight(&t, &top[n - 1]) >= 0)
+			continue;
+		if (n < TERMS_PER_PAGE)
+			n++;
+		for (j = n - 1; j > 0 && cmp_weight(&t, &top[j - 1]) < 0; j--)
+			top[j] = top[j - 1];
+		top[j] = t;
+	}
+	memcpy(v->t, top, n * sizeof(*top));
+	v->n = n;
 	for (k = 0; k < v->n; k++)
 		norm += (double)v->t[k].w * v->t[k].w;
 	norm = sqrt(norm);
