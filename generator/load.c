@@ -25,11 +25,30 @@
 #define MAX_LAYOUT_DEPTH 8
 
 /*
+ * Where one file's problems go.  Files are read on several threads, each
+ * into its own sink; the sinks are merged in name order afterwards, so
+ * the messages come out in the same order whatever the thread count.
+ */
+struct sink {
+	struct diags	 d;
+	int		 io_error;
+};
+
+/* Move a sink's problems to the site's. */
+static void
+sink_flush(struct site *site, struct sink *sk)
+{
+	diag_move(&site->diags, &sk->d);
+	site->io_error |= sk->io_error;
+	sk->io_error = 0;
+}
+
+/*
  * Read a whole regular file.  Returns NULL and reports the reason,
  * naming the file as `shown`.
  */
 static char *
-read_file(struct site *site, const char *path, const char *shown,
+read_file(struct sink *sk, const char *path, const char *shown,
     size_t *lenp)
 {
 	struct stat	 st;
@@ -38,25 +57,25 @@ read_file(struct site *site, const char *path, const char *shown,
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		diag_add(&site->diags, shown, 0, "cannot open: %s",
+		diag_add(&sk->d, shown, 0, "cannot open: %s",
 		    strerror(errno));
-		site->io_error = 1;
+		sk->io_error = 1;
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1) {
-		diag_add(&site->diags, shown, 0, "cannot stat: %s",
+		diag_add(&sk->d, shown, 0, "cannot stat: %s",
 		    strerror(errno));
-		site->io_error = 1;
+		sk->io_error = 1;
 		close(fd);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		diag_add(&site->diags, shown, 0, "not a regular file");
+		diag_add(&sk->d, shown, 0, "not a regular file");
 		close(fd);
 		return NULL;
 	}
 	if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
-		diag_add(&site->diags, shown, 0,
+		diag_add(&sk->d, shown, 0,
 		    "file is larger than %u MB", MAX_FILE_SIZE >> 20);
 		close(fd);
 		return NULL;
@@ -68,9 +87,9 @@ read_file(struct site *site, const char *path, const char *shown,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			diag_add(&site->diags, shown, 0, "cannot read: %s",
+			diag_add(&sk->d, shown, 0, "cannot read: %s",
 			    strerror(errno));
-			site->io_error = 1;
+			sk->io_error = 1;
 			close(fd);
 			buf_free(&b);
 			return NULL;
@@ -79,7 +98,7 @@ read_file(struct site *site, const char *path, const char *shown,
 			break;
 		b.len += (size_t)n;
 		if (b.len > MAX_FILE_SIZE) {
-			diag_add(&site->diags, shown, 0,
+			diag_add(&sk->d, shown, 0,
 			    "file is larger than %u MB", MAX_FILE_SIZE >> 20);
 			close(fd);
 			buf_free(&b);
@@ -93,7 +112,7 @@ read_file(struct site *site, const char *path, const char *shown,
 
 /* Report invalid UTF-8 as file:line:col. */
 static int
-check_utf8(struct site *site, const char *shown, const char *s, size_t len)
+check_utf8(struct sink *sk, const char *shown, const char *s, size_t len)
 {
 	size_t	 bad, i, line = 1, col = 1;
 	unsigned char c;
@@ -124,10 +143,10 @@ check_utf8(struct site *site, const char *shown, const char *s, size_t len)
 	}
 	c = (unsigned char)s[bad - 1];
 	if (c != '\0' && c < 0x20)
-		diag_add(&site->diags, NULL, 0, "%s:%zu:%zu: control "
+		diag_add(&sk->d, NULL, 0, "%s:%zu:%zu: control "
 		    "character U+%04X", shown, line, col, c);
 	else
-		diag_add(&site->diags, NULL, 0, "%s:%zu:%zu: %s", shown,
+		diag_add(&sk->d, NULL, 0, "%s:%zu:%zu: %s", shown,
 		    line, col, c == '\0' ? "NUL byte" : c == 0xef ?
 		    "noncharacter U+FFFE or U+FFFF" : "invalid UTF-8");
 	return -1;
@@ -176,7 +195,7 @@ is_fence(const char *s, const char *end, const char **next)
  * Returns NULL when the file has errors (reported).
  */
 static struct page *
-load_page(struct site *site, enum page_kind kind, const char *path,
+load_page(const struct config *cfg, struct sink *sk, enum page_kind kind, const char *path,
     const char *src, const char *category_dir, const char *slug)
 {
 	struct page	*p;
@@ -185,12 +204,12 @@ load_page(struct site *site, enum page_kind kind, const char *path,
 	size_t		 len, line = 2;
 	int		 ok;
 
-	shown = xasprintf("%s/%s", site->cfg.content_dir, src);
-	if ((data = read_file(site, path, shown, &len)) == NULL) {
+	shown = xasprintf("%s/%s", cfg->content_dir, src);
+	if ((data = read_file(sk, path, shown, &len)) == NULL) {
 		free(shown);
 		return NULL;
 	}
-	if (check_utf8(site, shown, data, len) == -1) {
+	if (check_utf8(sk, shown, data, len) == -1) {
 		free(data);
 		free(shown);
 		return NULL;
@@ -199,12 +218,12 @@ load_page(struct site *site, enum page_kind kind, const char *path,
 	s = data;
 	end = data + len;
 	if (len == 0) {
-		diag_add(&site->diags, shown, 1, "empty file, expected "
+		diag_add(&sk->d, shown, 1, "empty file, expected "
 		    "front matter between lines of ---");
 		goto fail;
 	}
 	if (!is_fence(s, end, &fm)) {
-		diag_add(&site->diags, shown, 1, "missing front matter: "
+		diag_add(&sk->d, shown, 1, "missing front matter: "
 		    "the file must start with a line of ---");
 		goto fail;
 	}
@@ -220,7 +239,7 @@ load_page(struct site *site, enum page_kind kind, const char *path,
 		next = eol ? eol + 1 : end;
 	}
 	if (fm_end == NULL) {
-		diag_add(&site->diags, shown, 1,
+		diag_add(&sk->d, shown, 1,
 		    "front matter is never closed: no line of --- after it");
 		goto fail;
 	}
@@ -232,7 +251,7 @@ load_page(struct site *site, enum page_kind kind, const char *path,
 	p->category_dir = xstrdup(category_dir);
 	p->slug = xstrdup(slug);
 	ok = frontmatter_parse(&p->fm, fm, (size_t)(fm_end - fm), shown, 2,
-	    &site->diags) == 0;
+	    &sk->d) == 0;
 	p->body_line = line + 1;
 	p->body_len = (size_t)(end - body);
 	p->body = xstrndup(body, p->body_len);
@@ -256,12 +275,12 @@ fail:
 
 /* A slug becomes a file name and a URL: refuse what breaks either. */
 static int
-check_name(struct site *site, const char *shown, const char *name)
+check_name(struct diags *d, const char *shown, const char *name)
 {
 	const unsigned char *p;
 
 	if (name[0] == '.' || name[0] == '\0') {
-		diag_add(&site->diags, shown, 0, "name must not start "
+		diag_add(d, shown, 0, "name must not start "
 		    "with '.'");
 		return -1;
 	}
@@ -269,10 +288,10 @@ check_name(struct site *site, const char *shown, const char *name)
 		if (*p < 0x80 && !isalnum(*p) && *p != '-' && *p != '_' &&
 		    *p != '.') {
 			if (*p == ' ')
-				diag_add(&site->diags, shown, 0, "file name "
+				diag_add(d, shown, 0, "file name "
 				    "has a space: use '-' or '_'");
 			else
-				diag_add(&site->diags, shown, 0, "file name "
+				diag_add(d, shown, 0, "file name "
 				    "has '%c': use letters, digits, '-' or '_'",
 				    *p);
 			return -1;
@@ -360,57 +379,95 @@ cmp_page(const void *a, const void *b)
 	return strcmp(pa->slug, pb->slug);
 }
 
+/* One file of a category folder, read on the thread pool. */
+struct file {
+	const struct config *cfg;
+	char		*path;		/* owned */
+	char		*src;		/* owned */
+	const char	*category;	/* borrowed */
+	char		*slug;		/* owned; NULL: not a page */
+	int		 kind;		/* PAGE_*, or -1: skip */
+	struct page	*page;		/* the result, or NULL */
+	struct sink	 sk;
+};
+
+static void
+load_file(void *arg, size_t i)
+{
+	struct file	*f = (struct file *)arg + i;
+
+	if (f->slug != NULL && f->kind >= 0)
+		f->page = load_page(f->cfg, &f->sk, (enum page_kind)f->kind,
+		    f->path, f->src, f->category, f->slug);
+}
+
 /* Load one category folder; its questions follow it in cat->questions. */
 static struct page *
 load_category(struct site *site, const char *dir, const char *name)
 {
-	struct page	*cat = NULL, *q, **qs = NULL;
-	char		**names, *path, *src, *shown, *slug;
+	struct page	*cat = NULL, **qs = NULL;
+	struct file	*files, *f;
+	char		**names, *shown;
 	size_t		  n, i, j, nq = 0;
 	struct stat	  st;
 
 	shown = xasprintf("%s/%s", site->cfg.content_dir, name);
 	names = list_dir(site, dir, shown, &n);
 	free(shown);
+	files = xcalloc(n, sizeof(*files));
 	for (i = 0; i < n; i++) {
-		path = xasprintf("%s/%s", dir, names[i]);
-		src = xasprintf("%s/%s", name, names[i]);
-		shown = xasprintf("%s/%s", site->cfg.content_dir, src);
-		if (stat(path, &st) == -1) {
-			diag_add(&site->diags, shown, 0, "cannot stat: %s",
+		f = &files[i];
+		f->kind = -1;
+		f->cfg = &site->cfg;
+		f->path = xasprintf("%s/%s", dir, names[i]);
+		f->src = xasprintf("%s/%s", name, names[i]);
+		f->category = name;
+		shown = xasprintf("%s/%s", site->cfg.content_dir, f->src);
+		if (stat(f->path, &st) == -1) {
+			diag_add(&f->sk.d, shown, 0, "cannot stat: %s",
 			    strerror(errno));
-			site->io_error = 1;
+			f->sk.io_error = 1;
 		} else if (S_ISDIR(st.st_mode)) {
-			diag_add(&site->diags, shown, 0, "nested folder: "
+			diag_add(&f->sk.d, shown, 0, "nested folder: "
 			    "questions go in content/<category>/<slug>.md");
 		} else if (!ends_with(names[i], ".md")) {
 			/* Other files (images, notes) are not pages. */
 		} else if (!S_ISREG(st.st_mode)) {
-			diag_add(&site->diags, shown, 0,
-			    "not a regular file");
+			diag_add(&f->sk.d, shown, 0, "not a regular file");
 		} else if (strcmp(names[i], "_index.md") == 0) {
-			cat = load_page(site, PAGE_CATEGORY, path, src,
-			    name, "");
+			f->kind = PAGE_CATEGORY;
+			f->slug = xstrdup("");
 		} else {
-			slug = xstrndup(names[i], strlen(names[i]) - 3);
-			if (check_name(site, shown, slug) == 0 &&
-			    (q = load_page(site, PAGE_QUESTION, path, src,
-			    name, slug)) != NULL) {
-				if (q->fm.draft && !site->cfg.drafts)
-					site_page_free(q);
-				else {
-					qs = xreallocarray(qs, nq + 1,
-					    sizeof(*qs));
-					qs[nq++] = q;
-				}
-			}
-			free(slug);
+			f->slug = xstrndup(names[i], strlen(names[i]) - 3);
+			if (check_name(&f->sk.d, shown, f->slug) == 0)
+				f->kind = PAGE_QUESTION;
 		}
 		free(shown);
-		free(src);
-		free(path);
 	}
 	free_names(names, n);
+
+	/* The files themselves, on the thread pool. */
+	pool_run(n, site->cfg.jobs, load_file, files);
+
+	for (i = 0; i < n; i++) {
+		f = &files[i];
+		diag_move(&site->diags, &f->sk.d);
+		site->io_error |= f->sk.io_error;
+		if (f->page == NULL)
+			;
+		else if (f->kind == PAGE_CATEGORY)
+			cat = f->page;
+		else if (f->page->fm.draft && !site->cfg.drafts)
+			site_page_free(f->page);
+		else {
+			qs = xreallocarray(qs, nq + 1, sizeof(*qs));
+			qs[nq++] = f->page;
+		}
+		free(f->path);
+		free(f->src);
+		free(f->slug);
+	}
+	free(files);
 
 	/* Two slugs equal but for case collide on case-blind hosts. */
 	for (i = 0; i < nq; i++)
@@ -449,6 +506,7 @@ load_layouts(struct site *site, const char *dir, const char *prefix,
 	size_t		  n, i, len;
 	struct stat	  st;
 	struct layout_file *lf;
+	struct sink	  sk = { { NULL, 0, 0 }, 0 };
 	char		 *data;
 
 	if (depth > MAX_LAYOUT_DEPTH) {
@@ -470,7 +528,7 @@ load_layouts(struct site *site, const char *dir, const char *prefix,
 			load_layouts(site, path, name, depth + 1);
 		else if (strcmp(name, "README.md") == 0)
 			;
-		else if ((data = read_file(site, path, path, &len)) != NULL) {
+		else if ((data = read_file(&sk, path, path, &len)) != NULL) {
 			site->layouts = xreallocarray(site->layouts,
 			    site->nlayouts + 1, sizeof(*site->layouts));
 			lf = &site->layouts[site->nlayouts++];
@@ -479,6 +537,7 @@ load_layouts(struct site *site, const char *dir, const char *prefix,
 			lf->len = len;
 			name = NULL;
 		}
+		sink_flush(site, &sk);
 		free(name);
 		free(path);
 	}
@@ -493,6 +552,7 @@ load_site(struct site *site)
 	char		**names, *path;
 	size_t		  n, i, j, ncat = 0;
 	struct stat	  st;
+	struct sink	  sk = { { NULL, 0, 0 }, 0 };
 
 	if (stat(cfg->content_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		diag_add(&site->diags, cfg->content_dir, 0,
@@ -519,15 +579,16 @@ load_site(struct site *site)
 			    strerror(errno));
 			site->io_error = 1;
 		} else if (S_ISDIR(st.st_mode)) {
-			if (check_name(site, path, names[i]) == 0) {
+			if (check_name(&site->diags, path, names[i]) == 0) {
 				cats = xreallocarray(cats, ncat + 1,
 				    sizeof(*cats));
 				cats[ncat++] = load_category(site, path,
 				    names[i]);
 			}
 		} else if (strcmp(names[i], "_index.md") == 0) {
-			site->home = load_page(site, PAGE_HOME, path,
-			    names[i], "", "");
+			site->home = load_page(&site->cfg, &sk, PAGE_HOME,
+			    path, names[i], "", "");
+			sink_flush(site, &sk);
 		} else if (ends_with(names[i], ".md")) {
 			diag_add(&site->diags, path, 0, "question outside "
 			    "a category: move it to content/<category>/");
@@ -580,14 +641,15 @@ load_site(struct site *site)
 
 	load_layouts(site, cfg->layouts_dir, "", 0);
 	if (cfg->synonyms != NULL && cfg->synonyms[0] != '\0') {
-		site->synonyms = read_file(site, cfg->synonyms, cfg->synonyms,
+		site->synonyms = read_file(&sk, cfg->synonyms, cfg->synonyms,
 		    &site->synonyms_len);
 		if (site->synonyms != NULL &&
-		    check_utf8(site, cfg->synonyms, site->synonyms,
+		    check_utf8(&sk, cfg->synonyms, site->synonyms,
 		    site->synonyms_len) == -1) {
 			free(site->synonyms);
 			site->synonyms = NULL;
 		}
+		sink_flush(site, &sk);
 	}
 	return site->diags.n == 0 ? 0 : -1;
 }
