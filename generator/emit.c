@@ -131,9 +131,12 @@ free_layouts(struct emit *e)
 	memset(&e->partials, 0, sizeof(e->partials));
 }
 
-/* "index.html" pages are canonical as their folder. */
-static char *
-canonical(const struct site *site, const char *out)
+/*
+ * The absolute URL of an output file; "index.html" pages are canonical as
+ * their folder.  Used for canonical links, JSON-LD, the sitemap and feed.
+ */
+char *
+emit_url(const struct site *site, const char *out)
 {
 	size_t	 len = strlen(out);
 
@@ -251,7 +254,7 @@ jsonld(const struct site *site, const struct page *p, struct buf *b)
 	buf_puts(b, "<script type=\"application/ld+json\">"
 	    "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
 	    "\"itemListElement\":[");
-	url = canonical(site, "index.html");
+	url = emit_url(site, "index.html");
 	buf_printf(b, "{\"@type\":\"ListItem\",\"position\":%zu,\"name\":",
 	    pos++);
 	json_str(b, site->cfg.title);
@@ -260,7 +263,7 @@ jsonld(const struct site *site, const struct page *p, struct buf *b)
 	buf_putc(b, '}');
 	free(url);
 	if (p->category != NULL) {
-		url = canonical(site, p->category->out);
+		url = emit_url(site, p->category->out);
 		buf_printf(b, ",{\"@type\":\"ListItem\",\"position\":%zu,"
 		    "\"name\":", pos++);
 		json_str(b, p->category->fm.title);
@@ -270,7 +273,7 @@ jsonld(const struct site *site, const struct page *p, struct buf *b)
 		free(url);
 	}
 	if (p->kind != PAGE_HOME) {
-		url = canonical(site, p->out);
+		url = emit_url(site, p->out);
 		buf_printf(b, ",{\"@type\":\"ListItem\",\"position\":%zu,"
 		    "\"name\":", pos);
 		json_str(b, p->fm.title);
@@ -306,7 +309,7 @@ common(const struct site *site, const char *out, const char *root,
 	tobj_str(o, "lang", cfg->language);
 	tobj_str(o, "root", root);
 	tobj_str(o, "url", out);
-	tobj_own(o, "canonical", canonical(site, out));
+	tobj_own(o, "canonical", emit_url(site, out));
 	tobj_str(o, "base_url", cfg->base_url);
 	tobj_str(o, "title", title);
 	if (strcmp(title, cfg->title) == 0)
@@ -575,7 +578,8 @@ emit_aliases(struct emit *e)
 			tobj_str(o, "title", p->fm.title);
 			tobj_own(o, "target", xasprintf("%s%s", root.data,
 			    p->out));
-			tobj_own(o, "target_canonical", canonical(site, p->out));
+			tobj_own(o, "target_canonical",
+			    emit_url(site, p->out));
 			buf_truncate(&b, 0);
 			if (t != NULL)
 				template_render(t, o, find_partial,
@@ -593,7 +597,7 @@ emit_aliases(struct emit *e)
 				buf_puts(&b, "</title><link rel=\"canonical\" "
 				    "href=\"");
 				{
-					char *c = canonical(site, p->out);
+					char *c = emit_url(site, p->out);
 					esc_url(&b, c, strlen(c));
 					free(c);
 				}

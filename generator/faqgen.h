@@ -356,6 +356,8 @@ int	 index_write(const struct site *, struct output *);
  * page's HTML is freed once the page is written.
  */
 int	 emit_site(struct site *, struct output *, struct diags *);
+/* Absolute URL of an output file ("a/index.html" -> base_url "a/"). */
+char	*emit_url(const struct site *, const char *out);
 /* Questions newest first by lastmod; *np of them count; caller frees. */
 struct page **emit_recent(const struct site *, size_t max, size_t *np);
 

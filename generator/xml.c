@@ -13,20 +13,6 @@
 #define SITEMAP_MAX	50000	/* URLs per sitemap file, by the protocol */
 #define SITEMAP_NS	"http://www.sitemaps.org/schemas/sitemap/0.9"
 
-/* "index.html" pages are listed as their folder. */
-static char *
-page_url(const struct site *site, const char *out)
-{
-	size_t	 len = strlen(out);
-
-	if (strcmp(out, "index.html") == 0)
-		return xstrdup(site->cfg.base_url);
-	if (len > 11 && strcmp(out + len - 11, "/index.html") == 0)
-		return xasprintf("%s%.*s/", site->cfg.base_url,
-		    (int)(len - 11), out);
-	return xasprintf("%s%s", site->cfg.base_url, out);
-}
-
 /* The newest lastmod of a page: its own, or its questions'. */
 static const char *
 newest(const struct site *site, const struct page *p)
@@ -114,7 +100,7 @@ urlset(const struct site *site, struct output *out, const char *name,
 	rc |= xmlTextWriterStartElementNS(w, NULL, BAD_CAST "urlset",
 	    BAD_CAST SITEMAP_NS) < 0;
 	for (i = from; i < to && rc == 0; i++) {
-		loc = page_url(site, site->pages[i]->out);
+		loc = emit_url(site, site->pages[i]->out);
 		rc |= url_entry(w, loc, newest(site, site->pages[i]));
 		free(loc);
 	}
@@ -235,7 +221,7 @@ xml_feed(const struct site *site, struct output *out)
 	for (i = 0; i < n && rc == 0; i++) {
 		p = recent[i];
 		rc |= xmlTextWriterStartElement(w, BAD_CAST "entry") < 0;
-		s = page_url(site, p->out);
+		s = emit_url(site, p->out);
 		rc |= xmlTextWriterWriteElement(w, BAD_CAST "id",
 		    BAD_CAST s) < 0;
 		rc |= atom_link(w, "alternate", s, "text/html");
