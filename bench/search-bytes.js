@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// search-bytes.js: what a search costs on a built site, as the browser's
+// search.js would pay it (not a timed test; for the README's figures).
+//
+//   node bench/search-bytes.js SITE QUERIES.tsv [RESULTS]
+//
+// For each query (text before a TAB) it runs layouts/assets/search.js's own
+// engine in node over SITE/search/ and adds up the files a first search
+// loads: the manifest, the shard of every token the query asks for (each
+// once) and the result files of the first RESULTS hits (default 10).  Prints
+// the median and largest, uncompressed and gzip, and the ranking time with
+// the files read from disk.  bench/query-bytes (C) counts shards only, for
+// every token kind, as an upper bound.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const search = require('../layouts/assets/search.js');
+
+const [site, queries, shown = '10'] = process.argv.slice(2);
+if (!site || !queries) {
+	console.error('usage: node bench/search-bytes.js SITE QUERIES.tsv [RESULTS]');
+	process.exit(2);
+}
+const dir = path.join(site, 'search');
+const size = new Map();
+function cost(rel) {
+	if (!size.has(rel)) {
+		const b = fs.readFileSync(path.join(dir, rel + '.json'));
+		size.set(rel, [b.length, zlib.gzipSync(b, { level: 6 }).length]);
+	}
+	return size.get(rel);
+}
+const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+const list = fs.readFileSync(queries, 'utf8').split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t')[0]);
+
+(async () => {
+	const rows = [];
+	for (const q of list) {
+		// A fresh engine per query: nothing cached from the one before.
+		const engine = new search.Engine((rel) => Promise.resolve(
+		    JSON.parse(fs.readFileSync(path.join(dir, rel + '.json'), 'utf8'))));
+		const files = new Set(['manifest']);
+		for (const t of search.terms(q, manifest.syn))
+			files.add('s/' + (search.hash(t.t) % manifest.shards));
+		const t0 = process.hrtime.bigint();
+		const r = await engine.search(q);
+		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+		for (const h of r.hits.slice(0, +shown))
+			files.add('d/' + h.id);
+		let raw = 0, gz = 0;
+		for (const f of files) { const [a, b] = cost(f); raw += a; gz += b; }
+		rows.push({ q, raw, gz, n: files.size, ms });
+	}
+	const med = (k) => rows.map((r) => r[k]).sort((a, b) => a - b)[rows.length >> 1];
+	const max = (k) => rows.reduce((m, r) => (r[k] > m[k] ? r : m));
+	console.log(`${site}: ${manifest.n} questions, ${manifest.shards} shards; ` +
+	    `${rows.length} queries, ${shown} results shown`);
+	console.log(`bytes per query: median ${med('raw')} (${med('gz')} gzip), ` +
+	    `max ${max('raw').raw} (${max('raw').gz} gzip) for "${max('raw').q}"; ` +
+	    `median ${med('n')} files`);
+	console.log(`ranking in node, files read from disk: median ${med('ms').toFixed(1)} ms, ` +
+	    `max ${max('ms').ms.toFixed(1)} ms`);
+})();
