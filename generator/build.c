@@ -63,14 +63,22 @@ set(char **field, const char *value)
 struct render_ctx {
 	struct site	*site;
 	struct progress	*progress;
+	int		 drop_body;	/* no all.html: Markdown unused later */
 };
 
 static void
 render_one(void *arg, size_t i)
 {
 	struct render_ctx *ctx = arg;
+	struct page	*p = ctx->site->pages[i];
 
-	render_page(ctx->site, ctx->site->pages[i]);
+	render_page(ctx->site, p);
+	if (ctx->drop_body) {
+		/* Keeps peak memory near the output, not output + input. */
+		free(p->body);
+		p->body = NULL;
+		p->body_len = 0;
+	}
 	progress_tick(ctx->progress);
 }
 
@@ -171,7 +179,6 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 d = { NULL, 0, 0 };	/* config, output */
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now(), t;
-	size_t			 i;
 	int			 rc;
 
 	memset(&site, 0, sizeof(site));
@@ -202,6 +209,8 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	progress_stage(pr, "rendering", site.npages);
 	ctx.site = &site;
 	ctx.progress = pr;
+	/* Only all.html renders answers again. */
+	ctx.drop_body = site.nquestions > (size_t)site.cfg.all_limit;
 	pool_run(site.npages, site.cfg.jobs, render_one, &ctx);
 	lap("render", &t);
 	progress_stage(pr, "linking", 0);
@@ -212,14 +221,6 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		report(res, &site);
 		return finish(res, &site, pr, EXIT_CONTENT);
 	}
-
-	/* Only all.html renders answers again; else drop the Markdown. */
-	if (site.nquestions > (size_t)site.cfg.all_limit)
-		for (i = 0; i < site.npages; i++) {
-			free(site.pages[i]->body);
-			site.pages[i]->body = NULL;
-			site.pages[i]->body_len = 0;
-		}
 
 	/* index, emit and publish through one output */
 	progress_stage(pr, "writing", 0);
