@@ -267,7 +267,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 			    site.npages, res->st.added + res->st.changed +
 			    res->st.unchanged, res->st.added, res->st.changed,
 			    res->st.unchanged, res->st.removed,
-			    (double)res->st.bytes / 1e6, site.cfg.output_dir,
+			    (double)res->st.written / 1e6, site.cfg.output_dir,
 			    now() - t0);
 	}
 	diag_free(&d);

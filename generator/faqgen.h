@@ -374,7 +374,8 @@ struct publish_stats {
 	size_t	 changed;
 	size_t	 unchanged;
 	size_t	 removed;
-	uint64_t bytes;
+	uint64_t bytes;		/* every output file */
+	uint64_t written;	/* the files added or changed */
 };
 
 /*

@@ -44,7 +44,8 @@ struct output {
 	char		**same;		/* paths whose bytes did not change */
 	size_t		 nsame, capsame;
 	size_t		 added, changed;
-	uint64_t	 bytes;
+	uint64_t	 bytes;		/* all output */
+	uint64_t	 written;	/* of which added or changed */
 };
 
 static void
@@ -302,6 +303,7 @@ output_file(struct output *o, const char *path, const char *data, size_t len)
 	else
 		o->added++;
 	o->bytes += len;
+	o->written += len;
 	pthread_mutex_unlock(&o->lock);
 	return 0;
 }
@@ -426,6 +428,7 @@ output_commit(struct output *o, struct publish_stats *st)
 	st->changed = o->changed;
 	st->unchanged = o->nsame;
 	st->bytes = o->bytes;
+	st->written = o->written;
 	if (o->dry_run) {
 		output_free(o);
 		return 0;
