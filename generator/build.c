@@ -39,6 +39,42 @@ lap(const char *stage, double *t)
 	*t = t1;
 }
 
+/*
+ * Everything the output depends on: this program, the configuration, and
+ * every source, layout and synonyms file, in site order.
+ */
+static uint64_t
+fingerprint(const struct site *site)
+{
+	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__;
+	const struct config *c = &site->cfg;
+	const char	*strs[] = { c->title, c->description, c->base_url,
+	    c->language, c->author };
+	int		 nums[] = { c->related, c->feed_entries, c->recent,
+	    c->unsafe_html, c->all_limit, c->drafts };
+	uint64_t	 h;
+	size_t		 i;
+
+	h = hash_bytes(self, sizeof(self), 0);
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		h = hash_bytes(strs[i] ? strs[i] : "", strs[i] ?
+		    strlen(strs[i]) + 1 : 0, h);
+	h = hash_bytes(nums, sizeof(nums), h);
+	for (i = 0; i < site->npages; i++) {
+		h = hash_bytes(site->pages[i]->src,
+		    strlen(site->pages[i]->src) + 1, h);
+		h = hash_bytes(&site->pages[i]->src_hash, sizeof(uint64_t), h);
+	}
+	for (i = 0; i < site->nlayouts; i++) {
+		h = hash_bytes(site->layouts[i].name,
+		    strlen(site->layouts[i].name) + 1, h);
+		h = hash_bytes(site->layouts[i].data, site->layouts[i].len, h);
+	}
+	if (site->synonyms != NULL)
+		h = hash_bytes(site->synonyms, site->synonyms_len, h);
+	return h == 0 ? 1 : h;
+}
+
 /* A path from site.ini is relative to the folder site.ini is in. */
 static void
 relative_to(char **path, const char *ini)
@@ -205,6 +241,26 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	site_index(&site);
 	lap("load", &t);
 
+	/* The output, opened early: same inputs as its last build, done. */
+	if ((out = output_open(site.cfg.output_dir, dry, &d)) == NULL) {
+		progress_clear(pr);
+		show(res, &d);
+		diag_free(&d);
+		return finish(res, &site, pr, EXIT_SYSTEM);
+	}
+	output_set_inputs(out, dry ? 0 : fingerprint(&site));
+	if (!dry && output_last_inputs(out) == fingerprint(&site)) {
+		output_abort(out);
+		progress_clear(pr);
+		if (!site.cfg.quiet)
+			fprintf(stderr, "faqgen: %zu pages, inputs unchanged "
+			    "since the last build: 0 added, 0 changed, "
+			    "0 removed; 0.0 MB written to %s/ in %.2f s\n",
+			    site.npages, site.cfg.output_dir, now() - t0);
+		diag_free(&d);
+		return finish(res, &site, pr, EXIT_OK);
+	}
+
 	/* render, then link: both report every problem they find */
 	progress_stage(pr, "rendering", site.npages);
 	ctx.site = &site;
@@ -217,19 +273,14 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	link_site(&site);
 	lap("link", &t);
 	if (count_errors(&site) > 0) {
+		output_abort(out);
 		progress_clear(pr);
 		report(res, &site);
 		return finish(res, &site, pr, EXIT_CONTENT);
 	}
 
-	/* index, emit and publish through one output */
+	/* index, emit and publish through the output */
 	progress_stage(pr, "writing", 0);
-	if ((out = output_open(site.cfg.output_dir, dry, &d)) == NULL) {
-		progress_clear(pr);
-		show(res, &d);
-		diag_free(&d);
-		return finish(res, &site, pr, EXIT_SYSTEM);
-	}
 	if ((rc = emit_site(&site, out, &td)) == 0)
 		lap("emit", &t);
 	if (rc == 0 && (rc = index_write(&site, out)) == 0)

@@ -58,6 +58,9 @@ int32_t	 utf8_decode(const char **s, const char *end);
 /* Encode cp into out (at least 4 bytes); returns the byte count. */
 size_t	 utf8_encode(uint32_t cp, char *out);
 
+/* A fast 64-bit hash of <p, len>, chained through h. */
+uint64_t hash_bytes(const void *, size_t, uint64_t h);
+
 /* Line number (1-based) of byte offset off in <s, len>. */
 size_t	 line_of(const char *s, size_t len, size_t off);
 
@@ -210,6 +213,7 @@ struct page {
 	char		*out;		/* output path, "exam/id.html", owned */
 	struct frontmatter fm;
 	size_t		 body_line;	/* line of the body's first byte */
+	uint64_t	 src_hash;	/* of the file as read */
 	char		*body;		/* Markdown, owned */
 	size_t		 body_len;
 
@@ -385,6 +389,13 @@ struct publish_stats {
 struct output	*output_open(const char *dir, int dry_run, struct diags *);
 int		 output_file(struct output *, const char *path,
 		    const char *data, size_t len);
+/*
+ * The fingerprint of the inputs of the build that made the output (kept
+ * beside it), or 0 when unknown or the output is gone.
+ */
+uint64_t	 output_last_inputs(const struct output *);
+/* Record the inputs' fingerprint, written at commit. */
+void		 output_set_inputs(struct output *, uint64_t);
 /* Swap the staging folder in; returns 0 on success. */
 int		 output_commit(struct output *, struct publish_stats *);
 /* Throw the staging folder away (after an error). */

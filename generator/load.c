@@ -202,6 +202,7 @@ load_page(const struct config *cfg, struct sink *sk, enum page_kind kind, const 
 	char		*data, *shown;
 	const char	*s, *end, *fm, *fm_end = NULL, *body, *next;
 	size_t		 len, line = 2;
+	uint64_t	 hash;
 	int		 ok;
 
 	shown = xasprintf("%s/%s", cfg->content_dir, src);
@@ -214,6 +215,7 @@ load_page(const struct config *cfg, struct sink *sk, enum page_kind kind, const 
 		free(shown);
 		return NULL;
 	}
+	hash = hash_bytes(data, len, 0);
 	len = normalise(data, len);
 	s = data;
 	end = data + len;
@@ -245,6 +247,7 @@ load_page(const struct config *cfg, struct sink *sk, enum page_kind kind, const 
 	}
 
 	p = xcalloc(1, sizeof(*p));
+	p->src_hash = hash;
 	p->kind = kind;
 	p->src = xstrdup(src);
 	p->file = shown;

@@ -35,6 +35,9 @@ struct output {
 	char		*dir;		/* the output folder, owned */
 	char		*staging;	/* owned */
 	char		*trash;		/* where an old tree goes, owned */
+	char		*state;		/* inputs' fingerprint file, owned */
+	uint64_t	 last_inputs;	/* read from state; 0: unknown */
+	uint64_t	 inputs;	/* to write at commit; 0: none */
 	int		 dry_run;
 	int		 failed;
 	struct diags	*diags;		/* borrowed */
@@ -115,6 +118,59 @@ make_parents(const char *path)
 	return 0;
 }
 
+static int	write_all(int, const char *, size_t);
+
+/* The fingerprint in a state file: 16 hex digits; 0 when unreadable. */
+static uint64_t
+read_state(const char *path)
+{
+	char		 buf[32];
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n != 17 || buf[16] != '\n')
+		return 0;
+	buf[16] = '\0';
+	return strtoull(buf, NULL, 16);
+}
+
+/* Write the state file through a temporary file and a rename. */
+static void
+write_state(const struct output *o)
+{
+	char	*tmp, line[32];
+	int	 fd, ok;
+
+	if (o->inputs == 0)
+		return;
+	tmp = xasprintf("%s.tmp", o->state);
+	snprintf(line, sizeof(line), "%016llx\n", (unsigned long long)o->inputs);
+	ok = (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) != -1;
+	ok = ok && write_all(fd, line, 17) == 0;
+	ok = fd != -1 && close(fd) == 0 && ok;
+	/* A lost state file only costs the next build its short cut. */
+	if (!ok || rename(tmp, o->state) == -1)
+		unlink(tmp);
+	free(tmp);
+}
+
+uint64_t
+output_last_inputs(const struct output *o)
+{
+	return o->last_inputs;
+}
+
+void
+output_set_inputs(struct output *o, uint64_t inputs)
+{
+	o->inputs = inputs;
+}
+
 struct output *
 output_open(const char *dir, int dry_run, struct diags *d)
 {
@@ -145,11 +201,16 @@ output_open(const char *dir, int dry_run, struct diags *d)
 	    xstrdup("");
 	o->staging = xasprintf("%s.%s.staging", parent, base);
 	o->trash = xasprintf("%s.%s.old", parent, base);
+	o->state = xasprintf("%s.%s.inputs", parent, base);
 	free(parent);
 
-	if (lstat(o->dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		diag_add(d, o->dir, 0, "output exists and is not a folder");
-		goto fail;
+	if (lstat(o->dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			diag_add(d, o->dir, 0,
+			    "output exists and is not a folder");
+			goto fail;
+		}
+		o->last_inputs = read_state(o->state);
 	}
 	/* What a killed build left behind. */
 	if (remove_tree(o->staging) == -1 || remove_tree(o->trash) == -1) {
@@ -173,6 +234,7 @@ fail:
 	free(o->dir);
 	free(o->staging);
 	free(o->trash);
+	free(o->state);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 	return NULL;
@@ -390,6 +452,7 @@ output_free(struct output *o)
 	free(o->dir);
 	free(o->staging);
 	free(o->trash);
+	free(o->state);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
@@ -443,6 +506,8 @@ output_commit(struct output *o, struct publish_stats *st)
 	if (have_old && o->added == 0 && o->changed == 0 && st->removed == 0) {
 		/* Nothing changed: leave the output as it is. */
 		remove_tree(o->staging);
+		if (o->last_inputs != o->inputs)
+			write_state(o);
 		output_free(o);
 		return 0;
 	}
@@ -464,6 +529,16 @@ output_commit(struct output *o, struct publish_stats *st)
 		free(to);
 	}
 
+	/*
+	 * The old fingerprint must not outlive the old output: gone before
+	 * the swap, the new one written after it.
+	 */
+	if (unlink(o->state) == -1 && errno != ENOENT) {
+		diag_add(o->diags, o->state, 0, "cannot remove: %s",
+		    strerror(errno));
+		output_abort(o);
+		return -1;
+	}
 	if (!have_old) {
 		if (rename(o->staging, o->dir) == -1) {
 			diag_add(o->diags, o->dir, 0, "cannot rename: %s",
@@ -493,6 +568,7 @@ output_commit(struct output *o, struct publish_stats *st)
 		output_abort(o);
 		return -1;
 	}
+	write_state(o);
 	output_free(o);
 	return 0;
 }

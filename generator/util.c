@@ -231,3 +231,26 @@ path_resolve(const char *base, const char *rel)
 	free(copy);
 	return res;
 }
+
+/*
+ * A fast 64-bit hash of <p, len> (not cryptographic): eight bytes at a
+ * time, multiply and fold.  Used to tell whether a build's inputs changed.
+ */
+uint64_t
+hash_bytes(const void *p, size_t len, uint64_t h)
+{
+	const unsigned char *s = p;
+	uint64_t	 w;
+	size_t		 i;
+
+	h ^= 0x9e3779b97f4a7c15ULL ^ (uint64_t)len;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	for (w = 0; i < len; i++)
+		w = (w << 8) | s[i];
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}

@@ -59,12 +59,42 @@ deterministic() {
 }
 
 unchanged_rebuild() {
-	# A second build of the same sources writes nothing.
+	# A second build of the same sources writes nothing: first through
+	# the inputs' fingerprint kept beside the output, then, without it,
+	# by comparing every file, which keeps each one's inode and mtime.
 	find "$site" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/before"
 	out=$($FAQGEN build --output "$site" 2>&1) || return 1
 	echo "$out"
+	echo "$out" | grep -q 'inputs unchanged since the last build: 0 added, 0 changed,' || return 1
+	[ -f "$tmp/.public.inputs" ] || { echo "no $tmp/.public.inputs"; return 1; }
+	rm "$tmp/.public.inputs"
+	out=$($FAQGEN build --output "$site" 2>&1) || return 1
+	echo "$out"
 	find "$site" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/after"
-	cmp "$tmp/before" "$tmp/after" && echo "$out" | grep -q ' 0 added, 0 changed,'
+	cmp "$tmp/before" "$tmp/after" && echo "$out" | grep -q ' 0 added, 0 changed, [0-9]* unchanged, 0 removed'
+}
+
+one_answer_changed() {
+	# Change one answer: its page is rewritten, most files keep their
+	# inode and mtime, and the summary counts match what moved.
+	cp -r content "$tmp/c1" &&
+	$FAQGEN build --content "$tmp/c1" --output "$tmp/o1" --quiet || return 1
+	find "$tmp/o1" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/b1"
+	sleep 1
+	printf '\n补充说明：本条已更新。\n' >>"$tmp/c1/kaoshi/kaodian.md"
+	out=$($FAQGEN build --content "$tmp/c1" --output "$tmp/o1" 2>&1) || return 1
+	echo "$out"
+	find "$tmp/o1" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/a1"
+	moved=$(comm -13 "$tmp/b1" "$tmp/a1" | wc -l)
+	pages=$(comm -13 "$tmp/b1" "$tmp/a1" | grep -c '\.html$')
+	total=$(wc -l <"$tmp/a1")
+	echo "$moved of $total files rewritten, $pages of them pages"
+	comm -13 "$tmp/b1" "$tmp/a1" | grep '\.html$'
+	# The question, its category (JSON-LD holds the answer) and all.html;
+	# search shards hold statistics of the whole site and may all move.
+	comm -13 "$tmp/b1" "$tmp/a1" | grep -q 'kaoshi/kaodian.html$' &&
+	[ "$pages" -le 4 ] &&
+	echo "$out" | grep -q " 0 added, $moved changed,"
 }
 
 fidelity() {
@@ -124,6 +154,7 @@ step "every internal link and fragment resolves" links_resolve
 step "every JSON file parses" json_parses
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild
+step "a changed answer rewrites only the files that show it" one_answer_changed
 step "every sentence of the source is on the site" fidelity
 step "search tokenizer: JavaScript agrees with the C vectors" search_tokenizer
 step "search answers the dev queries (http and file://)" search_answers
