@@ -168,6 +168,9 @@ step "JSON-LD parses: FAQPage, BreadcrumbList" jsonld_valid
 step "JSON-LD escapes </script> and <!--" jsonld_escaped
 step "axe-core: 0 violations (light, dark), screenshots" a11y
 step "Lighthouse mobile >= 95 on home and a question" lighthouse
+step "killed, failing and read-only builds leave the output whole" \
+    env FAQGEN="$FAQGEN" FAULT_PAGES=300 FAULT_KILLS=20 FAULT_WRITES=20 \
+    sh tests/faults.sh
 
 echo "site: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,301 @@
+#!/bin/sh
+# Faults: a build killed at random moments, or whose writes fail, leaves
+# the previous output byte-identical (compared as a checksum listing) and
+# the next build cleans up; a read-only output folder, a full disk, a
+# missing layouts/ or site.ini are clear errors.  Each step prints one line.
+#   FAQGEN         the binary (default generator/faqgen)
+#   FAULT_PAGES    questions in the synthetic site killed (default 1000)
+#   FAULT_KILLS    SIGKILL trials (default 50)
+#   FAULT_WRITES   failing-write trials (default 40)
+#   FAULT_SEED     seed of the random delays and call numbers (default: time)
+# The synthetic sites come from bench/gen-corpus.c; failing writes from the
+# LD_PRELOAD shim tests/faults/failio.c; the tmpfs steps need root (mount)
+# and are skipped without it.
+set -u
+FAQGEN=${FAQGEN:-generator/faqgen}
+PAGES=${FAULT_PAGES:-1000}
+KILLS=${FAULT_KILLS:-50}
+WRITES=${FAULT_WRITES:-40}
+SEED=${FAULT_SEED:-$(date +%s)}
+CC=${CC:-cc}
+export TZ=UTC LC_ALL=C.UTF-8
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-faults.XXXXXX")
+mounts=""
+cleanup() {
+	for m in $mounts; do umount "$m" 2>/dev/null; done
+	chmod -R u+w "$tmp" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+pass=0
+fail=0
+ini=bench/site.ini
+echo "faults: seed $SEED"
+
+step() {
+	name=$1
+	shift
+	if "$@" >"$tmp/step.log" 2>&1; then
+		echo "ok   $name$(tail -1 "$tmp/step.log" | sed -n 's/^=> / (/p' | sed 's/$/)/;s/^ ($//')"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name"
+		sed 's/^/    /' "$tmp/step.log" | tail -30
+		fail=$((fail + 1))
+	fi
+}
+
+# A checksum of every file, by path: equal listings, byte-identical trees.
+listing() {
+	(cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r md5sum) \
+	    2>/dev/null
+}
+
+# Random integer in [0, $1) for draw number $2, from the seed.
+rand() {
+	awk -v s="$SEED" -v k="$2" -v m="$1" \
+	    'BEGIN { srand(s + k * 7919); print int(rand() * m) }'
+}
+
+build() {	# build CONTENT OUT [more options]
+	c=$1 o=$2
+	shift 2
+	# shellcheck disable=SC2086
+	$FAQGEN build --config "$ini" --content "$c" --output "$o" --quiet "$@"
+}
+
+setup() {
+	$CC -O2 -o "$tmp/gen-corpus" bench/gen-corpus.c &&
+	$CC -O2 -shared -fPIC -o "$tmp/failio.so" tests/faults/failio.c -ldl &&
+	"$tmp/gen-corpus" -s 1 -w bench/words.txt "$PAGES" "$tmp/A" &&
+	"$tmp/gen-corpus" -s 2 -w bench/words.txt "$PAGES" "$tmp/B" &&
+	"$tmp/gen-corpus" -s 3 -w bench/words.txt 150 "$tmp/a" &&
+	"$tmp/gen-corpus" -s 4 -w bench/words.txt 150 "$tmp/b" &&
+	cp -r "$tmp/a" "$tmp/c" &&
+	f=$(find "$tmp/c" -name 'q-*.md' | sort | head -1) &&
+	printf '\nOne more sentence.\n' >>"$f"
+}
+
+# SIGKILL at a random moment of a build that replaces A's output by B's
+# (or back): the output is always one whole listing, never a mixture; a
+# killed build's staging folder is removed by the next build.
+kill_trials() {
+	build "$tmp/B" "$tmp/refB" || return 1
+	listing "$tmp/refB" >"$tmp/L.B"
+	rm -rf "$tmp/refB"
+	t0=$(date +%s%N)
+	build "$tmp/A" "$tmp/out" || return 1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	listing "$tmp/out" >"$tmp/L.A"
+	echo "full build of $PAGES questions: $ms ms, $(wc -l <"$tmp/L.A") files"
+	cur=A kept=0 done=0 stale=0 i=0
+	while [ "$i" -lt "$KILLS" ]; do
+		i=$((i + 1))
+		if [ "$cur" = A ]; then next=B; else next=A; fi
+		delay=$(rand $((ms * 13 / 10 + 1)) "$i")
+		# Not through build(): $! must be faqgen itself.
+		# shellcheck disable=SC2086
+		$FAQGEN build --config "$ini" --content "$tmp/$next" \
+		    --output "$tmp/out" --quiet 2>/dev/null &
+		pid=$!
+		sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		listing "$tmp/out" >"$tmp/L.now"
+		if cmp -s "$tmp/L.now" "$tmp/L.$cur"; then
+			kept=$((kept + 1))
+		elif cmp -s "$tmp/L.now" "$tmp/L.$next"; then
+			done=$((done + 1))
+			cur=$next
+		else
+			echo "trial $i: killed after $delay ms: output is neither"
+			diff "$tmp/L.$cur" "$tmp/L.now" | head -5
+			return 1
+		fi
+		[ -d "$tmp/.out.staging" ] && stale=$((stale + 1))
+	done
+	# The next build finishes, cleans up, and gives the other listing.
+	if [ "$cur" = A ]; then next=B; else next=A; fi
+	build "$tmp/$next" "$tmp/out" || return 1
+	listing "$tmp/out" | cmp -s - "$tmp/L.$next" || {
+		echo "the build after the kills differs"; return 1; }
+	if ls -a "$tmp" | grep -q -e '^\.out\.staging' -e '^\.out\.old'; then
+		echo "left behind:"; ls -a "$tmp"; return 1
+	fi
+	echo "=> $KILLS kills: $kept before the swap, $done after, $stale left a staging folder, all cleaned up"
+}
+
+# failio.so: the first N file-system calls succeed, then every one fails.
+# Replacing a's output by b's (all files change) and by c's (one changes,
+# the rest are hard-linked): exit 3, a clear message, output unchanged,
+# no staging folder left.
+faulty() {	# faulty CONTENT N ERRNO OPS
+	FAULT_AFTER=$2 FAULT_ERRNO=$3 FAULT_OPS=$4 \
+	    LD_PRELOAD="$tmp/failio.so" build "$1" "$tmp/w" \
+	    2>"$tmp/w.err" </dev/null
+}
+
+write_trials() {
+	for v in b c; do
+		build "$tmp/$v" "$tmp/ref" || return 1
+		listing "$tmp/ref" >"$tmp/L.$v"
+		rm -rf "$tmp/ref" "$tmp/.ref.inputs"
+	done
+	build "$tmp/a" "$tmp/w" || return 1
+	listing "$tmp/w" >"$tmp/L.a"
+	ops=write,open,mkdir,link,rename
+	i=0 benign=0
+	while [ "$i" -lt "$WRITES" ]; do
+		i=$((i + 1))
+		case $((i % 4)) in
+		0) src=c errno=EIO ;;
+		1) src=b errno=ENOSPC ;;
+		2) src=c errno=ENOSPC ;;
+		3) src=b errno=EDQUOT ;;
+		esac
+		total=$(FAULT_COUNT=1 FAULT_OPS=$ops LD_PRELOAD="$tmp/failio.so" \
+		    $FAQGEN check --config "$ini" --content "$tmp/$src" \
+		    --quiet 2>&1 >/dev/null | sed -n 's/^failio: \([0-9]*\) calls/\1/p')
+		[ "$i" = 1 ] && echo "check writes nothing: $total counted calls"
+		[ "${total:-1}" = 0 ] || { echo "check made $total calls"; return 1; }
+		# Count the calls of the same build over a copy of a's
+		# output; any N below the count fails something.
+		rm -rf "$tmp/probe" "$tmp/.probe.inputs"
+		cp -a "$tmp/w" "$tmp/probe"
+		[ -e "$tmp/.w.inputs" ] && cp -a "$tmp/.w.inputs" "$tmp/.probe.inputs"
+		total=$(FAULT_COUNT=1 FAULT_OPS=$ops LD_PRELOAD="$tmp/failio.so" \
+		    build "$tmp/$src" "$tmp/probe" 2>&1 | sed -n 's/^failio: \([0-9]*\) calls/\1/p')
+		rm -rf "$tmp/probe" "$tmp/.probe.inputs"
+		n=$(rand "$total" "$i")
+		faulty "$tmp/$src" "$n" "$errno" "$ops"
+		rc=$?
+		if [ "$rc" = 0 ] && listing "$tmp/w" | cmp -s - "$tmp/L.$src"
+		then
+			# Failed after the swap, on the best-effort state
+			# file: the new output is whole.  Back to a's.
+			benign=$((benign + 1))
+			build "$tmp/a" "$tmp/w" || return 1
+			continue
+		fi
+		if [ "$rc" != 3 ]; then
+			echo "trial $i ($src, fail after $n of $total, $errno): exit $rc, want 3"
+			cat "$tmp/w.err"
+			return 1
+		fi
+		if ! grep -q -e 'No space left on device' -e 'Input/output error' \
+		    -e 'Disk quota exceeded' "$tmp/w.err" ||
+		    ! grep -q '^[^ ]*/[^ ]*: ' "$tmp/w.err"; then
+			echo "trial $i: unclear message:"; cat "$tmp/w.err"; return 1
+		fi
+		listing "$tmp/w" | cmp -s - "$tmp/L.a" || {
+			echo "trial $i ($src, fail after $n): output changed"
+			return 1; }
+		if ls -a "$tmp" | grep -q -e '^\.w\.staging' -e '^\.w\.old'; then
+			echo "trial $i: staging left behind"; return 1
+		fi
+	done
+	# The swap itself fails.
+	faulty "$tmp/b" 0 EIO rename
+	[ $? = 3 ] && listing "$tmp/w" | cmp -s - "$tmp/L.a" || {
+		echo "failed rename:"; cat "$tmp/w.err"; return 1; }
+	# Writes fail and so does the clean-up: staging stays, the next
+	# build removes it.
+	faulty "$tmp/b" 50 ENOSPC write,unlink
+	[ $? = 3 ] && listing "$tmp/w" | cmp -s - "$tmp/L.a" || {
+		echo "failed clean-up:"; cat "$tmp/w.err"; return 1; }
+	left=$(ls -a "$tmp" | grep -c '^\.w\.staging')
+	build "$tmp/b" "$tmp/w" || return 1
+	if ls -a "$tmp" | grep -q -e '^\.w\.staging' -e '^\.w\.old'; then
+		echo "stale staging not cleaned up"; return 1
+	fi
+	echo "=> $WRITES failing-write trials ($benign after the swap, harmless) plus a failed swap and a failed clean-up ($left staging left, then cleaned): exit 3, output unchanged"
+}
+
+can_mount() {
+	[ "$(id -u)" = 0 ] || return 1
+	mkdir -p "$tmp/m" && mount -t tmpfs -o size=64k tmpfs "$tmp/m" \
+	    2>/dev/null || return 1
+	umount "$tmp/m"
+}
+
+# A full disk: a small tmpfs holds a's output but not b's as well.
+full_disk() {
+	if ! can_mount; then
+		echo "=> skipped: needs root and mount"
+		return 0
+	fi
+	mkdir -p "$tmp/full"
+	build "$tmp/a" "$tmp/probe" || return 1
+	kb=$(du -sk "$tmp/probe" | cut -f1)
+	rm -rf "$tmp/probe"
+	mount -t tmpfs -o size=$((kb * 3 / 2))k tmpfs "$tmp/full" || return 1
+	mounts="$tmp/full $mounts"
+	build "$tmp/a" "$tmp/full/public" || return 1
+	listing "$tmp/full/public" >"$tmp/L.full"
+	build "$tmp/b" "$tmp/full/public" 2>"$tmp/full.err"
+	rc=$?
+	head -3 "$tmp/full.err"
+	[ "$rc" = 3 ] || { echo "exit $rc, want 3"; return 1; }
+	grep -q 'No space left on device' "$tmp/full.err" || return 1
+	listing "$tmp/full/public" | cmp -s - "$tmp/L.full" || return 1
+	[ "$(ls -a "$tmp/full" | grep -c -e '^\.public\.staging' \
+	    -e '^\.public\.old')" = 0 ] || return 1
+	umount "$tmp/full"
+	mounts=""
+	echo "=> ${kb} KB site on a $((kb * 3 / 2)) KB tmpfs"
+}
+
+# A read-only output folder: a read-only tmpfs (root), else chmod.
+read_only() {
+	mkdir -p "$tmp/ro"
+	if can_mount; then
+		mount -t tmpfs -o size=16m tmpfs "$tmp/ro" || return 1
+		mounts="$tmp/ro $mounts"
+		build "$tmp/a" "$tmp/ro/public" || return 1
+		mount -o remount,ro "$tmp/ro" || return 1
+		how="read-only tmpfs"
+	else
+		build "$tmp/a" "$tmp/ro/public" || return 1
+		chmod a-w "$tmp/ro" "$tmp/ro/public"
+		how="chmod a-w"
+	fi
+	listing "$tmp/ro/public" >"$tmp/L.ro"
+	build "$tmp/b" "$tmp/ro/public" 2>"$tmp/ro.err"
+	rc=$?
+	cat "$tmp/ro.err"
+	[ "$rc" = 3 ] || { echo "exit $rc, want 3"; return 1; }
+	grep -q -e 'Read-only file system' -e 'Permission denied' \
+	    "$tmp/ro.err" || return 1
+	listing "$tmp/ro/public" | cmp -s - "$tmp/L.ro" || return 1
+	echo "=> $how"
+}
+
+missing_layouts() {
+	build "$tmp/a" "$tmp/nl" --layouts "$tmp/no-layouts" 2>"$tmp/nl.err"
+	rc=$?
+	cat "$tmp/nl.err"
+	[ "$rc" = 3 ] && [ ! -e "$tmp/nl" ] &&
+	    grep -q "no-layouts: cannot open layouts folder: No such file" \
+	    "$tmp/nl.err"
+}
+
+missing_ini() {
+	# shellcheck disable=SC2086
+	$FAQGEN build --config "$tmp/no-site.ini" --content "$tmp/a" \
+	    --output "$tmp/ni" 2>"$tmp/ni.err"
+	rc=$?
+	cat "$tmp/ni.err"
+	[ "$rc" != 0 ] && [ "$rc" != 2 ] && [ ! -e "$tmp/ni" ] &&
+	    grep -q "no-site.ini: cannot open: No such file" "$tmp/ni.err"
+}
+
+step "set up synthetic sites and the failio shim" setup
+step "SIGKILL at random moments leaves the output whole" kill_trials
+step "failing writes: exit 3, output unchanged" write_trials
+step "full disk (small tmpfs): exit 3, output unchanged" full_disk
+step "read-only output folder: exit 3, output unchanged" read_only
+step "missing layouts/ is a clear error" missing_layouts
+step "missing site.ini given with --config is a clear error" missing_ini
+
+echo "faults: $pass passed, $fail failed"
+[ "$fail" = 0 ]
