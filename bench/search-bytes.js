@@ -48,7 +48,7 @@ const list = fs.readFileSync(queries, 'utf8').split('\n')
 		const r = await engine.search(q);
 		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 		for (const h of r.hits.slice(0, +shown))
-			files.add('d/' + h.id);
+			files.add('d/' + Math.floor(h.id / (manifest.dc || 1)));
 		let raw = 0, gz = 0;
 		for (const f of files) { const [a, b] = cost(f); raw += a; gz += b; }
 		rows.push({ q, raw, gz, n: files.size, ms });

@@ -3,8 +3,8 @@
  * into files a browser loads only as a query needs them (read by
  * layouts/assets/search.js):
  *
- *   search/manifest.json  {"v":1,"n":questions,"shards":S,
- *                         "syn":[[term,...],...]}
+ *   search/manifest.json  {"v":2,"n":questions,"shards":S,"qs":Q_SCALE,
+ *                         "dc":CHUNK,"syn":[[term,...],...]}
  *   search/cats.json      [[category title, url],...], for the page
  *                         shown when nothing is found
  *   search/s/K.json       the tokens whose tokenize_hash() % S is K:
@@ -14,7 +14,8 @@
  *                         is DIGITS[v] when it is the number's last and
  *                         DIGITS[v + 32] when more follow ("gap" is the
  *                         difference to the previous question number)
- *   search/d/N.json       question N (site order) as results show it:
+ *   search/d/K.json       questions K * CHUNK to K * CHUNK + CHUNK - 1 (site
+ *                         order) as results show them, a list of
  *                         {"t":title,"u":url,"c":category,"h":[[offset,
  *                         heading id],...],"x":plain answer}
  *   search/pages.json     every question's url, title, category and text,
@@ -25,18 +26,33 @@
  *
  * Tokens are those of tokenize.c, but trigrams only from the title,
  * keywords, tags and headings.  q is the question's BM25F term frequency
- * of the token times Q_SCALE (the manifest's "qs"): the sum over the fields (title, keywords and tags, headings, answer,
- * category) of the field's weight times the token's count there, divided
- * by the field's length relative to its average.  The browser adds the
- * IDF and the saturation.  A token found in more than POSTINGS_MAX
- * questions keeps only the POSTINGS_MAX with the highest q (its df stays
- * true): such a token carries little weight, and a query must stay small
- * at 100,000 questions.
+ * of the token times Q_SCALE (the manifest's "qs"): the sum over the
+ * fields (title, keywords and tags, headings, answer, category) of the
+ * field's weight times the token's count there, divided by the field's
+ * length relative to its average.  The browser adds the IDF and the
+ * saturation.  A token found in more than POSTINGS_MAX questions keeps only
+ * the POSTINGS_MAX with the highest q (ties: the earlier question; its df
+ * stays true): such a token carries little weight, and a query must stay
+ * small at 100,000 questions.
  *
- * Shards are sized so a shard holds about SHARD_BYTES of postings.  Every
- * list is written in a fixed order, so the same site gives the same bytes.
+ * The work, linear in the content and spread over the thread pool:
+ *
+ *  1. every question's field lengths (for the averages);
+ *  2. batches of BATCH questions: each question is cut into its distinct
+ *     tokens with their q (in parallel), then the tokens go into NPART
+ *     partitions by hash, each its own hash table, merged in question order
+ *     (in parallel over the partitions).  A posting list that reaches
+ *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, so
+ *     memory stays near the final index;
+ *  3. shards (a counting sort by shard, tokens in order of first use),
+ *     result chunks and pages.json, written in parallel.
+ *
+ * Shards are sized so a shard holds about SHARD_BYTES of postings.  Nothing
+ * depends on the order the threads run in, so the same site gives the same
+ * bytes whatever the job count.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,7 +63,12 @@
 #define POSTINGS_MAX	1000
 #define Q_SCALE		4
 #define SHARD_BYTES	512
-#define SHARDS_MAX	65536
+#define SHARDS_MAX	8192
+#define CHUNK		8	/* questions a result file */
+#define GROUP		64	/* result files a job writes */
+#define BATCH		1024	/* questions cut before a merge */
+#define NPART		64	/* token partitions, by hash */
+#define PART_BITS	26	/* token number bits in a shard list */
 
 enum field {
 	FIELD_TITLE,
@@ -61,223 +82,508 @@ enum field {
 static const double field_weight[FIELD__MAX] = { 5.0, 3.0, 2.0, 1.0, 0.5 };
 static const double field_b[FIELD__MAX] = { 0.5, 0.5, 0.6, 0.75, 0.3 };
 
+static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
+    "WXYZabcdefghijklmnopqrstuvwxyz-_";
+
 struct posting {
 	uint32_t	 doc;
 	uint32_t	 q;
 };
 
+/* A token of the whole site, in its partition. */
 struct token {
-	size_t		 off;		/* in the index's pool */
-	size_t		 len;
+	uint32_t	 off;		/* in the partition's pool */
+	uint32_t	 len;
 	uint32_t	 hash;
 	uint32_t	 df;
 	struct posting	*p;		/* owned, in question order */
-	size_t		 n, cap;
-	/* The entry of the question being indexed. */
-	uint32_t	 stamp;		/* question + 1 that owns slot */
-	uint32_t	 slot;
+	uint32_t	 n, cap;
 };
 
-struct entry {
-	uint32_t	 tok;
-	uint32_t	 tf[FIELD__MAX];
-};
-
-struct index {
+struct part {
 	struct buf	 pool;		/* token bytes */
 	struct token	*tok;		/* owned */
 	size_t		 ntok, captok;
 	uint32_t	*table;		/* token + 1 by hash, 0 when free */
 	size_t		 tablesz;	/* a power of two */
-	struct entry	*ent;		/* the current question's tokens */
-	size_t		 nent, capent;
-	uint32_t	 doc;
-	enum field	 field;
-	size_t		 flen[FIELD__MAX];	/* current question */
-	double		 avg[FIELD__MAX];
+	uint32_t	*scratch;	/* 2 * POSTINGS_MAX, for prune() */
+	size_t		 bytes;		/* postings' size estimate */
 };
 
+/* A distinct token of one question. */
+struct qtok {
+	uint32_t	 hash;
+	uint32_t	 off;		/* in the slot's bytes */
+	uint32_t	 len;
+	uint32_t	 q;		/* once counted */
+	uint16_t	 tf[FIELD__MAX];
+};
+
+/* One question of a batch being cut: reused batch after batch. */
+struct slot {
+	struct buf	 bytes;		/* token bytes */
+	struct qtok	*t;		/* the question's distinct tokens */
+	size_t		 n, cap;
+	struct qtok	*out;		/* the same grouped by partition */
+	size_t		 capout;
+	uint32_t	 start[NPART + 1];
+	uint32_t	*table;		/* t + 1 by hash */
+	size_t		 tablesz;
+	enum field	 field;
+	uint32_t	*flen;		/* current field lengths */
+};
+
+struct index {
+	const struct site *site;
+	struct output	*out;
+	uint32_t	(*flen)[FIELD__MAX];	/* per question */
+	double		 avg[FIELD__MAX];
+	struct slot	*slot;		/* BATCH */
+	size_t		 batch0;	/* first question of the batch */
+	size_t		 nbatch;
+	struct part	 part[NPART];
+	size_t		 nshards;
+	uint32_t	*order;		/* tokens by shard: part << PART_BITS | token */
+	uint32_t	*start;		/* nshards + 1 */
+	atomic_int	 rc;		/* -1 once a write failed */
+	struct buf	*pages;		/* pages.json, a piece a job */
+};
+
+/* Equal token bytes: tokens are short, a call to memcmp() costs more. */
+static inline int
+same(const char *a, const char *b, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 static uint32_t
-token_find(struct index *ix, const char *s, size_t len)
+part_of(uint32_t hash)
 {
-	uint32_t	 h = tokenize_hash(s, len), t;
-	size_t		 i, j;
-	struct token	*tk;
-
-	for (i = h & (ix->tablesz - 1);; i = (i + 1) & (ix->tablesz - 1)) {
-		if ((t = ix->table[i]) == 0)
-			break;
-		tk = &ix->tok[t - 1];
-		if (tk->hash == h && tk->len == len &&
-		    memcmp(ix->pool.data + tk->off, s, len) == 0)
-			return t - 1;
-	}
-	if (ix->ntok == ix->captok) {
-		ix->captok = ix->captok ? ix->captok * 3 / 2 : 1024;
-		ix->tok = xreallocarray(ix->tok, ix->captok, sizeof(*ix->tok));
-	}
-	tk = &ix->tok[ix->ntok];
-	memset(tk, 0, sizeof(*tk));
-	tk->off = ix->pool.len;
-	tk->len = len;
-	tk->hash = h;
-	buf_put(&ix->pool, s, len);
-	ix->table[i] = (uint32_t)++ix->ntok;
-	if (ix->ntok * 2 > ix->tablesz) {
-		/* Grow the table and put every token back. */
-		free(ix->table);
-		ix->tablesz *= 2;
-		ix->table = xcalloc(ix->tablesz, sizeof(*ix->table));
-		for (t = 0; t < ix->ntok; t++) {
-			j = ix->tok[t].hash & (ix->tablesz - 1);
-			while (ix->table[j] != 0)
-				j = (j + 1) & (ix->tablesz - 1);
-			ix->table[j] = t + 1;
-		}
-	}
-	return (uint32_t)ix->ntok - 1;
+	return hash >> 26;	/* NPART == 64: the top bits */
 }
 
-/* tokenize_fn: count a token of the current question's current field. */
-static void
-add_token(void *arg, const char *s, size_t len, enum token_kind kind)
-{
-	struct index	*ix = arg;
-	struct token	*tk;
-	struct entry	*e;
-	uint32_t	 t;
-
-	if (kind == TOKEN_CHAR || kind == TOKEN_WORD)
-		ix->flen[ix->field]++;
-	/*
-	 * Adjacency counts where phrasing is deliberate: in the answer's
-	 * running text, trigrams were measured to add more noise than
-	 * signal (and would make up most of the index).
-	 */
-	if (kind == TOKEN_TRIGRAM && ix->field >= FIELD_BODY)
-		return;
-	t = token_find(ix, s, len);
-	tk = &ix->tok[t];
-	if (tk->stamp != ix->doc + 1) {
-		if (ix->nent == ix->capent) {
-			ix->capent = ix->capent ? ix->capent * 3 / 2 : 256;
-			ix->ent = xreallocarray(ix->ent, ix->capent,
-			    sizeof(*ix->ent));
-		}
-		tk->stamp = ix->doc + 1;
-		tk->slot = (uint32_t)ix->nent;
-		e = &ix->ent[ix->nent++];
-		memset(e, 0, sizeof(*e));
-		e->tok = t;
-	}
-	ix->ent[tk->slot].tf[ix->field]++;
-}
+/* ------------------------------------------------------ cutting questions */
 
 /* tokenize_fn: only count the field's length. */
 static void
 count_token(void *arg, const char *s, size_t len, enum token_kind kind)
 {
-	struct index	*ix = arg;
+	uint32_t	*flen = arg;
 
 	(void)s;
 	(void)len;
 	if (kind == TOKEN_CHAR || kind == TOKEN_WORD)
-		ix->flen[ix->field]++;
+		(*flen)++;
+}
+
+/* tokenize_fn: count a token of the question's current field. */
+static void
+add_token(void *arg, const char *s, size_t len, enum token_kind kind)
+{
+	struct slot	*sl = arg;
+	struct qtok	*t;
+	uint32_t	 h, j;
+	size_t		 i, mask;
+
+	if (kind == TOKEN_CHAR || kind == TOKEN_WORD)
+		sl->flen[sl->field]++;
+	/*
+	 * Adjacency counts where phrasing is deliberate: in the answer's
+	 * running text, trigrams were measured to add more noise than
+	 * signal (and would make up most of the index).
+	 */
+	if (kind == TOKEN_TRIGRAM && sl->field >= FIELD_BODY)
+		return;
+	h = tokenize_hash(s, len);
+	mask = sl->tablesz - 1;
+	for (i = h & mask; (j = sl->table[i]) != 0; i = (i + 1) & mask) {
+		t = &sl->t[j - 1];
+		if (t->hash == h && t->len == len &&
+		    same(sl->bytes.data + t->off, s, len)) {
+			if (t->tf[sl->field] < UINT16_MAX)
+				t->tf[sl->field]++;
+			return;
+		}
+	}
+	if (sl->n == sl->cap) {
+		sl->cap = sl->cap ? sl->cap * 2 : 256;
+		sl->t = xreallocarray(sl->t, sl->cap, sizeof(*sl->t));
+	}
+	t = &sl->t[sl->n];
+	memset(t, 0, sizeof(*t));
+	t->hash = h;
+	t->off = (uint32_t)sl->bytes.len;
+	t->len = (uint32_t)len;
+	t->tf[sl->field] = 1;
+	buf_put(&sl->bytes, s, len);
+	sl->table[i] = (uint32_t)++sl->n;
+	if (sl->n * 2 > sl->tablesz) {
+		free(sl->table);
+		sl->tablesz *= 2;
+		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
+		mask = sl->tablesz - 1;
+		for (j = 0; j < sl->n; j++) {
+			for (i = sl->t[j].hash & mask; sl->table[i] != 0;
+			    i = (i + 1) & mask)
+				;
+			sl->table[i] = j + 1;
+		}
+	}
+}
+
+/*
+ * Empty the slot's table for the next question: only the entries in use,
+ * the last first, so each is found along the probes it was placed by.
+ */
+static void
+clear_table(struct slot *sl)
+{
+	size_t	 i, k, mask = sl->tablesz - 1;
+
+	for (k = sl->n; k-- > 0;) {
+		for (i = sl->t[k].hash & mask; sl->table[i] != k + 1;
+		    i = (i + 1) & mask)
+			;
+		sl->table[i] = 0;
+	}
 }
 
 static void
-field(struct index *ix, enum field f, const char *s, tokenize_fn fn)
+field(enum field f, const char *s, tokenize_fn fn, struct slot *sl,
+    uint32_t *flen)
 {
-	ix->field = f;
-	if (s != NULL)
-		tokenize_text(s, strlen(s), fn, ix);
+	if (s == NULL)
+		return;
+	if (sl != NULL)
+		sl->field = f;
+	tokenize_text(s, strlen(s), fn, sl != NULL ? (void *)sl :
+	    (void *)&flen[f]);
 }
 
 /* Run fn over every field of question p. */
 static void
-fields(struct index *ix, const struct page *p, tokenize_fn fn)
+fields(const struct page *p, tokenize_fn fn, struct slot *sl, uint32_t *flen)
 {
 	size_t	 i;
 
-	memset(ix->flen, 0, sizeof(ix->flen));
-	field(ix, FIELD_TITLE, p->fm.title, fn);
+	memset(flen, 0, FIELD__MAX * sizeof(*flen));
+	field(FIELD_TITLE, p->fm.title, fn, sl, flen);
 	for (i = 0; i < p->fm.keywords.n; i++)
-		field(ix, FIELD_KEYWORDS, p->fm.keywords.v[i], fn);
+		field(FIELD_KEYWORDS, p->fm.keywords.v[i], fn, sl, flen);
 	for (i = 0; i < p->fm.tags.n; i++)
-		field(ix, FIELD_KEYWORDS, p->fm.tags.v[i], fn);
+		field(FIELD_KEYWORDS, p->fm.tags.v[i], fn, sl, flen);
 	for (i = 0; i < p->nheadings; i++)
-		field(ix, FIELD_HEADINGS, p->headings[i].text, fn);
-	field(ix, FIELD_BODY, p->text, fn);
+		field(FIELD_HEADINGS, p->headings[i].text, fn, sl, flen);
+	field(FIELD_BODY, p->text, fn, sl, flen);
 	if (p->category != NULL)
-		field(ix, FIELD_CATEGORY, p->category->fm.title, fn);
+		field(FIELD_CATEGORY, p->category->fm.title, fn, sl, flen);
 }
 
+/* pool_run job: question i's field lengths. */
 static void
-posting_add(struct token *tk, uint32_t doc, uint32_t q)
+count_job(void *arg, size_t i)
 {
-	if (tk->n == tk->cap) {
-		tk->cap = tk->cap ? tk->cap * 3 / 2 + 1 : 2;
-		tk->p = xreallocarray(tk->p, tk->cap, sizeof(*tk->p));
+	struct index	*ix = arg;
+
+	fields(ix->site->questions[i], count_token, NULL, ix->flen[i]);
+}
+
+/* pool_run job: cut question batch0 + i into its tokens and their q. */
+static void
+cut_job(void *arg, size_t i)
+{
+	struct index	*ix = arg;
+	struct slot	*sl = &ix->slot[i];
+	uint32_t	 flen[FIELD__MAX];
+	struct qtok	*t;
+	double		 q, norm, wf[FIELD__MAX];
+	size_t		 k, f;
+	uint32_t	 at[NPART];
+
+	sl->n = 0;
+	buf_truncate(&sl->bytes, 0);
+	if (sl->table == NULL) {
+		sl->tablesz = 1024;
+		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
 	}
-	tk->p[tk->n].doc = doc;
-	tk->p[tk->n].q = q;
-	tk->n++;
-}
+	sl->flen = flen;
+	fields(ix->site->questions[ix->batch0 + i], add_token, sl, flen);
+	sl->flen = NULL;
 
-/* Index question doc: its entries become postings. */
-static void
-index_question(struct index *ix, const struct page *p)
-{
-	size_t		 i, f;
-	double		 q, norm;
-	struct entry	*e;
-
-	ix->nent = 0;
-	fields(ix, p, add_token);
-	for (i = 0; i < ix->nent; i++) {
-		e = &ix->ent[i];
+	/* q, then the tokens grouped by partition (a counting sort). */
+	for (f = 0; f < FIELD__MAX; f++) {
+		norm = 1 - field_b[f] + field_b[f] *
+		    (double)ix->flen[ix->batch0 + i][f] / ix->avg[f];
+		wf[f] = field_weight[f] / norm;
+	}
+	memset(sl->start, 0, sizeof(sl->start));
+	for (k = 0; k < sl->n; k++) {
+		t = &sl->t[k];
 		q = 0;
-		for (f = 0; f < FIELD__MAX; f++) {
-			if (e->tf[f] == 0)
-				continue;
-			norm = 1 - field_b[f] + field_b[f] *
-			    (double)ix->flen[f] / ix->avg[f];
-			q += field_weight[f] * e->tf[f] / norm;
-		}
+		for (f = 0; f < FIELD__MAX; f++)
+			q += wf[f] * t->tf[f];
 		q = floor(q * Q_SCALE + 0.5);
-		posting_add(&ix->tok[e->tok], ix->doc,
-		    q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q);
-		ix->tok[e->tok].df++;
+		t->q = q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
+		sl->start[part_of(t->hash) + 1]++;
+	}
+	for (f = 0; f < NPART; f++)
+		sl->start[f + 1] += sl->start[f];
+	memcpy(at, sl->start, sizeof(at));
+	if (sl->capout < sl->n) {
+		free(sl->out);
+		sl->capout = sl->cap;
+		sl->out = xcalloc(sl->capout, sizeof(*sl->out));
+	}
+	for (k = 0; k < sl->n; k++)
+		sl->out[at[part_of(sl->t[k].hash)]++] = sl->t[k];
+	clear_table(sl);
+}
+
+/* ---------------------------------------------------------------- merging */
+
+/* The k-th (from 0) of v[0..n) sorted high to low; v is reordered. */
+static uint32_t
+kth_largest(uint32_t *v, size_t n, size_t k)
+{
+	size_t		 lo = 0, hi = n, lt, gt, i;
+	uint32_t	 pivot, x;
+
+	for (;;) {
+		pivot = v[lo + (hi - lo) / 2];
+		/* [lo, lt) > pivot, [lt, gt) == pivot, [gt, hi) < pivot */
+		lt = i = lo;
+		gt = hi;
+		while (i < gt) {
+			if (v[i] > pivot) {
+				x = v[lt];
+				v[lt++] = v[i];
+				v[i++] = x;
+			} else if (v[i] < pivot) {
+				x = v[--gt];
+				v[gt] = v[i];
+				v[i] = x;
+			} else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return pivot;
 	}
 }
 
-static int
-by_q(const void *a, const void *b)
-{
-	const struct posting *x = a, *y = b;
-
-	if (x->q != y->q)
-		return x->q < y->q ? 1 : -1;
-	return x->doc < y->doc ? -1 : x->doc > y->doc;
-}
-
-static int
-by_doc(const void *a, const void *b)
-{
-	const struct posting *x = a, *y = b;
-
-	return x->doc < y->doc ? -1 : x->doc > y->doc;
-}
-
-/* Keep the POSTINGS_MAX best questions of a very common token. */
+/*
+ * Keep the POSTINGS_MAX best postings of tk: the highest q, the earlier
+ * question on a tie.  The list stays in question order.
+ */
 static void
-prune(struct token *tk)
+prune(struct part *pt, struct token *tk)
 {
+	uint32_t	 cut, above = 0, keep_eq;
+	size_t		 i, j;
+
 	if (tk->n <= POSTINGS_MAX)
 		return;
-	qsort(tk->p, tk->n, sizeof(*tk->p), by_q);
-	tk->n = POSTINGS_MAX;
-	qsort(tk->p, tk->n, sizeof(*tk->p), by_doc);
+	for (i = 0; i < tk->n; i++)
+		pt->scratch[i] = tk->p[i].q;
+	cut = kth_largest(pt->scratch, tk->n, POSTINGS_MAX - 1);
+	for (i = 0; i < tk->n; i++)
+		if (tk->p[i].q > cut)
+			above++;
+	keep_eq = POSTINGS_MAX - above;
+	for (i = 0, j = 0; i < tk->n; i++) {
+		if (tk->p[i].q > cut)
+			tk->p[j++] = tk->p[i];
+		else if (tk->p[i].q == cut && keep_eq > 0) {
+			tk->p[j++] = tk->p[i];
+			keep_eq--;
+		}
+	}
+	tk->n = (uint32_t)j;
+}
+
+static struct token *
+token_find(struct part *pt, const char *s, size_t len, uint32_t h)
+{
+	struct token	*tk;
+	uint32_t	 t;
+	size_t		 i, j, mask = pt->tablesz - 1;
+
+	for (i = h & mask; (t = pt->table[i]) != 0; i = (i + 1) & mask) {
+		tk = &pt->tok[t - 1];
+		if (tk->hash == h && tk->len == len &&
+		    same(pt->pool.data + tk->off, s, len))
+			return tk;
+	}
+	if (pt->ntok == pt->captok) {
+		pt->captok = pt->captok ? pt->captok * 2 : 1024;
+		pt->tok = xreallocarray(pt->tok, pt->captok, sizeof(*pt->tok));
+	}
+	tk = &pt->tok[pt->ntok];
+	memset(tk, 0, sizeof(*tk));
+	tk->off = (uint32_t)pt->pool.len;
+	tk->len = (uint32_t)len;
+	tk->hash = h;
+	buf_put(&pt->pool, s, len);
+	pt->table[i] = (uint32_t)++pt->ntok;
+	if (pt->ntok * 2 > pt->tablesz) {
+		free(pt->table);
+		pt->tablesz *= 2;
+		pt->table = xcalloc(pt->tablesz, sizeof(*pt->table));
+		mask = pt->tablesz - 1;
+		for (t = 0; t < pt->ntok; t++) {
+			for (j = pt->tok[t].hash & mask; pt->table[j] != 0;
+			    j = (j + 1) & mask)
+				;
+			pt->table[j] = t + 1;
+		}
+		tk = &pt->tok[pt->ntok - 1];
+	}
+	return tk;
+}
+
+/* pool_run job: the batch's tokens of partition p, in question order. */
+static void
+merge_job(void *arg, size_t p)
+{
+	struct index	*ix = arg;
+	struct part	*pt = &ix->part[p];
+	struct slot	*sl;
+	struct qtok	*t;
+	struct token	*tk;
+	size_t		 i, k;
+
+	for (i = 0; i < ix->nbatch; i++) {
+		sl = &ix->slot[i];
+		for (k = sl->start[p]; k < sl->start[p + 1]; k++) {
+			t = &sl->out[k];
+			tk = token_find(pt, sl->bytes.data + t->off, t->len,
+			    t->hash);
+			if (tk->n == tk->cap) {
+				tk->cap = tk->cap ? tk->cap * 2 : 2;
+				tk->p = xreallocarray(tk->p, tk->cap,
+				    sizeof(*tk->p));
+			}
+			tk->p[tk->n].doc = (uint32_t)(ix->batch0 + i);
+			tk->p[tk->n].q = t->q;
+			tk->n++;
+			tk->df++;
+			if (tk->n == 2 * POSTINGS_MAX)
+				prune(pt, tk);
+		}
+	}
+}
+
+/* pool_run job: the final cut of partition p's lists, and their size. */
+static void
+finish_job(void *arg, size_t p)
+{
+	struct index	*ix = arg;
+	struct part	*pt = &ix->part[p];
+	size_t		 i;
+
+	pt->bytes = 0;
+	for (i = 0; i < pt->ntok; i++) {
+		prune(pt, &pt->tok[i]);
+		/* About 3 bytes a posting, and the token's name. */
+		pt->bytes += pt->tok[i].len + 6 + (size_t)pt->tok[i].n * 3;
+	}
+}
+
+/* ---------------------------------------------------------------- writing */
+
+/* A decimal number, without printf. */
+static void
+put_dec(struct buf *b, size_t v)
+{
+	char	 d[24];
+	size_t	 n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_grow(b, n);
+	while (n > 0)
+		b->data[b->len++] = d[--n];
+	b->data[b->len] = '\0';
+}
+
+/*
+ * The wrapper of a .js file, faqgenSearch("kind",id,, at the start of b:
+ * the JSON follows it, so one buffer holds both forms.
+ */
+static size_t
+js_open(struct buf *b, char kind, size_t id)
+{
+	buf_truncate(b, 0);
+	buf_puts(b, "faqgenSearch(\"");
+	buf_putc(b, kind);
+	buf_puts(b, "\",");
+	put_dec(b, id);
+	buf_putc(b, ',');
+	return b->len;
+}
+
+/*
+ * Write the JSON after the wrapper's first `at` bytes as search/path.json
+ * and the whole, closed, as search/path.js.
+ */
+static int
+emit(struct output *out, struct buf *b, size_t at, const char *path)
+{
+	char	 name[64];
+	int	 rc = 0;
+
+	snprintf(name, sizeof(name), "search/%s.json", path);
+	if (output_file(out, name, b->data + at, b->len - at) != 0)
+		rc = -1;
+	buf_puts(b, ");\n");
+	snprintf(name, sizeof(name), "search/%s.js", path);
+	if (output_file(out, name, b->data, b->len) != 0)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * esc_json(), faster on long text: runs of bytes that need no escape are
+ * copied whole, and esc_json() sees only the others (and every 0xe2, the
+ * first byte of U+2028 and U+2029).
+ */
+static inline int
+special(unsigned char c)
+{
+	if (c >= 0x80)
+		return c == 0xe2;
+	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' ||
+	    c == '&';
+}
+
+static void
+json_text(struct buf *b, const char *s, size_t len)
+{
+	size_t	 i = 0, j, n;
+
+	buf_grow(b, len);
+	while (i < len) {
+		for (j = i; j < len && !special((unsigned char)s[j]); j++)
+			;
+		buf_put(b, s + i, j - i);
+		if (j == len)
+			break;
+		n = (unsigned char)s[j] == 0xe2 ? 3 : 1;
+		if (n > len - j)
+			n = len - j;
+		esc_json(b, s + j, n);
+		i = j + n;
+	}
 }
 
 static void
@@ -289,26 +595,113 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* Write data as path.json and, wrapped for a <script> tag, as path.js. */
-static int
-emit(struct output *out, struct buf *js, const char *path, char kind,
-    size_t id, const struct buf *json)
+/*
+ * A number in the postings' base-32 digits (see the top of the file) at
+ * p, which has room for 7; returns the end.
+ */
+static inline char *
+put_num(char *p, uint32_t v)
 {
-	char	*name;
-	int	 rc;
+	char	*e;
 
-	name = xasprintf("search/%s.json", path);
-	rc = output_file(out, name, json->data, json->len);
-	free(name);
-	buf_truncate(js, 0);
-	buf_printf(js, "faqgenSearch(\"%c\",%zu,", kind, id);
-	buf_put(js, json->data, json->len);
-	buf_puts(js, ");\n");
-	name = xasprintf("search/%s.js", path);
-	if (output_file(out, name, js->data, js->len) != 0)
-		rc = -1;
-	free(name);
-	return rc;
+	if (v < 32) {
+		*p = digits[v];
+		return p + 1;
+	}
+	if (v < 1024) {
+		p[0] = digits[32 + (v >> 5)];
+		p[1] = digits[v & 31];
+		return p + 2;
+	}
+	e = p + (v < 1u << 15 ? 3 : v < 1u << 20 ? 4 : v < 1u << 25 ? 5 :
+	    v < 1u << 30 ? 6 : 7);
+	p = e;
+	*--p = digits[v & 31];
+	while ((v >>= 5) != 0)
+		*--p = digits[32 + (v & 31)];
+	return e;
+}
+
+/* pool_run job: shard k. */
+static void
+shard_job(void *arg, size_t k)
+{
+	struct index	*ix = arg;
+	struct buf	 b = { 0 };
+	struct token	*tk;
+	struct part	*pt;
+	uint32_t	 o, prev, j;
+	size_t		 i, at;
+	char		*w, path[32];
+
+	at = js_open(&b, 's', k);
+	buf_putc(&b, '{');
+	for (i = ix->start[k]; i < ix->start[k + 1]; i++) {
+		o = ix->order[i];
+		pt = &ix->part[o >> PART_BITS];
+		tk = &pt->tok[o & ((1u << PART_BITS) - 1)];
+		if (i > ix->start[k])
+			buf_putc(&b, ',');
+		buf_putc(&b, '"');
+		esc_json(&b, pt->pool.data + tk->off, tk->len);
+		buf_puts(&b, "\":\"");
+		buf_grow(&b, 7 + (size_t)tk->n * 14 + 1);
+		w = put_num(b.data + b.len, tk->df);
+		for (j = 0, prev = 0; j < tk->n; j++) {
+			w = put_num(w, tk->p[j].doc - prev);
+			w = put_num(w, tk->p[j].q);
+			prev = tk->p[j].doc;
+		}
+		*w++ = '"';
+		b.len = (size_t)(w - b.data);
+		b.data[b.len] = '\0';
+	}
+	buf_putc(&b, '}');
+	snprintf(path, sizeof(path), "s/%zu", k);
+	if (emit(ix->out, &b, at, path) != 0)
+		atomic_store(&ix->rc, -1);
+	buf_free(&b);
+}
+
+static void
+write_shards(struct index *ix, int jobs)
+{
+	struct token	*tk;
+	size_t		 p, i, k, ntok = 0, bytes = 0, nshards;
+	uint32_t	*start, *order;
+
+	for (p = 0; p < NPART; p++) {
+		bytes += ix->part[p].bytes;
+		ntok += ix->part[p].ntok;
+	}
+	for (nshards = 1; nshards < SHARDS_MAX &&
+	    nshards * SHARD_BYTES < bytes; nshards *= 2)
+		;
+	ix->nshards = nshards;
+
+	/* Tokens grouped by shard (a counting sort), in order of first use. */
+	start = xcalloc(nshards + 1, sizeof(*start));
+	order = xcalloc(ntok ? ntok : 1, sizeof(*order));
+	for (p = 0; p < NPART; p++)
+		for (i = 0; i < ix->part[p].ntok; i++)
+			start[ix->part[p].tok[i].hash % nshards + 1]++;
+	for (k = 0; k < nshards; k++)
+		start[k + 1] += start[k];
+	for (p = 0; p < NPART; p++)
+		for (i = 0; i < ix->part[p].ntok; i++) {
+			tk = &ix->part[p].tok[i];
+			order[start[tk->hash % nshards]++] =
+			    (uint32_t)(p << PART_BITS | i);
+		}
+	/* start[k] is now the end of shard k. */
+	memmove(start + 1, start, nshards * sizeof(*start));
+	start[0] = 0;
+	ix->start = start;
+	ix->order = order;
+	pool_run(nshards, jobs, shard_job, ix);
+	free(order);
+	free(start);
+	ix->order = ix->start = NULL;
 }
 
 /* Length of <s, len> in UTF-16 code units, as JavaScript counts. */
@@ -326,74 +719,124 @@ utf16_len(const char *s, size_t len)
 	return n;
 }
 
-static int
-write_docs(const struct site *site, struct output *out, struct buf *b,
-    struct buf *js)
+/* One question as a result shows it. */
+static void
+put_doc(struct buf *b, const struct page *p, const char *text,
+    const struct buf *etext)
 {
-	const struct page *p;
-	const char	*text, *at, *from;
-	size_t		 i, h, off;
-	char		 path[32];
-	int		 rc = 0;
+	const char	*at, *from;
+	size_t		 h, off;
+	int		 first = 1;
 
-	for (i = 0; i < site->nquestions; i++) {
-		p = site->questions[i];
-		text = p->text != NULL ? p->text : "";
-		buf_truncate(b, 0);
-		buf_puts(b, "{\"t\":");
-		json_str(b, p->fm.title);
-		buf_puts(b, ",\"u\":");
-		json_str(b, p->out);
-		buf_puts(b, ",\"c\":");
-		json_str(b, p->category ? p->category->fm.title : "");
-		buf_puts(b, ",\"h\":[");
-		/* Where each heading starts in the text, in UTF-16 units. */
-		from = text;
-		off = 0;
-		for (h = 0; h < p->nheadings; h++) {
-			if (p->headings[h].text[0] == '\0' ||
-			    (at = strstr(from, p->headings[h].text)) == NULL)
-				continue;
-			off += utf16_len(from, (size_t)(at - from));
-			buf_printf(b, "%s[%zu,", b->data[b->len - 1] == '[' ?
-			    "" : ",", off);
-			json_str(b, p->headings[h].id);
-			buf_putc(b, ']');
-			from = at + strlen(p->headings[h].text);
-			off += utf16_len(at, (size_t)(from - at));
-		}
-		buf_puts(b, "],\"x\":");
-		json_str(b, text);
-		buf_puts(b, "}");
-		snprintf(path, sizeof(path), "d/%zu", i);
-		if (emit(out, js, path, 'd', i, b) != 0)
-			rc = -1;
+	buf_puts(b, "{\"t\":");
+	json_str(b, p->fm.title);
+	buf_puts(b, ",\"u\":");
+	json_str(b, p->out);
+	buf_puts(b, ",\"c\":");
+	json_str(b, p->category ? p->category->fm.title : "");
+	buf_puts(b, ",\"h\":[");
+	/* Where each heading starts in the text, in UTF-16 units. */
+	from = text;
+	off = 0;
+	for (h = 0; h < p->nheadings; h++) {
+		if (p->headings[h].text[0] == '\0' ||
+		    (at = strstr(from, p->headings[h].text)) == NULL)
+			continue;
+		off += utf16_len(from, (size_t)(at - from));
+		buf_puts(b, first ? "[" : ",[");
+		first = 0;
+		put_dec(b, off);
+		buf_putc(b, ',');
+		json_str(b, p->headings[h].id);
+		buf_putc(b, ']');
+		from = at + strlen(p->headings[h].text);
+		off += utf16_len(at, (size_t)(from - at));
 	}
-	return rc;
+	buf_puts(b, "],\"x\":\"");
+	buf_put(b, etext->data, etext->len);
+	buf_puts(b, "\"}");
 }
 
-static int
-write_pages(const struct site *site, struct output *out, struct buf *b)
+/*
+ * pool_run job: result chunks g * GROUP to g * GROUP + GROUP - 1, and the
+ * piece of pages.json of their questions.
+ */
+static void
+docs_job(void *arg, size_t g)
 {
+	struct index	*ix = arg;
+	const struct site *site = ix->site;
 	const struct page *p;
-	size_t		 i;
+	struct buf	 b = { 0 }, e = { 0 }, *pg = &ix->pages[g];
+	const char	*text;
+	size_t		 c, i, at, first, last;
+	char		 path[32];
 
-	buf_truncate(b, 0);
-	buf_puts(b, "[\n");
-	for (i = 0; i < site->nquestions; i++) {
-		p = site->questions[i];
-		buf_puts(b, "{\"url\":");
-		json_str(b, p->out);
-		buf_puts(b, ",\"title\":");
-		json_str(b, p->fm.title);
-		buf_puts(b, ",\"category\":");
-		json_str(b, p->category ? p->category->fm.title : "");
-		buf_puts(b, ",\"text\":");
-		json_str(b, p->text);
-		buf_puts(b, i + 1 < site->nquestions ? "},\n" : "}\n");
+	for (c = g * GROUP; c < (g + 1) * GROUP; c++) {
+		first = c * CHUNK;
+		if (first >= site->nquestions)
+			break;
+		last = first + CHUNK;
+		if (last > site->nquestions)
+			last = site->nquestions;
+		at = js_open(&b, 'd', c);
+		buf_putc(&b, '[');
+		for (i = first; i < last; i++) {
+			p = site->questions[i];
+			text = p->text != NULL ? p->text : "";
+			buf_truncate(&e, 0);
+			json_text(&e, text, strlen(text));
+			if (i > first)
+				buf_putc(&b, ',');
+			put_doc(&b, p, text, &e);
+
+			buf_puts(pg, "{\"url\":");
+			json_str(pg, p->out);
+			buf_puts(pg, ",\"title\":");
+			json_str(pg, p->fm.title);
+			buf_puts(pg, ",\"category\":");
+			json_str(pg, p->category ?
+			    p->category->fm.title : "");
+			buf_puts(pg, ",\"text\":\"");
+			buf_put(pg, e.data, e.len);
+			buf_puts(pg, i + 1 < site->nquestions ?
+			    "\"},\n" : "\"}\n");
+		}
+		buf_putc(&b, ']');
+		snprintf(path, sizeof(path), "d/%zu", c);
+		if (emit(ix->out, &b, at, path) != 0)
+			atomic_store(&ix->rc, -1);
 	}
-	buf_puts(b, "]\n");
-	return output_file(out, "search/pages.json", b->data, b->len);
+	buf_free(&b);
+	buf_free(&e);
+}
+
+static void
+write_docs(struct index *ix, int jobs)
+{
+	size_t		 nchunks, ngroups, g, total = 2;
+	struct buf	 all = { 0 };
+
+	nchunks = (ix->site->nquestions + CHUNK - 1) / CHUNK;
+	ngroups = (nchunks + GROUP - 1) / GROUP;
+	ix->pages = xcalloc(ngroups ? ngroups : 1, sizeof(*ix->pages));
+	pool_run(ngroups, jobs, docs_job, ix);
+
+	/* pages.json: the pieces in order, each freed once copied. */
+	for (g = 0; g < ngroups; g++)
+		total += ix->pages[g].len;
+	buf_grow(&all, total + 2);
+	buf_puts(&all, "[\n");
+	for (g = 0; g < ngroups; g++) {
+		buf_put(&all, ix->pages[g].data, ix->pages[g].len);
+		buf_free(&ix->pages[g]);
+	}
+	buf_puts(&all, "]\n");
+	free(ix->pages);
+	ix->pages = NULL;
+	if (output_file(ix->out, "search/pages.json", all.data, all.len) != 0)
+		atomic_store(&ix->rc, -1);
+	buf_free(&all);
 }
 
 /*
@@ -437,171 +880,114 @@ put_synonyms(struct buf *b, const char *s, size_t len)
 	buf_putc(b, ']');
 }
 
-static int
-write_manifest(const struct site *site, struct output *out, size_t nshards,
-    struct buf *b, struct buf *js)
+static void
+write_manifest(struct index *ix)
 {
-	size_t	 i;
+	const struct site *site = ix->site;
+	struct buf	 b = { 0 };
+	size_t		 i, at;
 
-	int	 rc;
-
-	buf_truncate(b, 0);
-	buf_printf(b, "{\"v\":1,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
-	    "\"syn\":", site->nquestions, nshards, Q_SCALE);
-	put_synonyms(b, site->synonyms, site->synonyms ? site->synonyms_len : 0);
-	buf_puts(b, "}");
-	rc = emit(out, js, "manifest", 'm', 0, b);
+	at = js_open(&b, 'm', 0);
+	buf_printf(&b, "{\"v\":2,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
+	    "\"dc\":%d,\"syn\":", site->nquestions, ix->nshards, Q_SCALE,
+	    CHUNK);
+	put_synonyms(&b, site->synonyms,
+	    site->synonyms ? site->synonyms_len : 0);
+	buf_puts(&b, "}");
+	if (emit(ix->out, &b, at, "manifest") != 0)
+		atomic_store(&ix->rc, -1);
 
 	/* The categories, for a search that finds nothing. */
-	buf_truncate(b, 0);
-	buf_putc(b, '[');
+	at = js_open(&b, 'c', 0);
+	buf_putc(&b, '[');
 	for (i = 0; i < site->ncategories; i++) {
-		buf_puts(b, i ? ",[" : "[");
-		json_str(b, site->categories[i]->fm.title);
-		buf_putc(b, ',');
-		json_str(b, site->categories[i]->out);
-		buf_putc(b, ']');
+		buf_puts(&b, i ? ",[" : "[");
+		json_str(&b, site->categories[i]->fm.title);
+		buf_putc(&b, ',');
+		json_str(&b, site->categories[i]->out);
+		buf_putc(&b, ']');
 	}
-	buf_putc(b, ']');
-	if (emit(out, js, "cats", 'c', 0, b) != 0)
-		rc = -1;
-	return rc;
+	buf_putc(&b, ']');
+	if (emit(ix->out, &b, at, "cats") != 0)
+		atomic_store(&ix->rc, -1);
+	buf_free(&b);
 }
 
-/* A number in the postings' base-32 digits (see the top of the file). */
+/* ------------------------------------------------------------------ main */
+
 static void
-put_num(struct buf *b, uint32_t v)
+build(struct index *ix, int jobs)
 {
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
-	    "WXYZabcdefghijklmnopqrstuvwxyz-_";
-	char	 d[7];
-	size_t	 n = 0;
+	const struct site *site = ix->site;
+	size_t		 i, f, n = site->nquestions;
 
-	do {
-		d[n] = digits[(v & 31) + (n > 0 ? 32 : 0)];
-		n++;
-		v >>= 5;
-	} while (v != 0);
-	while (n > 0)
-		buf_putc(b, d[--n]);
-}
+	/* Average field lengths first: the term frequencies need them. */
+	ix->flen = xcalloc(n ? n : 1, sizeof(*ix->flen));
+	pool_run(n, jobs, count_job, ix);
+	for (i = 0; i < n; i++)
+		for (f = 0; f < FIELD__MAX; f++)
+			ix->avg[f] += ix->flen[i][f];
+	for (f = 0; f < FIELD__MAX; f++)
+		ix->avg[f] = n && ix->avg[f] > 0 ? ix->avg[f] / n : 1;
 
-/* Sort a shard's tokens by their bytes. */
-static int
-by_token(const void *a, const void *b, void *arg)
-{
-	const struct index *ix = arg;
-	const struct token *x = &ix->tok[*(const uint32_t *)a];
-	const struct token *y = &ix->tok[*(const uint32_t *)b];
-	int	 c;
-
-	c = memcmp(ix->pool.data + x->off, ix->pool.data + y->off,
-	    x->len < y->len ? x->len : y->len);
-	if (c != 0)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
-
-static int
-write_shards(struct index *ix, struct output *out, size_t nshards,
-    struct buf *b, struct buf *js)
-{
-	uint32_t	*order, *start;
-	size_t		 i, k, j;
-	struct token	*tk;
-	uint32_t	 prev;
-	char		 path[32];
-	int		 rc = 0;
-
-	/* Tokens grouped by shard (a counting sort), then by bytes. */
-	start = xcalloc(nshards + 1, sizeof(*start));
-	for (i = 0; i < ix->ntok; i++)
-		start[ix->tok[i].hash % nshards + 1]++;
-	for (k = 0; k < nshards; k++)
-		start[k + 1] += start[k];
-	order = xcalloc(ix->ntok ? ix->ntok : 1, sizeof(*order));
-	for (i = 0; i < ix->ntok; i++)
-		order[start[ix->tok[i].hash % nshards]++] = (uint32_t)i;
-	/* start[k] is now the end of shard k. */
-	for (k = 0, i = 0; k < nshards; k++) {
-		qsort_r(order + i, start[k] - i, sizeof(*order), by_token, ix);
-		buf_truncate(b, 0);
-		buf_putc(b, '{');
-		for (; i < start[k]; i++) {
-			tk = &ix->tok[order[i]];
-			if (b->len > 1)
-				buf_putc(b, ',');
-			buf_putc(b, '"');
-			esc_json(b, ix->pool.data + tk->off, tk->len);
-			buf_puts(b, "\":\"");
-			put_num(b, tk->df);
-			for (j = 0, prev = 0; j < tk->n; j++) {
-				put_num(b, tk->p[j].doc - prev);
-				put_num(b, tk->p[j].q);
-				prev = tk->p[j].doc;
-			}
-			buf_putc(b, '"');
-		}
-		buf_putc(b, '}');
-		snprintf(path, sizeof(path), "s/%zu", k);
-		if (emit(out, js, path, 's', k, b) != 0)
-			rc = -1;
+	for (i = 0; i < NPART; i++) {
+		ix->part[i].tablesz = 1024;
+		ix->part[i].table = xcalloc(ix->part[i].tablesz,
+		    sizeof(*ix->part[i].table));
+		ix->part[i].scratch = xcalloc(2 * POSTINGS_MAX,
+		    sizeof(*ix->part[i].scratch));
 	}
-	free(order);
-	free(start);
-	return rc;
+	ix->slot = xcalloc(BATCH, sizeof(*ix->slot));
+	for (ix->batch0 = 0; ix->batch0 < n; ix->batch0 += BATCH) {
+		ix->nbatch = n - ix->batch0 < BATCH ? n - ix->batch0 : BATCH;
+		pool_run(ix->nbatch, jobs, cut_job, ix);
+		pool_run(NPART, jobs, merge_job, ix);
+	}
+	for (i = 0; i < BATCH; i++) {
+		buf_free(&ix->slot[i].bytes);
+		free(ix->slot[i].t);
+		free(ix->slot[i].out);
+		free(ix->slot[i].table);
+	}
+	free(ix->slot);
+	ix->slot = NULL;
+	free(ix->flen);
+	ix->flen = NULL;
+	pool_run(NPART, jobs, finish_job, ix);
+}
+
+static void
+free_parts(struct index *ix)
+{
+	struct part	*pt;
+	size_t		 p, i;
+
+	for (p = 0; p < NPART; p++) {
+		pt = &ix->part[p];
+		for (i = 0; i < pt->ntok; i++)
+			free(pt->tok[i].p);
+		free(pt->tok);
+		free(pt->table);
+		free(pt->scratch);
+		buf_free(&pt->pool);
+		memset(pt, 0, sizeof(*pt));
+	}
 }
 
 int
 index_write(const struct site *site, struct output *out)
 {
 	struct index	 ix;
-	struct buf	 b = { 0 }, js = { 0 };
-	size_t		 i, f, bytes, nshards;
-	int		 rc = 0;
+	int		 jobs = site->cfg.jobs > 0 ? site->cfg.jobs : 1;
 
 	memset(&ix, 0, sizeof(ix));
-	ix.tablesz = 1024;
-	ix.table = xcalloc(ix.tablesz, sizeof(*ix.table));
-
-	/* Average field lengths first: the term frequencies need them. */
-	for (i = 0; i < site->nquestions; i++) {
-		fields(&ix, site->questions[i], count_token);
-		for (f = 0; f < FIELD__MAX; f++)
-			ix.avg[f] += ix.flen[f];
-	}
-	for (f = 0; f < FIELD__MAX; f++)
-		ix.avg[f] = site->nquestions && ix.avg[f] > 0 ?
-		    ix.avg[f] / site->nquestions : 1;
-
-	for (i = 0; i < site->nquestions; i++) {
-		ix.doc = (uint32_t)i;
-		index_question(&ix, site->questions[i]);
-	}
-
-	/* About 3 bytes a posting, and the token's name. */
-	bytes = 0;
-	for (i = 0; i < ix.ntok; i++) {
-		prune(&ix.tok[i]);
-		bytes += ix.tok[i].len + 6 + ix.tok[i].n * 3;
-	}
-	for (nshards = 1; nshards < SHARDS_MAX &&
-	    nshards * SHARD_BYTES < bytes; nshards *= 2)
-		;
-
-	if (write_shards(&ix, out, nshards, &b, &js) != 0 ||
-	    write_docs(site, out, &b, &js) != 0 ||
-	    write_manifest(site, out, nshards, &b, &js) != 0 ||
-	    write_pages(site, out, &b) != 0)
-		rc = -1;
-
-	for (i = 0; i < ix.ntok; i++)
-		free(ix.tok[i].p);
-	free(ix.tok);
-	free(ix.table);
-	free(ix.ent);
-	buf_free(&ix.pool);
-	buf_free(&b);
-	buf_free(&js);
-	return rc;
+	ix.site = site;
+	ix.out = out;
+	build(&ix, jobs);
+	write_shards(&ix, jobs);
+	/* The postings are written: free them before the answers' copies. */
+	free_parts(&ix);
+	write_docs(&ix, jobs);
+	write_manifest(&ix);
+	return atomic_load(&ix.rc);
 }

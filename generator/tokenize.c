@@ -53,11 +53,14 @@ fold(int32_t cp)
 	return cp;
 }
 
-static enum cls
+static inline enum cls
 classify(int32_t cp)
 {
-	if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
-		return CLS_WORD;
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ?
+		    CLS_WORD : CLS_OTHER;
+	if (cp >= 0x4e00 && cp <= 0x9fff)
+		return CLS_CJK;
 	if (cp < 0xc0)
 		return CLS_OTHER;
 	if (cp <= 0x24f)
@@ -70,16 +73,30 @@ classify(int32_t cp)
 	return CLS_OTHER;
 }
 
-/* Next folded code point, or -1 at the end; a bad byte reads as U+FFFD. */
-static int32_t
+/*
+ * Next folded code point, or -1 at the end; a bad byte reads as U+FFFD.
+ * The common cases (ASCII, three-byte sequences: CJK) are decoded here.
+ */
+static inline int32_t
 next_cp(const char **p, const char *end)
 {
+	const unsigned char *u = (const unsigned char *)*p;
 	int32_t	 cp;
 
 	if (*p >= end)
 		return -1;
-	if ((unsigned char)**p < 0x80)
-		return fold((unsigned char)*(*p)++);
+	if (u[0] < 0x80) {
+		(*p)++;
+		return u[0] >= 'A' && u[0] <= 'Z' ? u[0] + 32 : u[0];
+	}
+	if ((u[0] & 0xf0) == 0xe0 && end - *p >= 3 &&
+	    (u[1] & 0xc0) == 0x80 && (u[2] & 0xc0) == 0x80) {
+		cp = (u[0] & 0x0f) << 12 | (u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+		if (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) {
+			*p += 3;
+			return cp > 0x3000 && cp < 0xff01 ? cp : fold(cp);
+		}
+	}
 	if ((cp = utf8_decode(p, end)) < 0) {
 		(*p)++;
 		return 0xfffd;
@@ -92,7 +109,10 @@ word_add(struct word *w, int32_t cp)
 {
 	if (w->ncp == TOKEN_WORD_MAX)
 		return;
-	w->len += utf8_encode((uint32_t)cp, w->s + w->len);
+	if (cp < 0x80)
+		w->s[w->len++] = (char)cp;
+	else
+		w->len += utf8_encode((uint32_t)cp, w->s + w->len);
 	w->ncp++;
 }
 
@@ -133,50 +153,32 @@ word_flush(struct word *w, tokenize_fn fn, void *arg)
 }
 
 /*
- * The CJK run keeps the byte offsets of its last three characters in a
- * copy of the text; tokens starting at a position are emitted once the
- * trigram starting there is known (or the run ends).
+ * A CJK run: its last (up to) three characters, as byte ranges of the
+ * text itself (CJK characters are not folded, and the characters of a run
+ * follow each other in the text, so a bigram or trigram is a range too).
+ * Tokens starting at a position are emitted once the trigram starting
+ * there is known (or the run ends).
  */
 struct run {
-	char	 s[12];		/* up to three characters, UTF-8 */
-	size_t	 off[3];	/* their starts in s */
-	size_t	 len[3];
-	size_t	 n;		/* characters held */
+	const char	*at;		/* the first character held */
+	size_t		 len[3];	/* the characters' lengths */
+	size_t		 n;		/* characters held */
 };
 
 static void
 run_emit_first(struct run *r, tokenize_fn fn, void *arg)
 {
-	size_t	 i, first = r->len[0];
-
-	fn(arg, r->s, r->len[0], TOKEN_CHAR);
+	fn(arg, r->at, r->len[0], TOKEN_CHAR);
 	if (r->n >= 2)
-		fn(arg, r->s, r->len[0] + r->len[1], TOKEN_BIGRAM);
+		fn(arg, r->at, r->len[0] + r->len[1], TOKEN_BIGRAM);
 	if (r->n >= 3)
-		fn(arg, r->s, r->len[0] + r->len[1] + r->len[2],
+		fn(arg, r->at, r->len[0] + r->len[1] + r->len[2],
 		    TOKEN_TRIGRAM);
 	/* Shift the window by one character. */
-	memmove(r->s, r->s + first, r->off[r->n - 1] + r->len[r->n - 1] -
-	    first);
-	/* By the first character's length: len[0] is overwritten below. */
-	for (i = 1; i < r->n; i++) {
-		r->len[i - 1] = r->len[i];
-		r->off[i - 1] = r->off[i] - first;
-	}
+	r->at += r->len[0];
+	r->len[0] = r->len[1];
+	r->len[1] = r->len[2];
 	r->n--;
-}
-
-static void
-run_add(struct run *r, int32_t cp, tokenize_fn fn, void *arg)
-{
-	size_t	 at;
-
-	at = r->n ? r->off[r->n - 1] + r->len[r->n - 1] : 0;
-	r->off[r->n] = at;
-	r->len[r->n] = utf8_encode((uint32_t)cp, r->s + at);
-	r->n++;
-	if (r->n == 3)
-		run_emit_first(r, fn, arg);
 }
 
 static void
@@ -189,38 +191,50 @@ run_flush(struct run *r, tokenize_fn fn, void *arg)
 void
 tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
 {
-	const char	*p = s, *end = s + len;
+	const char	*p = s, *end = s + len, *at, *peek;
 	struct word	 w;
 	struct run	 r;
 	int32_t		 cp, nxt;
 	enum cls	 c, prev = CLS_OTHER;
 
-	memset(&w, 0, sizeof(w));
-	memset(&r, 0, sizeof(r));
-	cp = next_cp(&p, end);
-	while (cp >= 0) {
-		nxt = next_cp(&p, end);
+	w.len = w.ncp = 0;
+	w.sign = 0;
+	r.n = 0;
+	r.at = NULL;
+	while (p < end) {
+		at = p;
+		cp = next_cp(&p, end);
 		c = classify(cp);
 		if (c == CLS_CJK) {
-			word_flush(&w, fn, arg);
-			run_add(&r, cp, fn, arg);
-		} else {
+			if (w.len > 0)
+				word_flush(&w, fn, arg);
+			if (r.n == 0)
+				r.at = at;
+			r.len[r.n++] = (size_t)(p - at);
+			if (r.n == 3)
+				run_emit_first(&r, fn, arg);
+			prev = c;
+			continue;
+		}
+		if (r.n > 0)
 			run_flush(&r, fn, arg);
-			if (c == CLS_WORD)
+		if (c == CLS_WORD)
+			word_add(&w, cp);
+		else if (cp == '-' || cp == '.' || cp == '_') {
+			/* Joins or signs by what follows. */
+			peek = p;
+			nxt = next_cp(&peek, end);
+			if (w.len > 0 && nxt >= 0 && classify(nxt) == CLS_WORD)
 				word_add(&w, cp);
-			else if ((cp == '-' || cp == '.' || cp == '_') &&
-			    w.len > 0 && nxt >= 0 &&
-			    classify(nxt) == CLS_WORD) {
-				word_add(&w, cp);
-			} else if (cp == '-' && w.len == 0 &&
+			else if (cp == '-' && w.len == 0 &&
 			    prev != CLS_WORD && nxt >= '0' && nxt <= '9') {
 				w.sign = 1;
 				word_add(&w, cp);
-			} else
+			} else if (w.len > 0)
 				word_flush(&w, fn, arg);
-		}
+		} else if (w.len > 0)
+			word_flush(&w, fn, arg);
 		prev = c;
-		cp = nxt;
 	}
 	word_flush(&w, fn, arg);
 	run_flush(&r, fn, arg);

@@ -5,9 +5,9 @@
  * The index (written by generator/index.c) lives in search/ beside the
  * pages: manifest.json (document count, shard count, synonyms),
  * s/N.json (postings of the tokens whose hash falls in shard N) and
- * d/N.json (title, URL, category, headings and text of question N, loaded
- * only for the results shown) and cats.json (categories, for a search that
- * finds nothing).  Each file also exists as .js calling
+ * d/K.json (title, URL, category, headings and text of the manifest's "dc"
+ * questions from K * dc on, loaded only for the results shown) and
+ * cats.json (categories, for a search that finds nothing).  Each file also exists as .js calling
  * faqgenSearch(kind, id, data), which is how a site opened from disk
  * (file://, where fetch() is blocked) loads it.
  *
@@ -144,7 +144,7 @@ function terms(q, syn) {
 
 /*
  * A search over one index.  load(path) returns a promise of the parsed
- * file: "manifest", "s/N" or "d/N".
+ * file: "manifest", "s/N" or "d/K".
  */
 function Engine(load) {
 	this.load = load;
@@ -163,7 +163,14 @@ Engine.prototype.get = function (path) {
 	return f[path];
 };
 Engine.prototype.manifest = function () { return this.get('manifest'); };
-Engine.prototype.doc = function (id) { return this.get('d/' + id); };
+/* Question id as results show it: from the result file of its chunk. */
+Engine.prototype.doc = function (id) {
+	var self = this;
+	return this.manifest().then(function (m) {
+		var dc = m.dc || 1;
+		return self.get('d/' + Math.floor(id / dc)).then(function (a) { return a[id % dc]; });
+	});
+};
 
 /* Resolves to {terms, hits: [{id, score}]}, best first. */
 Engine.prototype.search = function (q) {
