@@ -344,6 +344,8 @@ typedef void (*tokenize_fn)(void *arg, const char *tok, size_t len,
 	    enum token_kind);
 /* Cut <s, len> into search tokens, in text order. */
 void	 tokenize_text(const char *s, size_t len, tokenize_fn, void *arg);
+/* How many TOKEN_CHAR and TOKEN_WORD tokens tokenize_text() would give. */
+size_t	 tokenize_length(const char *s, size_t len);
 /* FNV-1a of a token's bytes: picks its index shard (as search.js does). */
 uint32_t tokenize_hash(const char *, size_t);
 

@@ -47,7 +47,10 @@
  *  3. shards (a counting sort by shard, tokens in order of first use),
  *     result chunks and pages.json, written in parallel.
  *
- * Shards are sized so a shard holds about SHARD_BYTES of postings.  Nothing
+ * Shards are sized so a shard holds about SHARD_BYTES of postings on a small
+ * site and SHARD_BYTES_MAX on a large one (see write_shards()); a result
+ * file holds CHUNK questions, few because a question's text is most of its
+ * entry and the ten results shown may each be in another file.  Nothing
  * depends on the order the threads run in, so the same site gives the same
  * bytes whatever the job count.
  */
@@ -63,8 +66,10 @@
 #define POSTINGS_MAX	1000
 #define Q_SCALE		4
 #define SHARD_BYTES	512
-#define SHARDS_MAX	8192
-#define CHUNK		8	/* questions a result file */
+#define SHARDS_FEW	2048
+#define SHARD_BYTES_MAX	4096
+#define SHARDS_MAX	65536
+#define CHUNK		4	/* questions a result file */
 #define GROUP		64	/* result files a job writes */
 #define BATCH		1024	/* questions cut before a merge */
 #define NPART		64	/* token partitions, by hash */
@@ -112,8 +117,8 @@ struct part {
 
 /* A distinct token of one question. */
 struct qtok {
+	const char	*s;		/* in the text, or the slot's bytes */
 	uint32_t	 hash;
-	uint32_t	 off;		/* in the slot's bytes */
 	uint32_t	 len;
 	uint32_t	 q;		/* once counted */
 	uint16_t	 tf[FIELD__MAX];
@@ -121,7 +126,8 @@ struct qtok {
 
 /* One question of a batch being cut: reused batch after batch. */
 struct slot {
-	struct buf	 bytes;		/* token bytes */
+	char		*bytes;		/* words as folded, never moved */
+	size_t		 nbytes, capbytes;
 	struct qtok	*t;		/* the question's distinct tokens */
 	size_t		 n, cap;
 	struct qtok	*out;		/* the same grouped by partition */
@@ -129,8 +135,7 @@ struct slot {
 	uint32_t	 start[NPART + 1];
 	uint32_t	*table;		/* t + 1 by hash */
 	size_t		 tablesz;
-	enum field	 field;
-	uint32_t	*flen;		/* current field lengths */
+	enum field	 field;		/* being cut */
 };
 
 struct index {
@@ -169,18 +174,6 @@ part_of(uint32_t hash)
 
 /* ------------------------------------------------------ cutting questions */
 
-/* tokenize_fn: only count the field's length. */
-static void
-count_token(void *arg, const char *s, size_t len, enum token_kind kind)
-{
-	uint32_t	*flen = arg;
-
-	(void)s;
-	(void)len;
-	if (kind == TOKEN_CHAR || kind == TOKEN_WORD)
-		(*flen)++;
-}
-
 /* tokenize_fn: count a token of the question's current field. */
 static void
 add_token(void *arg, const char *s, size_t len, enum token_kind kind)
@@ -190,8 +183,6 @@ add_token(void *arg, const char *s, size_t len, enum token_kind kind)
 	uint32_t	 h, j;
 	size_t		 i, mask;
 
-	if (kind == TOKEN_CHAR || kind == TOKEN_WORD)
-		sl->flen[sl->field]++;
 	/*
 	 * Adjacency counts where phrasing is deliberate: in the answer's
 	 * running text, trigrams were measured to add more noise than
@@ -199,12 +190,14 @@ add_token(void *arg, const char *s, size_t len, enum token_kind kind)
 	 */
 	if (kind == TOKEN_TRIGRAM && sl->field >= FIELD_BODY)
 		return;
-	h = tokenize_hash(s, len);
+	/* tokenize_hash(), here where the compiler can see it. */
+	h = 2166136261u;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
 	mask = sl->tablesz - 1;
 	for (i = h & mask; (j = sl->table[i]) != 0; i = (i + 1) & mask) {
 		t = &sl->t[j - 1];
-		if (t->hash == h && t->len == len &&
-		    same(sl->bytes.data + t->off, s, len)) {
+		if (t->hash == h && t->len == len && same(t->s, s, len)) {
 			if (t->tf[sl->field] < UINT16_MAX)
 				t->tf[sl->field]++;
 			return;
@@ -217,10 +210,15 @@ add_token(void *arg, const char *s, size_t len, enum token_kind kind)
 	t = &sl->t[sl->n];
 	memset(t, 0, sizeof(*t));
 	t->hash = h;
-	t->off = (uint32_t)sl->bytes.len;
 	t->len = (uint32_t)len;
 	t->tf[sl->field] = 1;
-	buf_put(&sl->bytes, s, len);
+	if (kind == TOKEN_WORD) {
+		/* Folded: a copy, in room set aside for the question. */
+		memcpy(sl->bytes + sl->nbytes, s, len);
+		t->s = sl->bytes + sl->nbytes;
+		sl->nbytes += len;
+	} else
+		t->s = s;	/* CJK is never folded: the text itself */
 	sl->table[i] = (uint32_t)++sl->n;
 	if (sl->n * 2 > sl->tablesz) {
 		free(sl->table);
@@ -254,43 +252,78 @@ clear_table(struct slot *sl)
 }
 
 static void
-field(enum field f, const char *s, tokenize_fn fn, struct slot *sl,
-    uint32_t *flen)
+field(struct slot *sl, enum field f, const char *s)
 {
 	if (s == NULL)
 		return;
-	if (sl != NULL)
-		sl->field = f;
-	tokenize_text(s, strlen(s), fn, sl != NULL ? (void *)sl :
-	    (void *)&flen[f]);
+	sl->field = f;
+	tokenize_text(s, strlen(s), add_token, sl);
 }
 
-/* Run fn over every field of question p. */
+/* Cut every field of question p into sl. */
 static void
-fields(const struct page *p, tokenize_fn fn, struct slot *sl, uint32_t *flen)
+fields(const struct page *p, struct slot *sl)
 {
 	size_t	 i;
 
-	memset(flen, 0, FIELD__MAX * sizeof(*flen));
-	field(FIELD_TITLE, p->fm.title, fn, sl, flen);
+	field(sl, FIELD_TITLE, p->fm.title);
 	for (i = 0; i < p->fm.keywords.n; i++)
-		field(FIELD_KEYWORDS, p->fm.keywords.v[i], fn, sl, flen);
+		field(sl, FIELD_KEYWORDS, p->fm.keywords.v[i]);
 	for (i = 0; i < p->fm.tags.n; i++)
-		field(FIELD_KEYWORDS, p->fm.tags.v[i], fn, sl, flen);
+		field(sl, FIELD_KEYWORDS, p->fm.tags.v[i]);
 	for (i = 0; i < p->nheadings; i++)
-		field(FIELD_HEADINGS, p->headings[i].text, fn, sl, flen);
-	field(FIELD_BODY, p->text, fn, sl, flen);
+		field(sl, FIELD_HEADINGS, p->headings[i].text);
+	field(sl, FIELD_BODY, p->text);
 	if (p->category != NULL)
-		field(FIELD_CATEGORY, p->category->fm.title, fn, sl, flen);
+		field(sl, FIELD_CATEGORY, p->category->fm.title);
 }
 
-/* pool_run job: question i's field lengths. */
+/* The bytes of every field of question p. */
+static size_t
+fields_len(const struct page *p)
+{
+	size_t	 i, n = 0;
+
+	n += p->fm.title != NULL ? strlen(p->fm.title) : 0;
+	for (i = 0; i < p->fm.keywords.n; i++)
+		n += strlen(p->fm.keywords.v[i]);
+	for (i = 0; i < p->fm.tags.n; i++)
+		n += strlen(p->fm.tags.v[i]);
+	for (i = 0; i < p->nheadings; i++)
+		n += strlen(p->headings[i].text);
+	n += p->text != NULL ? strlen(p->text) : 0;
+	if (p->category != NULL && p->category->fm.title != NULL)
+		n += strlen(p->category->fm.title);
+	return n;
+}
+
+static uint32_t
+length(const char *s)
+{
+	return s != NULL ? (uint32_t)tokenize_length(s, strlen(s)) : 0;
+}
+
+/* pool_run job: question i's field lengths, as add_token() counts them. */
 static void
 count_job(void *arg, size_t i)
 {
 	struct index	*ix = arg;
+	const struct page *p = ix->site->questions[i];
+	uint32_t	*flen = ix->flen[i];
+	size_t		 k;
 
-	fields(ix->site->questions[i], count_token, NULL, ix->flen[i]);
+	flen[FIELD_TITLE] = length(p->fm.title);
+	flen[FIELD_KEYWORDS] = 0;
+	for (k = 0; k < p->fm.keywords.n; k++)
+		flen[FIELD_KEYWORDS] += length(p->fm.keywords.v[k]);
+	for (k = 0; k < p->fm.tags.n; k++)
+		flen[FIELD_KEYWORDS] += length(p->fm.tags.v[k]);
+	flen[FIELD_HEADINGS] = 0;
+	for (k = 0; k < p->nheadings; k++)
+		flen[FIELD_HEADINGS] += length(p->headings[k].text);
+	flen[FIELD_BODY] = length(p->text);
+	flen[FIELD_CATEGORY] = p->category != NULL ?
+	    length(p->category->fm.title) : 0;
 }
 
 /* pool_run job: cut question batch0 + i into its tokens and their q. */
@@ -299,21 +332,30 @@ cut_job(void *arg, size_t i)
 {
 	struct index	*ix = arg;
 	struct slot	*sl = &ix->slot[i];
-	uint32_t	 flen[FIELD__MAX];
+	const struct page *p = ix->site->questions[ix->batch0 + i];
+	size_t		 need;
 	struct qtok	*t;
 	double		 q, norm, wf[FIELD__MAX];
 	size_t		 k, f;
 	uint32_t	 at[NPART];
 
 	sl->n = 0;
-	buf_truncate(&sl->bytes, 0);
 	if (sl->table == NULL) {
-		sl->tablesz = 1024;
+		sl->tablesz = 4096;
 		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
 	}
-	sl->flen = flen;
-	fields(ix->site->questions[ix->batch0 + i], add_token, sl, flen);
-	sl->flen = NULL;
+	/*
+	 * Words are at most twice the text (a joined word and its parts),
+	 * so word copies never move and tokens may point at them.
+	 */
+	need = 2 * fields_len(p) + 1;
+	if (sl->capbytes < need) {
+		free(sl->bytes);
+		sl->capbytes = need + need / 2;
+		sl->bytes = xmalloc(sl->capbytes);
+	}
+	sl->nbytes = 0;
+	fields(p, sl);
 
 	/* q, then the tokens grouped by partition (a counting sort). */
 	for (f = 0; f < FIELD__MAX; f++) {
@@ -337,7 +379,7 @@ cut_job(void *arg, size_t i)
 	if (sl->capout < sl->n) {
 		free(sl->out);
 		sl->capout = sl->cap;
-		sl->out = xcalloc(sl->capout, sizeof(*sl->out));
+		sl->out = xreallocarray(NULL, sl->capout, sizeof(*sl->out));
 	}
 	for (k = 0; k < sl->n; k++)
 		sl->out[at[part_of(sl->t[k].hash)]++] = sl->t[k];
@@ -464,8 +506,7 @@ merge_job(void *arg, size_t p)
 		sl = &ix->slot[i];
 		for (k = sl->start[p]; k < sl->start[p + 1]; k++) {
 			t = &sl->out[k];
-			tk = token_find(pt, sl->bytes.data + t->off, t->len,
-			    t->hash);
+			tk = token_find(pt, t->s, t->len, t->hash);
 			if (tk->n == tk->cap) {
 				tk->cap = tk->cap ? tk->cap * 2 : 2;
 				tk->p = xreallocarray(tk->p, tk->cap,
@@ -674,9 +715,17 @@ write_shards(struct index *ix, int jobs)
 		bytes += ix->part[p].bytes;
 		ntok += ix->part[p].ntok;
 	}
-	for (nshards = 1; nshards < SHARDS_MAX &&
+	/*
+	 * SHARD_BYTES a shard while that makes at most SHARDS_FEW of them
+	 * (a small site: a query loads little), then up to SHARD_BYTES_MAX
+	 * a shard, as many as that takes: a query loads some 25 shards,
+	 * which must stay well under 200 KB at 100,000 questions.
+	 */
+	for (nshards = 1; nshards < SHARDS_FEW &&
 	    nshards * SHARD_BYTES < bytes; nshards *= 2)
 		;
+	while (nshards < SHARDS_MAX && nshards * SHARD_BYTES_MAX < bytes)
+		nshards *= 2;
 	ix->nshards = nshards;
 
 	/* Tokens grouped by shard (a counting sort), in order of first use. */
@@ -944,7 +993,7 @@ build(struct index *ix, int jobs)
 		pool_run(NPART, jobs, merge_job, ix);
 	}
 	for (i = 0; i < BATCH; i++) {
-		buf_free(&ix->slot[i].bytes);
+		free(ix->slot[i].bytes);
 		free(ix->slot[i].t);
 		free(ix->slot[i].out);
 		free(ix->slot[i].table);

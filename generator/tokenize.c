@@ -188,8 +188,12 @@ run_flush(struct run *r, tokenize_fn fn, void *arg)
 		run_emit_first(r, fn, arg);
 }
 
-void
-tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
+/*
+ * The tokenizer; with nchars set, a CJK character only adds one to
+ * *nchars (no bigrams, no trigrams), for tokenize_length().
+ */
+static inline void
+cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
 {
 	const char	*p = s, *end = s + len, *at, *peek;
 	struct word	 w;
@@ -208,12 +212,16 @@ tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
 		if (c == CLS_CJK) {
 			if (w.len > 0)
 				word_flush(&w, fn, arg);
+			prev = c;
+			if (nchars != NULL) {
+				(*nchars)++;
+				continue;
+			}
 			if (r.n == 0)
 				r.at = at;
 			r.len[r.n++] = (size_t)(p - at);
 			if (r.n == 3)
 				run_emit_first(&r, fn, arg);
-			prev = c;
 			continue;
 		}
 		if (r.n > 0)
@@ -238,6 +246,30 @@ tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
 	}
 	word_flush(&w, fn, arg);
 	run_flush(&r, fn, arg);
+}
+
+void
+tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
+{
+	cut(s, len, fn, arg, NULL);
+}
+
+static void
+count_word(void *arg, const char *s, size_t len, enum token_kind kind)
+{
+	(void)s;
+	(void)len;
+	(void)kind;
+	(*(size_t *)arg)++;
+}
+
+size_t
+tokenize_length(const char *s, size_t len)
+{
+	size_t	 n = 0;
+
+	cut(s, len, count_word, &n, &n);
+	return n;
 }
 
 uint32_t

@@ -140,7 +140,7 @@ test_manifest(void)
 		return;
 	CHECK(strncmp(m, "{\"v\":2,\"n\":3,\"shards\":", 22) == 0);
 	nshards = strtoul(m + 22, NULL, 10);
-	CHECK(strstr(m, ",\"qs\":4,\"dc\":8,") != NULL);
+	CHECK(strstr(m, ",\"qs\":4,\"dc\":4,") != NULL);
 	CHECK(nshards >= 1 && (nshards & (nshards - 1)) == 0);
 	CHECK(strstr(m, "\"cats\"") == NULL);
 	/* Comments and one-word lines dropped; commas and tabs separate. */
