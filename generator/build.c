@@ -154,10 +154,15 @@ int
 build_config(const struct options *opt, struct config *cfg,
     struct diags *d)
 {
-	long	 ncpu;
+	const char	*file = opt->config ? opt->config : "site.ini";
+	long		 ncpu;
 
-	if (config_load(cfg, opt->config ? opt->config : "site.ini",
-	    opt->config == NULL, d) != 0)
+	/* A missing or unreadable site.ini is a system error, like layouts/. */
+	if (access(file, R_OK) == -1) {
+		diag_add(d, file, 0, "cannot open: %s", strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (config_load(cfg, file, 0, d) != 0)
 		return EXIT_CONTENT;
 	if (opt->config != NULL) {
 		relative_to(&cfg->content_dir, opt->config);
