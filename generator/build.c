@@ -23,8 +23,26 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Peak resident memory so far, from /proc/self/status (Linux). */
+static long
+peak_mb(void)
+{
+	char	 line[128];
+	long	 kb = 0;
+	FILE	*f;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb / 1024;
+}
+
 /*
- * With FAQGEN_TIMING set, each stage's wall time goes to stderr; the
+ * With FAQGEN_TIMING set, each stage's wall time and the peak memory so
+ * far go to stderr; the
  * benchmark uses it to show where a build's time goes.
  */
 static void
@@ -35,7 +53,8 @@ lap(const char *stage, double *t)
 	if (getenv("FAQGEN_TIMING") == NULL)
 		return;
 	t1 = now();
-	fprintf(stderr, "faqgen: timing: %-8s %7.3f s\n", stage, t1 - *t);
+	fprintf(stderr, "faqgen: timing: %-8s %7.3f s, peak %ld MB\n", stage,
+	    t1 - *t, peak_mb());
 	*t = t1;
 }
 

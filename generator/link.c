@@ -173,7 +173,8 @@ vectorise(void *arg, size_t i)
 		    strlen(p->headings[k].text), SIZE_MAX, 1.5f);
 	collect_text(&c, p->text, strlen(p->text), BODY_CHARS, 1.0f);
 	merge_keys(&c);
-	ctx->vecs[i].t = c.t;
+	/* Give back what the raw occurrences took. */
+	ctx->vecs[i].t = c.n > 0 ? xreallocarray(c.t, c.n, sizeof(*c.t)) : c.t;
 	ctx->vecs[i].n = c.n;
 }
 
@@ -201,6 +202,8 @@ weigh(void *arg, size_t i)
 	}
 	memcpy(v->t, top, n * sizeof(*top));
 	v->n = n;
+	if (n > 0)
+		v->t = xreallocarray(v->t, n, sizeof(*v->t));
 	for (k = 0; k < v->n; k++)
 		norm += (double)v->t[k].w * v->t[k].w;
 	norm = sqrt(norm);
@@ -283,11 +286,44 @@ struct termmap {
 	uint32_t	 n;
 };
 
-static uint32_t
-termmap_id(struct termmap *m, uint64_t key)
+static size_t
+termmap_slot(const struct termmap *m, uint64_t key)
 {
 	size_t	 h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
 
+	while (m->ids[h] != 0 && m->keys[h] != key)
+		h = (h + 1) & m->mask;
+	return h;
+}
+
+/* Double the table; it stays at most half full. */
+static void
+termmap_grow(struct termmap *m)
+{
+	struct termmap	 old = *m;
+	size_t		 i, h, cap = (old.mask + 1) * 2;
+
+	m->keys = xcalloc(cap, sizeof(uint64_t));
+	m->ids = xcalloc(cap, sizeof(uint32_t));
+	m->mask = cap - 1;
+	for (i = 0; i <= old.mask; i++)
+		if (old.ids[i] != 0) {
+			h = termmap_slot(m, old.keys[i]);
+			m->keys[h] = old.keys[i];
+			m->ids[h] = old.ids[i];
+		}
+	free(old.keys);
+	free(old.ids);
+}
+
+static uint32_t
+termmap_id(struct termmap *m, uint64_t key)
+{
+	size_t	 h;
+
+	if (((size_t)m->n + 1) * 2 > m->mask + 1)
+		termmap_grow(m);
+	h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
 	while (m->ids[h] != 0) {
 		if (m->keys[h] == key)
 			return m->ids[h] - 1;
@@ -303,7 +339,7 @@ related_questions(struct site *site)
 {
 	struct related_ctx ctx;
 	struct termmap	 map;
-	size_t		 i, k, total = 0, cap;
+	size_t		 i, k;
 	uint32_t	*df, nt;
 	size_t		 nq = site->nquestions;
 
@@ -315,13 +351,9 @@ related_questions(struct site *site)
 	pool_run(nq, site->cfg.jobs, vectorise, &ctx);
 
 	/* Phase 2: term ids and document frequencies, in site order. */
-	for (i = 0; i < nq; i++)
-		total += ctx.vecs[i].n;
-	for (cap = 1024; cap < total * 2; cap *= 2)
-		continue;
-	map.keys = xcalloc(cap, sizeof(uint64_t));
-	map.ids = xcalloc(cap, sizeof(uint32_t));
-	map.mask = cap - 1;
+	map.keys = xcalloc(1024, sizeof(uint64_t));
+	map.ids = xcalloc(1024, sizeof(uint32_t));
+	map.mask = 1023;
 	map.n = 0;
 	for (i = 0; i < nq; i++)
 		for (k = 0; k < ctx.vecs[i].n; k++)
