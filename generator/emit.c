@@ -13,6 +13,7 @@
 #define TOC_MIN		2	/* headings before an answer gets a TOC */
 #define LONG_ANSWER	2500	/* bytes of answer text for back-to-top */
 #define NAV_CATEGORIES	40	/* more, and pages list only their own */
+#define NAV_QUESTIONS	30	/* questions beside a page, around it */
 
 /* The page templates; only these names may be missing. */
 static const struct {
@@ -334,7 +335,7 @@ categories(const struct site *site, struct tobj *o, const char *root,
 {
 	struct tobj	*c, *q;
 	const struct page *cat, *qp, *mine;
-	size_t		 i, k;
+	size_t		 i, k, from, to, at;
 	int		 few = site->ncategories <= NAV_CATEGORIES;
 
 	mine = current == NULL ? NULL : current->kind == PAGE_CATEGORY ?
@@ -353,7 +354,19 @@ categories(const struct site *site, struct tobj *o, const char *root,
 		tobj_bool(c, "current", cat == mine);
 		if (!with_questions || (current != NULL && cat != mine))
 			continue;
-		for (k = 0; k < cat->nquestions; k++) {
+		/* Beside a page, a long category shows a window around it. */
+		from = 0;
+		to = cat->nquestions;
+		if (current != NULL && to > NAV_QUESTIONS) {
+			at = current->kind == PAGE_QUESTION ?
+			    current->order - cat->order - 1 : 0;
+			from = at > NAV_QUESTIONS / 2 ? at - NAV_QUESTIONS / 2 : 0;
+			if (from + NAV_QUESTIONS > to)
+				from = to - NAV_QUESTIONS;
+			to = from + NAV_QUESTIONS;
+			tobj_bool(c, "more", 1);
+		}
+		for (k = from; k < to; k++) {
 			qp = cat->questions[k];
 			q = tobj_push(c, "questions");
 			tobj_str(q, "title", qp->fm.title);
