@@ -403,8 +403,11 @@ emit_recent(const struct site *site, size_t max, size_t *np)
 	size_t		  n = site->nquestions;
 
 	v = xcalloc(n, sizeof(*v));
-	memcpy(v, site->questions, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_recent);
+	if (n > 0) {
+		/* A site without questions has no array to copy. */
+		memcpy(v, site->questions, n * sizeof(*v));
+		qsort(v, n, sizeof(*v), cmp_recent);
+	}
 	*np = n < max ? n : max;
 	return v;
 }
