@@ -2,7 +2,8 @@
 # End-to-end cases: tests/cases/<case>/ holds a small site aimed at one
 # feature or one bad input:
 #   site.ini     the configuration (content/ beside it)
-#   layouts/     optional; else tests/layouts-min/ (stable, for golden files)
+#   layouts/     optional: files laid over tests/layouts-min/ (the stable
+#                layouts for golden files), shown as CASE/layouts/
 #   args         optional: command and options instead of "build"
 #   exit         optional: expected exit status (default 0)
 #   stderr       optional: expected stderr, paths shown as CASE/ and OUT/
@@ -37,7 +38,11 @@ for dir in tests/cases/*/; do
 	args=build
 	[ -f "$dir/args" ] && args=$(cat "$dir/args")
 	layouts=tests/layouts-min
-	[ -d "$dir/layouts" ] && layouts="$dir/layouts"
+	if [ -d "$dir/layouts" ]; then
+		layouts="$tmp/$name/layouts"
+		cp -r tests/layouts-min "$layouts"
+		cp -r "$dir/layouts/." "$layouts/"
+	fi
 	want_exit=0
 	[ -f "$dir/exit" ] && want_exit=$(cat "$dir/exit")
 	# shellcheck disable=SC2086
@@ -45,8 +50,8 @@ for dir in tests/cases/*/; do
 	    --layouts "$layouts" --output "$out" --quiet \
 	    >"$tmp/$name/stdout" 2>"$tmp/$name/stderr.raw" </dev/null
 	got_exit=$?
-	sed -e "s#$dir/#CASE/#g" -e "s#$tmp/$name/#OUT/#g" \
-	    -e "s#$layouts/#LAYOUTS/#g" \
+	sed -e "s#$dir/#CASE/#g" -e "s#$tmp/$name/layouts/#CASE/layouts/#g" \
+	    -e "s#$tmp/$name/#OUT/#g" -e "s#$layouts/#LAYOUTS/#g" \
 	    "$tmp/$name/stderr.raw" >"$tmp/$name/stderr"
 	if [ "$got_exit" != "$want_exit" ]; then
 		bad "exit $got_exit, want $want_exit"
