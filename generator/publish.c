@@ -1,15 +1,27 @@
 /*
  * publish.c: the only stage that writes files.
  *
- * A build writes into a staging folder beside the output (".public.staging"
- * for "public") and swaps it in with one rename only when everything
- * succeeded, so a failed or killed build leaves the previous output as it
- * was; the next build removes a stale staging folder first.
+ * A build never writes into the live output.  It fills a second tree
+ * beside it and swaps the two with one renameat2(RENAME_EXCHANGE) only
+ * when everything succeeded, so a failed or killed build leaves the
+ * previous output as it was.
  *
- * A file whose bytes did not change is not written: at commit it is
- * hard-linked from the old output into the staging folder, so it keeps its
- * inode and mtime and rsync or an object-store sync skips it.  When nothing
- * was added, changed or removed, nothing at all is written.
+ * A manifest beside each tree (".public.manifest") lists every file with
+ * the hash and size of its bytes and the inode, size and mtime it had when
+ * written.  With it, a file is known unchanged without reading the old
+ * one: same hash and size, and a stat() shows the old file untouched since.
+ * An unchanged file is hard-linked, so it keeps its inode and mtime and
+ * rsync or an object-store sync skips it.  When nothing was added, changed
+ * or removed, nothing at all is written.
+ *
+ * After a swap the old tree is kept as the spare (".public.spare", with
+ * its manifest).  The next build updates the spare in place: it links in
+ * what is unchanged (most of it already is the same inode), writes what
+ * changed, removes what is gone, and swaps again.  So a rebuild after one
+ * edit costs file operations for the files that changed, not for the
+ * whole site.  The spare's manifest is removed before the first change to
+ * it; a spare without one is thrown away and the next build starts a new
+ * tree (".public.staging") from scratch, hard-linking what is unchanged.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -31,22 +43,52 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
+#define MANIFEST_MAGIC	"faqgen manifest 1\n"
+
+/* One output file as a manifest records it. */
+struct entry {
+	char		*path;		/* owned */
+	uint64_t	 hash;		/* of the bytes, hash_bytes() */
+	uint64_t	 size;
+	uint64_t	 ino;		/* as written or linked */
+	int64_t		 mtime;		/* ns */
+	int		 same;		/* this build: unchanged */
+};
+
+struct manifest {
+	struct entry	*e;		/* owned, sorted by path */
+	size_t		 n;
+	size_t		 cap;
+};
+
+enum mode {
+	MODE_FRESH,	/* fill an empty staging tree */
+	MODE_SPARE	/* update the spare tree in place */
+};
+
 struct output {
 	char		*dir;		/* the output folder, owned */
 	char		*staging;	/* owned */
 	char		*trash;		/* where an old tree goes, owned */
 	char		*state;		/* inputs' fingerprint file, owned */
+	char		*mfile;		/* the live tree's manifest, owned */
+	char		*spare;		/* the spare tree, owned */
+	char		*sfile;		/* the spare's manifest, owned */
+	char		*work;		/* staging or spare: borrowed */
+	enum mode	 mode;
+	struct manifest	*live;		/* the live tree's; NULL: unknown */
+	struct manifest	*old;		/* the spare's; MODE_SPARE only */
 	uint64_t	 last_inputs;	/* read from state; 0: unknown */
 	uint64_t	 inputs;	/* to write at commit; 0: none */
 	int		 dry_run;
 	int		 failed;
 	struct diags	*diags;		/* borrowed */
 	pthread_mutex_t	 lock;		/* guards the fields below */
-	char		**paths;	/* every output path, owned */
-	size_t		 npaths, cappaths;
-	char		**same;		/* paths whose bytes did not change */
+	int		 dirty;		/* the spare's manifest is gone */
+	struct manifest	 out;		/* every output file of this build */
+	char		**same;		/* paths to link at commit (fresh) */
 	size_t		 nsame, capsame;
-	size_t		 added, changed;
+	size_t		 unchanged, added, changed;
 	uint64_t	 bytes;		/* all output */
 	uint64_t	 written;	/* of which added or changed */
 };
@@ -72,6 +114,162 @@ push(char ***v, size_t *n, size_t *cap, const char *s)
 	(*v)[(*n)++] = xstrdup(s);
 }
 
+static void
+manifest_add(struct manifest *m, const struct entry *e)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 256;
+		m->e = xreallocarray(m->e, m->cap, sizeof(*m->e));
+	}
+	m->e[m->n] = *e;
+	m->e[m->n++].path = xstrdup(e->path);
+}
+
+static void
+manifest_free(struct manifest *m)
+{
+	size_t	 i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->n; i++)
+		free(m->e[i].path);
+	free(m->e);
+	m->e = NULL;
+	m->n = m->cap = 0;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path,
+	    ((const struct entry *)b)->path);
+}
+
+static const struct entry *
+manifest_find(const struct manifest *m, const char *path)
+{
+	struct entry	 key;
+
+	if (m == NULL || m->n == 0)
+		return NULL;
+	key.path = (char *)path;
+	return bsearch(&key, m->e, m->n, sizeof(*m->e), cmp_entry);
+}
+
+static int64_t
+mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/*
+ * Read a manifest; NULL when it is missing or not exactly what
+ * manifest_write() wrote (then nothing in it is trusted).
+ */
+static struct manifest *
+manifest_read(const char *file)
+{
+	struct manifest	*m;
+	struct entry	 e;
+	struct stat	 st;
+	char		*data, *p, *end, *nl, *q;
+	int		 fd, ok = 1;
+	size_t		 mlen = sizeof(MANIFEST_MAGIC) - 1;
+	ssize_t		 r;
+	size_t		 got = 0;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size < mlen) {
+		close(fd);
+		return NULL;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size &&
+	    (r = read(fd, data + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	if (got != (size_t)st.st_size || memcmp(data, MANIFEST_MAGIC, mlen)) {
+		free(data);
+		return NULL;
+	}
+	data[got] = '\0';
+	m = xcalloc(1, sizeof(*m));
+	end = data + got;
+	for (p = data + mlen; ok && p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
+			ok = 0;
+			break;
+		}
+		*nl = '\0';
+		errno = 0;
+		e.hash = strtoull(p, &q, 16);
+		ok = *q == ' ';
+		e.size = ok ? strtoull(q + 1, &q, 10) : 0;
+		ok = ok && *q == ' ';
+		e.ino = ok ? strtoull(q + 1, &q, 10) : 0;
+		ok = ok && *q == ' ';
+		e.mtime = ok ? strtoll(q + 1, &q, 10) : 0;
+		ok = ok && *q == ' ' && q[1] != '\0' && errno == 0;
+		if (!ok)
+			break;
+		e.path = q + 1;
+		if (m->n > 0 && strcmp(m->e[m->n - 1].path, e.path) >= 0)
+			ok = 0;	/* not sorted, or twice */
+		else
+			manifest_add(m, &e);
+	}
+	free(data);
+	if (!ok) {
+		manifest_free(m);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int	write_all(int, const char *, size_t);
+
+/* Write m (sorted) to file through a temporary file and a rename. */
+static int
+manifest_write(const struct manifest *m, const char *file)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		*tmp;
+	size_t		 i;
+	int		 fd, ok;
+
+	buf_puts(&b, MANIFEST_MAGIC);
+	for (i = 0; i < m->n; i++) {
+		/* A path the format cannot hold: no manifest at all. */
+		if (strchr(m->e[i].path, '\n') != NULL) {
+			buf_free(&b);
+			unlink(file);
+			return -1;
+		}
+		buf_printf(&b, "%016llx %llu %llu %lld %s\n",
+		    (unsigned long long)m->e[i].hash,
+		    (unsigned long long)m->e[i].size,
+		    (unsigned long long)m->e[i].ino,
+		    (long long)m->e[i].mtime, m->e[i].path);
+	}
+	tmp = xasprintf("%s.tmp", file);
+	ok = (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) != -1;
+	ok = ok && write_all(fd, b.data, b.len) == 0;
+	ok = fd != -1 && close(fd) == 0 && ok;
+	buf_free(&b);
+	if (!ok || rename(tmp, file) == -1) {
+		unlink(tmp);
+		unlink(file);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -118,7 +316,6 @@ make_parents(const char *path)
 	return 0;
 }
 
-static int	write_all(int, const char *, size_t);
 
 /* The fingerprint in a state file: 16 hex digits; 0 when unreadable. */
 static uint64_t
@@ -171,6 +368,70 @@ output_set_inputs(struct output *o, uint64_t inputs)
 	o->inputs = inputs;
 }
 
+
+/*
+ * Choose the tree to fill: the spare when both manifests can be trusted,
+ * else a new staging folder.  Whatever a killed build left is removed.
+ */
+static int
+open_tree(struct output *o, int have_dir)
+{
+	struct stat	 st;
+
+	if (remove_tree(o->staging) == -1 || remove_tree(o->trash) == -1) {
+		diag_add(o->diags, o->staging, 0, "cannot remove stale staging "
+		    "folder: %s", strerror(errno));
+		return -1;
+	}
+	if (have_dir)
+		o->live = manifest_read(o->mfile);
+	if (o->live != NULL && lstat(o->spare, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && (o->old = manifest_read(o->sfile)) != NULL) {
+		o->mode = MODE_SPARE;
+		o->work = o->spare;
+		return 0;
+	}
+	/* A spare without a trusted manifest may hold anything. */
+	if ((unlink(o->sfile) == -1 && errno != ENOENT) ||
+	    remove_tree(o->spare) == -1) {
+		diag_add(o->diags, o->spare, 0, "cannot remove stale spare "
+		    "folder: %s", strerror(errno));
+		return -1;
+	}
+	if (mkdir(o->staging, 0755) == -1) {
+		diag_add(o->diags, o->staging, 0, "cannot create staging "
+		    "folder: %s", strerror(errno));
+		return -1;
+	}
+	o->mode = MODE_FRESH;
+	o->work = o->staging;
+	return 0;
+}
+
+static void
+output_free(struct output *o)
+{
+	size_t	 i;
+
+	manifest_free(&o->out);
+	manifest_free(o->live);
+	free(o->live);
+	manifest_free(o->old);
+	free(o->old);
+	for (i = 0; i < o->nsame; i++)
+		free(o->same[i]);
+	free(o->same);
+	free(o->dir);
+	free(o->staging);
+	free(o->trash);
+	free(o->state);
+	free(o->mfile);
+	free(o->spare);
+	free(o->sfile);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
 struct output *
 output_open(const char *dir, int dry_run, struct diags *d)
 {
@@ -179,6 +440,7 @@ output_open(const char *dir, int dry_run, struct diags *d)
 	const char	*slash, *base;
 	char		*parent;
 	size_t		 len = strlen(dir);
+	int		 have_dir = 0;
 
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
@@ -202,6 +464,9 @@ output_open(const char *dir, int dry_run, struct diags *d)
 	o->staging = xasprintf("%s.%s.staging", parent, base);
 	o->trash = xasprintf("%s.%s.old", parent, base);
 	o->state = xasprintf("%s.%s.inputs", parent, base);
+	o->mfile = xasprintf("%s.%s.manifest", parent, base);
+	o->spare = xasprintf("%s.%s.spare", parent, base);
+	o->sfile = xasprintf("%s.%s.spare.manifest", parent, base);
 	free(parent);
 
 	if (lstat(o->dir, &st) == 0) {
@@ -211,50 +476,40 @@ output_open(const char *dir, int dry_run, struct diags *d)
 			goto fail;
 		}
 		o->last_inputs = read_state(o->state);
+		have_dir = 1;
 	}
-	/* What a killed build left behind. */
-	if (remove_tree(o->staging) == -1 || remove_tree(o->trash) == -1) {
-		diag_add(d, o->staging, 0, "cannot remove stale staging "
-		    "folder: %s", strerror(errno));
+	if (open_tree(o, have_dir) == -1)
 		goto fail;
-	}
-	if (mkdir(o->staging, 0755) == -1) {
-		diag_add(d, o->staging, 0, "cannot create staging folder: %s",
-		    strerror(errno));
-		goto fail;
-	}
-	if (access(o->staging, W_OK) == -1 ||
-	    (lstat(o->dir, &st) == 0 && access(o->dir, W_OK) == -1)) {
+	if (access(o->work, W_OK) == -1 ||
+	    (have_dir && access(o->dir, W_OK) == -1)) {
 		diag_add(d, o->dir, 0, "cannot write: %s", strerror(errno));
-		rmdir(o->staging);
+		if (o->mode == MODE_FRESH)
+			rmdir(o->staging);
 		goto fail;
 	}
 	return o;
 fail:
-	free(o->dir);
-	free(o->staging);
-	free(o->trash);
-	free(o->state);
-	pthread_mutex_destroy(&o->lock);
-	free(o);
+	output_free(o);
 	return NULL;
 }
 
-/* Does the old output already hold exactly these bytes at path? */
+/*
+ * Does the old output already hold exactly these bytes at path?  Without a
+ * manifest the only way to know is to read it.  *st gets its stat.
+ */
 static int
-same_as_old(const char *path, const char *data, size_t len)
+same_as_old(const char *path, const char *data, size_t len, struct stat *st)
 {
-	struct stat	 st;
 	void		*m;
 	int		 fd, same = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
 		close(fd);
 		return -1;
 	}
-	if ((size_t)st.st_size != len) {
+	if ((size_t)st->st_size != len) {
 		close(fd);
 		return 0;
 	}
@@ -269,6 +524,15 @@ same_as_old(const char *path, const char *data, size_t len)
 	same = memcmp(m, data, len) == 0;
 	munmap(m, len);
 	return same;
+}
+
+/* Is the file at path still the one entry e describes? */
+static int
+still(const char *path, const struct entry *e, struct stat *st)
+{
+	return lstat(path, st) == 0 && S_ISREG(st->st_mode) &&
+	    (uint64_t)st->st_ino == e->ino &&
+	    (uint64_t)st->st_size == e->size && mtime_ns(st) == e->mtime;
 }
 
 static int
@@ -306,11 +570,159 @@ safe_path(const char *path)
 	return 1;
 }
 
+/* The spare is about to change: its manifest no longer describes it. */
+static int
+mark_dirty(struct output *o)
+{
+	int	 rc = 0;
+
+	pthread_mutex_lock(&o->lock);
+	if (!o->dirty) {
+		if (unlink(o->sfile) == -1 && errno != ENOENT) {
+			diag_add(o->diags, o->sfile, 0, "cannot remove: %s",
+			    strerror(errno));
+			o->failed = 1;
+			rc = -1;
+		} else
+			o->dirty = 1;
+	}
+	pthread_mutex_unlock(&o->lock);
+	return rc;
+}
+
+/* Create dst with these bytes; *st gets what was written. */
+static int
+create_file(struct output *o, const char *dst, const char *data, size_t len,
+    struct stat *st)
+{
+	int	 fd;
+
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd == -1 && errno == ENOENT && make_parents(dst) == 0)
+		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		fail(o, dst, "cannot create");
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1 || fstat(fd, st) == -1) {
+		fail(o, dst, "cannot write");
+		close(fd);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		fail(o, dst, "cannot write");
+		return -1;
+	}
+	return 0;
+}
+
+/* Make dst another name of the live file src (replacing dst). */
+static int
+link_file(struct output *o, const char *src, const char *dst)
+{
+	if (unlink(dst) == -1 && errno != ENOENT) {
+		fail(o, dst, "cannot remove");
+		return -1;
+	}
+	if (link(src, dst) == -1 && (errno != ENOENT ||
+	    make_parents(dst) == -1 || link(src, dst) == -1)) {
+		fail(o, dst, "cannot link");
+		return -1;
+	}
+	return 0;
+}
+
+enum fate { SAME, ADDED, CHANGED };
+
+/*
+ * Into the spare: the live file when the bytes did not change, else the
+ * spare's own file when it already holds them, else the new bytes.
+ */
+static int
+to_spare(struct output *o, const char *path, const char *live,
+    const char *dst, const char *data, size_t len, struct entry *e,
+    enum fate *fate)
+{
+	const struct entry *le, *se;
+	struct stat	 st, sst;
+
+	le = manifest_find(o->live, path);
+	se = manifest_find(o->old, path);
+	if (le != NULL && le->hash == e->hash && le->size == len &&
+	    still(live, le, &st)) {
+		*fate = SAME;
+		e->ino = le->ino;
+		e->mtime = le->mtime;
+		if (se != NULL && se->ino == le->ino &&
+		    lstat(dst, &sst) == 0 && sst.st_ino == st.st_ino)
+			return 0;
+		if (mark_dirty(o) == -1)
+			return -1;
+		return link_file(o, live, dst);
+	}
+	*fate = le != NULL ? CHANGED : ADDED;
+	if (se != NULL && se->hash == e->hash && se->size == len &&
+	    (le == NULL || se->ino != le->ino) && still(dst, se, &sst)) {
+		e->ino = se->ino;
+		e->mtime = se->mtime;
+		return 0;
+	}
+	if (mark_dirty(o) == -1)
+		return -1;
+	if (unlink(dst) == -1 && errno != ENOENT) {
+		fail(o, dst, "cannot remove");
+		return -1;
+	}
+	if (create_file(o, dst, data, len, &sst) == -1)
+		return -1;
+	e->ino = (uint64_t)sst.st_ino;
+	e->mtime = mtime_ns(&sst);
+	return 0;
+}
+
+/* Into a new staging tree: new bytes are written, the same are linked. */
+static int
+to_staging(struct output *o, const char *path, const char *live,
+    const char *dst, const char *data, size_t len, struct entry *e,
+    enum fate *fate)
+{
+	const struct entry *le;
+	struct stat	 st;
+	int		 cmp;
+
+	le = manifest_find(o->live, path);
+	if (o->live != NULL)
+		cmp = le == NULL ? -1 : le->hash == e->hash &&
+		    le->size == len && still(live, le, &st);
+	else
+		cmp = same_as_old(live, data, len, &st);
+	if (cmp == 1) {
+		*fate = SAME;
+		e->ino = (uint64_t)st.st_ino;
+		e->mtime = mtime_ns(&st);
+		pthread_mutex_lock(&o->lock);
+		push(&o->same, &o->nsame, &o->capsame, path);
+		pthread_mutex_unlock(&o->lock);
+		return 0;
+	}
+	/* No manifest entry: the file may still exist in the old tree. */
+	if (cmp == -1 && le == NULL && o->live != NULL)
+		cmp = lstat(live, &st) == 0 ? 0 : -1;
+	*fate = cmp == 0 ? CHANGED : ADDED;
+	if (create_file(o, dst, data, len, &st) == -1)
+		return -1;
+	e->ino = (uint64_t)st.st_ino;
+	e->mtime = mtime_ns(&st);
+	return 0;
+}
+
 int
 output_file(struct output *o, const char *path, const char *data, size_t len)
 {
-	char	*old, *dst;
-	int	 fd, cmp;
+	struct entry	 e;
+	enum fate	 fate;
+	char		*live, *dst;
+	int		 rc;
 
 	if (!safe_path(path)) {
 		pthread_mutex_lock(&o->lock);
@@ -319,66 +731,47 @@ output_file(struct output *o, const char *path, const char *data, size_t len)
 		pthread_mutex_unlock(&o->lock);
 		return -1;
 	}
+	memset(&e, 0, sizeof(e));
+	e.path = (char *)path;
+	e.size = len;
 	if (o->dry_run) {
 		pthread_mutex_lock(&o->lock);
 		o->bytes += len;
-		push(&o->paths, &o->npaths, &o->cappaths, path);
+		manifest_add(&o->out, &e);
 		pthread_mutex_unlock(&o->lock);
 		return 0;
 	}
-	old = xasprintf("%s/%s", o->dir, path);
-	cmp = same_as_old(old, data, len);
-	free(old);
-	if (cmp == 1) {
-		pthread_mutex_lock(&o->lock);
-		push(&o->paths, &o->npaths, &o->cappaths, path);
-		push(&o->same, &o->nsame, &o->capsame, path);
-		o->bytes += len;
-		pthread_mutex_unlock(&o->lock);
-		return 0;
-	}
-	dst = xasprintf("%s/%s", o->staging, path);
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd == -1 && errno == ENOENT && make_parents(dst) == 0)
-		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		fail(o, dst, "cannot create");
-		free(dst);
-		return -1;
-	}
-	if (write_all(fd, data, len) == -1) {
-		fail(o, dst, "cannot write");
-		close(fd);
-		free(dst);
-		return -1;
-	}
-	if (close(fd) == -1) {
-		fail(o, dst, "cannot write");
-		free(dst);
-		return -1;
-	}
-	free(dst);
-	pthread_mutex_lock(&o->lock);
-	push(&o->paths, &o->npaths, &o->cappaths, path);
-	if (cmp == 0)
-		o->changed++;
+	e.hash = hash_bytes(data, len, 0);
+	live = xasprintf("%s/%s", o->dir, path);
+	dst = xasprintf("%s/%s", o->work, path);
+	if (o->mode == MODE_SPARE)
+		rc = to_spare(o, path, live, dst, data, len, &e, &fate);
 	else
-		o->added++;
+		rc = to_staging(o, path, live, dst, data, len, &e, &fate);
+	free(live);
+	free(dst);
+	if (rc == -1)
+		return -1;
+	e.same = fate == SAME;
+	pthread_mutex_lock(&o->lock);
+	manifest_add(&o->out, &e);
 	o->bytes += len;
-	o->written += len;
+	if (fate == SAME)
+		o->unchanged++;
+	else {
+		if (fate == ADDED)
+			o->added++;
+		else
+			o->changed++;
+		o->written += len;
+	}
 	pthread_mutex_unlock(&o->lock);
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * Count the files under dir/rel that the new build no longer has.
- * paths must be sorted.  Returns -1 when a folder cannot be read.
+ * o->out must be sorted.  Returns -1 when a folder cannot be read.
  */
 static int
 count_removed(const struct output *o, const char *rel, size_t *removed)
@@ -401,8 +794,7 @@ count_removed(const struct output *o, const char *rel, size_t *removed)
 		    xstrdup(de->d_name);
 		if (de->d_type == DT_DIR)
 			rc = count_removed(o, sub, removed);
-		else if (bsearch(&sub, o->paths, o->npaths, sizeof(char *),
-		    cmp_str) == NULL)
+		else if (manifest_find(&o->out, sub) == NULL)
 			(*removed)++;
 		free(sub);
 	}
@@ -438,25 +830,6 @@ copy_file(const char *from, const char *to)
 	return rc;
 }
 
-static void
-output_free(struct output *o)
-{
-	size_t	 i;
-
-	for (i = 0; i < o->npaths; i++)
-		free(o->paths[i]);
-	free(o->paths);
-	for (i = 0; i < o->nsame; i++)
-		free(o->same[i]);
-	free(o->same);
-	free(o->dir);
-	free(o->staging);
-	free(o->trash);
-	free(o->state);
-	pthread_mutex_destroy(&o->lock);
-	free(o);
-}
-
 /* Two outputs at one path would make the site depend on thread timing. */
 static int
 check_duplicates(struct output *o)
@@ -464,53 +837,85 @@ check_duplicates(struct output *o)
 	size_t	 i;
 	int	 dup = 0;
 
-	qsort(o->paths, o->npaths, sizeof(char *), cmp_str);
-	for (i = 1; i < o->npaths; i++)
-		if (strcmp(o->paths[i - 1], o->paths[i]) == 0) {
-			diag_add(o->diags, o->paths[i], 0,
+	qsort(o->out.e, o->out.n, sizeof(*o->out.e), cmp_entry);
+	for (i = 1; i < o->out.n; i++)
+		if (strcmp(o->out.e[i - 1].path, o->out.e[i].path) == 0) {
+			diag_add(o->diags, o->out.e[i].path, 0,
 			    "two outputs at the same path");
 			dup = 1;
 		}
 	return dup ? -1 : 0;
 }
 
-int
-output_commit(struct output *o, struct publish_stats *st)
+/*
+ * Remove from the spare, under rel, every file the new build does not
+ * have: whatever the tree held before, it ends up holding exactly the new
+ * site.  Empty folders go too.  Returns -1 on an error.
+ */
+static int
+trim_tree(struct output *o, const char *rel)
 {
-	struct stat	 sb;
-	char		*from, *to;
-	size_t		 i;
-	int		 have_old;
+	DIR		*d;
+	struct dirent	*de;
+	char		*path, *sub, *full;
+	int		 rc = 0;
 
-	memset(st, 0, sizeof(*st));
-	if (o->failed || check_duplicates(o) != 0) {
-		output_abort(o);
+	path = rel[0] ? xasprintf("%s/%s", o->spare, rel) : xstrdup(o->spare);
+	if ((d = opendir(path)) == NULL) {
+		diag_add(o->diags, path, 0, "cannot read: %s", strerror(errno));
+		free(path);
 		return -1;
 	}
-	st->added = o->added;
-	st->changed = o->changed;
-	st->unchanged = o->nsame;
-	st->bytes = o->bytes;
-	st->written = o->written;
-	if (o->dry_run) {
-		output_free(o);
-		return 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
+		    xstrdup(de->d_name);
+		if (de->d_type == DT_DIR)
+			rc = trim_tree(o, sub);
+		else if (manifest_find(&o->out, sub) == NULL) {
+			full = xasprintf("%s/%s", o->spare, sub);
+			if (mark_dirty(o) == -1)
+				rc = -1;
+			else if (unlink(full) == -1 && errno != ENOENT) {
+				diag_add(o->diags, full, 0, "cannot remove: "
+				    "%s", strerror(errno));
+				rc = -1;
+			}
+			free(full);
+		}
+		free(sub);
 	}
-	have_old = lstat(o->dir, &sb) == 0;
-	if (have_old && count_removed(o, "", &st->removed) == -1) {
-		diag_add(o->diags, o->dir, 0, "cannot read: %s",
-		    strerror(errno));
-		output_abort(o);
-		return -1;
-	}
-	if (have_old && o->added == 0 && o->changed == 0 && st->removed == 0) {
-		/* Nothing changed: leave the output as it is. */
-		remove_tree(o->staging);
-		if (o->last_inputs != o->inputs)
-			write_state(o);
-		output_free(o);
-		return 0;
-	}
+	closedir(d);
+	/* A folder left empty goes (not the root). */
+	if (rc == 0 && rel[0] && rmdir(path) == 0)
+		rc = mark_dirty(o);
+	free(path);
+	return rc;
+}
+
+/*
+ * The spare now holds the new site once trimmed; count what the live tree
+ * has that the new build does not.
+ */
+static int
+trim_spare(struct output *o, size_t *removed)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->live->n; i++)
+		if (manifest_find(&o->out, o->live->e[i].path) == NULL)
+			(*removed)++;
+	return trim_tree(o, "");
+}
+
+/* Hard-link the unchanged files from the live tree into staging. */
+static int
+link_same(struct output *o)
+{
+	char	*from, *to;
+	size_t	 i;
 
 	for (i = 0; i < o->nsame; i++) {
 		from = xasprintf("%s/%s", o->dir, o->same[i]);
@@ -522,53 +927,144 @@ output_commit(struct output *o, struct publish_stats *st)
 			    strerror(errno));
 			free(from);
 			free(to);
-			output_abort(o);
 			return -1;
 		}
 		free(from);
 		free(to);
 	}
+	return 0;
+}
 
+/*
+ * The old live tree, now at `at`, becomes the spare.  Its manifest is the
+ * old live one; without that, the files this build found unchanged are
+ * all that is known of it, and enough: the next build links or writes
+ * every other file anyway, and removes what it does not have.
+ */
+static void
+keep_spare(struct output *o, const char *at)
+{
+	struct manifest	 known = { NULL, 0, 0 };
+	const struct manifest *m = o->live;
+	size_t		 i;
+	int		 ok;
+
+	if (m == NULL) {
+		for (i = 0; i < o->out.n; i++)
+			if (o->out.e[i].same)
+				manifest_add(&known, &o->out.e[i]);
+		m = &known;
+	}
+	ok = (at == o->spare || rename(at, o->spare) == 0) &&
+	    manifest_write(m, o->sfile) == 0;
+	manifest_free(&known);
+	if (ok)
+		return;
+	unlink(o->sfile);
+	if (remove_tree(at) == -1 || (at != o->spare &&
+	    remove_tree(o->spare) == -1))
+		diag_add(o->diags, at, 0, "cannot remove the old output: %s",
+		    strerror(errno));
+}
+
+/* Swap o->work in for the live tree; the old one is kept as the spare. */
+static int
+swap_in(struct output *o, int have_old)
+{
 	/*
-	 * The old fingerprint must not outlive the old output: gone before
-	 * the swap, the new one written after it.
+	 * The old fingerprint and manifest must not outlive the old
+	 * output: gone before the swap, the new ones written after it.
 	 */
-	if (unlink(o->state) == -1 && errno != ENOENT) {
+	if ((unlink(o->state) == -1 && errno != ENOENT) ||
+	    (unlink(o->mfile) == -1 && errno != ENOENT)) {
 		diag_add(o->diags, o->state, 0, "cannot remove: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (!have_old) {
+		if (rename(o->work, o->dir) == -1) {
+			diag_add(o->diags, o->dir, 0, "cannot rename: %s",
+			    strerror(errno));
+			return -1;
+		}
+	} else if (renameat2(AT_FDCWD, o->work, AT_FDCWD, o->dir,
+	    RENAME_EXCHANGE) == 0) {
+		/* The old tree now sits where the new one was built. */
+		keep_spare(o, o->work);
+	} else if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
+		/* No atomic exchange here: two renames. */
+		if (rename(o->dir, o->trash) == -1 ||
+		    rename(o->work, o->dir) == -1) {
+			diag_add(o->diags, o->dir, 0, "cannot rename: %s",
+			    strerror(errno));
+			return -1;
+		}
+		keep_spare(o, o->trash);
+	} else {
+		diag_add(o->diags, o->dir, 0, "cannot swap in the new "
+		    "output: %s", strerror(errno));
+		return -1;
+	}
+	/* A lost manifest only costs the next build its short cuts. */
+	manifest_write(&o->out, o->mfile);
+	write_state(o);
+	return 0;
+}
+
+int
+output_commit(struct output *o, struct publish_stats *st)
+{
+	struct stat	 sb;
+	int		 have_old;
+
+	memset(st, 0, sizeof(*st));
+	if (o->failed || check_duplicates(o) != 0) {
+		output_abort(o);
+		return -1;
+	}
+	st->added = o->added;
+	st->changed = o->changed;
+	st->unchanged = o->unchanged;
+	st->bytes = o->bytes;
+	st->written = o->written;
+	if (o->dry_run) {
+		output_free(o);
+		return 0;
+	}
+	have_old = lstat(o->dir, &sb) == 0;
+	if (o->mode == MODE_SPARE) {
+		if (trim_spare(o, &st->removed) == -1) {
+			output_abort(o);
+			return -1;
+		}
+	} else if (have_old && count_removed(o, "", &st->removed) == -1) {
+		diag_add(o->diags, o->dir, 0, "cannot read: %s",
 		    strerror(errno));
 		output_abort(o);
 		return -1;
 	}
-	if (!have_old) {
-		if (rename(o->staging, o->dir) == -1) {
-			diag_add(o->diags, o->dir, 0, "cannot rename: %s",
-			    strerror(errno));
-			output_abort(o);
-			return -1;
-		}
-	} else if (renameat2(AT_FDCWD, o->staging, AT_FDCWD, o->dir,
-	    RENAME_EXCHANGE) == 0) {
-		/* The old tree now sits at the staging path. */
-		if (remove_tree(o->staging) == -1)
-			diag_add(o->diags, o->staging, 0, "cannot remove the "
-			    "old output: %s", strerror(errno));
-	} else if (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) {
-		/* No atomic exchange here: two renames, old tree kept. */
-		if (rename(o->dir, o->trash) == -1 ||
-		    rename(o->staging, o->dir) == -1) {
-			diag_add(o->diags, o->dir, 0, "cannot rename: %s",
-			    strerror(errno));
-			output_abort(o);
-			return -1;
-		}
-		remove_tree(o->trash);
-	} else {
-		diag_add(o->diags, o->dir, 0, "cannot swap in the new "
-		    "output: %s", strerror(errno));
+	if (have_old && o->added == 0 && o->changed == 0 && st->removed == 0) {
+		/* Nothing changed: leave the output as it is. */
+		if (o->mode == MODE_FRESH)
+			remove_tree(o->staging);
+		else if (o->dirty)
+			/* The spare now holds what the live tree holds. */
+			manifest_write(&o->out, o->sfile);
+		if (o->live == NULL)
+			manifest_write(&o->out, o->mfile);
+		if (o->last_inputs != o->inputs)
+			write_state(o);
+		output_free(o);
+		return 0;
+	}
+	if (o->mode == MODE_FRESH && link_same(o) == -1) {
 		output_abort(o);
 		return -1;
 	}
-	write_state(o);
+	if (swap_in(o, have_old) == -1) {
+		output_abort(o);
+		return -1;
+	}
 	output_free(o);
 	return 0;
 }
@@ -578,7 +1074,10 @@ output_abort(struct output *o)
 {
 	if (o == NULL)
 		return;
-	if (!o->dry_run && o->staging != NULL)
+	if (!o->dry_run && o->mode == MODE_FRESH && o->staging != NULL)
 		remove_tree(o->staging);
+	/* A spare changed half-way is of no use any more. */
+	if (!o->dry_run && o->mode == MODE_SPARE && o->dirty)
+		remove_tree(o->spare);
 	output_free(o);
 }

@@ -122,6 +122,11 @@ kill_trials() {
 	if ls -a "$tmp" | grep -q -e '^\.out\.staging' -e '^\.out\.old'; then
 		echo "left behind:"; ls -a "$tmp"; return 1
 	fi
+	# The old output stays as the spare the next build updates in
+	# place: whole, with its manifest, exactly the listing before.
+	[ -f "$tmp/.out.spare.manifest" ] && listing "$tmp/.out.spare" |
+	    cmp -s - "$tmp/L.$cur" || {
+		echo "the spare is not the previous output"; return 1; }
 	echo "=> $KILLS kills: $kept before the swap, $done after, $stale left a staging folder, all cleaned up"
 }
 
