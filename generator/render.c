@@ -931,7 +931,11 @@ render(const struct site *site, struct page *pg, const char *id_prefix)
 		buf_puts(&pg->html, "");
 	if (r.text.data == NULL)
 		buf_puts(&r.text, "");
-	pg->text = buf_detach(&r.text, NULL);
+	/* Held until emit and index: no growth slack kept. */
+	pg->html.data = xrealloc(pg->html.data, pg->html.len + 1);
+	pg->html.cap = pg->html.len + 1;
+	pg->text = xrealloc(r.text.data, r.text.len + 1);
+	r.text.data = NULL;
 	buf_free(&r.hbuf);
 	buf_free(&r.htext);
 	buf_free(&r.pending);
