@@ -110,6 +110,44 @@ read_file(struct sink *sk, const char *path, const char *shown,
 	return buf_detach(&b, lenp);
 }
 
+/*
+ * One pass over text that is almost always fine: ASCII and three-byte
+ * sequences (CJK) inline, the rest through utf8_decode().  Non-zero when
+ * the text has no invalid UTF-8, NUL, control character (but tab and line
+ * ends) or U+FFFE/U+FFFF; check_utf8() then finds and names the problem.
+ */
+static int
+all_good(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
+	const char	*q;
+	unsigned	 c;
+
+	while (p < end) {
+		c = *p;
+		if (c >= 0x20 && c < 0x80)
+			p++;
+		else if (c < 0x20) {
+			if (c != '\t' && c != '\n' && c != '\r')
+				return 0;
+			p++;
+		} else if (c >= 0xe1 && c <= 0xef && c != 0xed &&
+		    end - p >= 3 && (p[1] & 0xc0) == 0x80 &&
+		    (p[2] & 0xc0) == 0x80) {
+			if (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+				return 0;
+			p += 3;
+		} else {
+			q = (const char *)p;
+			if (utf8_decode(&q, (const char *)end) < 0)
+				return 0;
+			p = (const unsigned char *)q;
+		}
+	}
+	return 1;
+}
+
 /* Report invalid UTF-8 as file:line:col. */
 static int
 check_utf8(struct sink *sk, const char *shown, const char *s, size_t len)
@@ -117,6 +155,8 @@ check_utf8(struct sink *sk, const char *shown, const char *s, size_t len)
 	size_t	 bad, i, line = 1, col = 1;
 	unsigned char c;
 
+	if (all_good(s, len))
+		return 0;
 	if ((bad = utf8_check(s, len)) == 0) {
 		/*
 		 * Control characters (but tab and line ends) and U+FFFE,
@@ -161,6 +201,10 @@ normalise(char *s, size_t len)
 	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 		memmove(s, s + 3, len - 3);
 		len -= 3;
+	}
+	if (memchr(s, '\r', len) == NULL) {
+		s[len] = '\0';
+		return len;
 	}
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\r') {
@@ -311,7 +355,7 @@ cmp_name(const void *a, const void *b)
 
 /* Sorted names in a folder, without "." and "..". */
 static char **
-list_dir(struct site *site, const char *path, const char *shown, size_t *np)
+list_dir(struct sink *sk, const char *path, const char *shown, size_t *np)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -320,9 +364,9 @@ list_dir(struct site *site, const char *path, const char *shown, size_t *np)
 
 	*np = 0;
 	if ((d = opendir(path)) == NULL) {
-		diag_add(&site->diags, shown, 0, "cannot open folder: %s",
+		diag_add(&sk->d, shown, 0, "cannot open folder: %s",
 		    strerror(errno));
-		site->io_error = 1;
+		sk->io_error = 1;
 		return NULL;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -360,14 +404,6 @@ ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static void
-add_page(struct site *site, struct page *p)
-{
-	site->pages = xreallocarray(site->pages, site->npages + 1,
-	    sizeof(struct page *));
-	site->pages[site->npages++] = p;
-}
-
 /* Weight, then slug (or folder). */
 static int
 cmp_page(const void *a, const void *b)
@@ -388,69 +424,103 @@ struct file {
 	char		*path;		/* owned */
 	char		*src;		/* owned */
 	const char	*category;	/* borrowed */
+	const char	*name;		/* borrowed: the file's name */
 	char		*slug;		/* owned; NULL: not a page */
 	int		 kind;		/* PAGE_*, or -1: skip */
 	struct page	*page;		/* the result, or NULL */
 	struct sink	 sk;
 };
 
+/* What the file is, then the page itself. */
 static void
 load_file(void *arg, size_t i)
 {
 	struct file	*f = (struct file *)arg + i;
+	struct stat	 st;
+	char		*shown;
 
+	f->kind = -1;
+	shown = xasprintf("%s/%s", f->cfg->content_dir, f->src);
+	if (stat(f->path, &st) == -1) {
+		diag_add(&f->sk.d, shown, 0, "cannot stat: %s",
+		    strerror(errno));
+		f->sk.io_error = 1;
+	} else if (S_ISDIR(st.st_mode)) {
+		diag_add(&f->sk.d, shown, 0, "nested folder: "
+		    "questions go in content/<category>/<slug>.md");
+	} else if (!ends_with(f->name, ".md")) {
+		/* Other files (images, notes) are not pages. */
+	} else if (!S_ISREG(st.st_mode)) {
+		diag_add(&f->sk.d, shown, 0, "not a regular file");
+	} else if (strcmp(f->name, "_index.md") == 0) {
+		f->kind = PAGE_CATEGORY;
+		f->slug = xstrdup("");
+	} else {
+		f->slug = xstrndup(f->name, strlen(f->name) - 3);
+		if (check_name(&f->sk.d, shown, f->slug) == 0)
+			f->kind = PAGE_QUESTION;
+	}
+	free(shown);
 	if (f->slug != NULL && f->kind >= 0)
 		f->page = load_page(f->cfg, &f->sk, (enum page_kind)f->kind,
 		    f->path, f->src, f->category, f->slug);
 }
 
-/* Load one category folder; its questions follow it in cat->questions. */
+/*
+ * An entry of content/ in name order: a category folder with its files,
+ * or anything else, with the messages it gave, shown in this order.
+ */
+struct top {
+	char		*name;		/* owned */
+	char		*path;		/* owned */
+	struct sink	 sk;
+	int		 is_cat;
+	char		**names;	/* a category's files, owned */
+	size_t		 first, n;	/* its files in the shared table */
+};
+
+static int
+cmp_slug_case(const void *a, const void *b)
+{
+	const struct page *pa = *(struct page *const *)a;
+	const struct page *pb = *(struct page *const *)b;
+	int		 c = strcasecmp(pa->slug, pb->slug);
+
+	/* Ties in file-name order, so the first is the one named. */
+	return c != 0 ? c : strcmp(pa->slug, pb->slug);
+}
+
+/* Two slugs equal but for case collide on case-blind hosts. */
+static void
+check_case(struct site *site, struct page **qs, size_t nq)
+{
+	struct page	**v;
+	size_t		  i, first = 0;
+
+	if (nq < 2)
+		return;
+	v = xreallocarray(NULL, nq, sizeof(*v));
+	memcpy(v, qs, nq * sizeof(*v));
+	qsort(v, nq, sizeof(*v), cmp_slug_case);
+	for (i = 1; i < nq; i++) {
+		if (strcasecmp(v[first]->slug, v[i]->slug) != 0) {
+			first = i;
+			continue;
+		}
+		diag_add(&site->diags, v[i]->file, 0,
+		    "same slug as %s but for case", v[first]->file);
+	}
+	free(v);
+}
+
+/* A category from its files, once they are loaded. */
 static struct page *
-load_category(struct site *site, const char *dir, const char *name)
+finish_category(struct site *site, const char *name, struct file *files,
+    size_t n)
 {
 	struct page	*cat = NULL, **qs = NULL;
-	struct file	*files, *f;
-	char		**names, *shown;
-	size_t		  n, i, j, nq = 0;
-	struct stat	  st;
-
-	shown = xasprintf("%s/%s", site->cfg.content_dir, name);
-	names = list_dir(site, dir, shown, &n);
-	free(shown);
-	files = xcalloc(n, sizeof(*files));
-	for (i = 0; i < n; i++) {
-		f = &files[i];
-		f->kind = -1;
-		f->cfg = &site->cfg;
-		f->path = xasprintf("%s/%s", dir, names[i]);
-		f->src = xasprintf("%s/%s", name, names[i]);
-		f->category = name;
-		shown = xasprintf("%s/%s", site->cfg.content_dir, f->src);
-		if (stat(f->path, &st) == -1) {
-			diag_add(&f->sk.d, shown, 0, "cannot stat: %s",
-			    strerror(errno));
-			f->sk.io_error = 1;
-		} else if (S_ISDIR(st.st_mode)) {
-			diag_add(&f->sk.d, shown, 0, "nested folder: "
-			    "questions go in content/<category>/<slug>.md");
-		} else if (!ends_with(names[i], ".md")) {
-			/* Other files (images, notes) are not pages. */
-		} else if (!S_ISREG(st.st_mode)) {
-			diag_add(&f->sk.d, shown, 0, "not a regular file");
-		} else if (strcmp(names[i], "_index.md") == 0) {
-			f->kind = PAGE_CATEGORY;
-			f->slug = xstrdup("");
-		} else {
-			f->slug = xstrndup(names[i], strlen(names[i]) - 3);
-			if (check_name(&f->sk.d, shown, f->slug) == 0)
-				f->kind = PAGE_QUESTION;
-		}
-		free(shown);
-	}
-	free_names(names, n);
-
-	/* The files themselves, on the thread pool. */
-	pool_run(n, site->cfg.jobs, load_file, files);
+	struct file	*f;
+	size_t		 i, nq = 0;
 
 	for (i = 0; i < n; i++) {
 		f = &files[i];
@@ -463,22 +533,16 @@ load_category(struct site *site, const char *dir, const char *name)
 		else if (f->page->fm.draft && !site->cfg.drafts)
 			site_page_free(f->page);
 		else {
-			qs = xreallocarray(qs, nq + 1, sizeof(*qs));
+			if ((nq & (nq - 1)) == 0)
+				qs = xreallocarray(qs, nq ? nq * 2 : 1,
+				    sizeof(*qs));
 			qs[nq++] = f->page;
 		}
 		free(f->path);
 		free(f->src);
 		free(f->slug);
 	}
-	free(files);
-
-	/* Two slugs equal but for case collide on case-blind hosts. */
-	for (i = 0; i < nq; i++)
-		for (j = i + 1; j < nq; j++)
-			if (strcasecmp(qs[i]->slug, qs[j]->slug) == 0)
-				diag_add(&site->diags, qs[j]->file, 0,
-				    "same slug as %s but for case",
-				    qs[i]->file);
+	check_case(site, qs, nq);
 
 	if (cat == NULL) {
 		/* A folder without _index.md is still a category. */
@@ -516,7 +580,8 @@ load_layouts(struct site *site, const char *dir, const char *prefix,
 		diag_add(&site->diags, dir, 0, "layouts nested too deep");
 		return;
 	}
-	names = list_dir(site, dir, dir, &n);
+	names = list_dir(&sk, dir, dir, &n);
+	sink_flush(site, &sk);
 	for (i = 0; i < n; i++) {
 		if (names[i][0] == '.')
 			continue;
@@ -552,8 +617,10 @@ load_site(struct site *site)
 {
 	const struct config *cfg = &site->cfg;
 	struct page	**cats = NULL, *cat;
+	struct top	 *tops, *t;
+	struct file	 *files, *f;
 	char		**names, *path;
-	size_t		  n, i, j, ncat = 0;
+	size_t		  n, i, j, ncat = 0, nfiles = 0, nq;
 	struct stat	  st;
 	struct sink	  sk = { { NULL, 0, 0 }, 0 };
 
@@ -572,32 +639,67 @@ load_site(struct site *site)
 		return -1;
 	}
 
-	names = list_dir(site, cfg->content_dir, cfg->content_dir, &n);
+	/*
+	 * Every file of every category is read on the thread pool at once;
+	 * messages are shown in content/'s name order all the same.
+	 */
+	names = list_dir(&sk, cfg->content_dir, cfg->content_dir, &n);
+	sink_flush(site, &sk);
+	tops = xcalloc(n ? n : 1, sizeof(*tops));
 	for (i = 0; i < n; i++) {
-		path = xasprintf("%s/%s", cfg->content_dir, names[i]);
+		t = &tops[i];
+		t->name = names[i];
+		t->path = path = xasprintf("%s/%s", cfg->content_dir, names[i]);
 		if (names[i][0] == '.') {
 			/* Editor and VCS files. */
 		} else if (stat(path, &st) == -1) {
-			diag_add(&site->diags, path, 0, "cannot stat: %s",
+			diag_add(&t->sk.d, path, 0, "cannot stat: %s",
 			    strerror(errno));
-			site->io_error = 1;
+			t->sk.io_error = 1;
 		} else if (S_ISDIR(st.st_mode)) {
-			if (check_name(&site->diags, path, names[i]) == 0) {
-				cats = xreallocarray(cats, ncat + 1,
-				    sizeof(*cats));
-				cats[ncat++] = load_category(site, path,
-				    names[i]);
+			if (check_name(&t->sk.d, path, names[i]) == 0) {
+				t->is_cat = 1;
+				t->names = list_dir(&t->sk, path, path, &t->n);
+				t->first = nfiles;
+				nfiles += t->n;
 			}
 		} else if (strcmp(names[i], "_index.md") == 0) {
-			site->home = load_page(&site->cfg, &sk, PAGE_HOME,
+			site->home = load_page(&site->cfg, &t->sk, PAGE_HOME,
 			    path, names[i], "", "");
-			sink_flush(site, &sk);
 		} else if (ends_with(names[i], ".md")) {
-			diag_add(&site->diags, path, 0, "question outside "
+			diag_add(&t->sk.d, path, 0, "question outside "
 			    "a category: move it to content/<category>/");
 		}
-		free(path);
 	}
+	files = xcalloc(nfiles ? nfiles : 1, sizeof(*files));
+	for (i = 0; i < n; i++) {
+		t = &tops[i];
+		for (j = 0; t->is_cat && j < t->n; j++) {
+			f = &files[t->first + j];
+			f->cfg = cfg;
+			f->name = t->names[j];
+			f->path = xasprintf("%s/%s", t->path, t->names[j]);
+			f->src = xasprintf("%s/%s", t->name, t->names[j]);
+			f->category = t->name;
+		}
+	}
+	pool_run(nfiles, cfg->jobs, load_file, files);
+	for (i = 0; i < n; i++) {
+		t = &tops[i];
+		diag_move(&site->diags, &t->sk.d);
+		site->io_error |= t->sk.io_error;
+		if (t->is_cat) {
+			if ((ncat & (ncat - 1)) == 0)
+				cats = xreallocarray(cats, ncat ? ncat * 2 : 1,
+				    sizeof(*cats));
+			cats[ncat++] = finish_category(site, t->name,
+			    files + t->first, t->n);
+			free_names(t->names, t->n);
+		}
+		free(t->path);
+	}
+	free(files);
+	free(tops);
 	free_names(names, n);
 
 	if (site->home == NULL) {
@@ -624,15 +726,19 @@ load_site(struct site *site)
 				diag_add(&site->diags, cats[j]->file, 0,
 				    "same category folder as %s but for "
 				    "case", cats[i]->file);
-	add_page(site, site->home);
+	for (i = 0, nq = 0; i < ncat; i++)
+		nq += cats[i]->nquestions;
+	site->pages = xreallocarray(NULL, 1 + ncat + nq,
+	    sizeof(struct page *));
+	site->questions = xreallocarray(NULL, nq ? nq : 1,
+	    sizeof(struct page *));
+	site->pages[site->npages++] = site->home;
 	for (i = 0; i < ncat; i++) {
 		cat = cats[i];
-		add_page(site, cat);
+		site->pages[site->npages++] = cat;
 		for (j = 0; j < cat->nquestions; j++) {
 			cat->questions[j]->category = cat;
-			add_page(site, cat->questions[j]);
-			site->questions = xreallocarray(site->questions,
-			    site->nquestions + 1, sizeof(struct page *));
+			site->pages[site->npages++] = cat->questions[j];
 			site->questions[site->nquestions++] =
 			    cat->questions[j];
 		}
