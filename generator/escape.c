@@ -16,6 +16,9 @@ esc_html(struct buf *b, const char *s, size_t len)
 
 	buf_grow(b, len);
 	for (i = 0; i < len; i++) {
+		/* Most bytes (all of CJK) need nothing: one test each. */
+		if ((unsigned char)s[i] > '>')
+			continue;
 		switch (s[i]) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;

@@ -357,6 +357,14 @@ email_len(const char *s, size_t len, size_t *at)
 	return j;
 }
 
+/* isalnum() in the C locale, inline: this loop sees every byte. */
+static inline int
+alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+	    (c | 0x20) <= 'z');
+}
+
 /* Write text as HTML, turning bare URLs and e-mail addresses into links. */
 static void
 linkify(struct render *r, const char *s, size_t len)
@@ -366,9 +374,15 @@ linkify(struct render *r, const char *s, size_t len)
 
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
-		int word_start = i == 0 ||
-		    !isalnum((unsigned char)s[i - 1]);
+		int word_start;
 
+		/* Only a letter or digit after a non-word starts a link. */
+		if (c >= 0x80 || !alnum(c) ||
+		    (i > 0 && alnum((unsigned char)s[i - 1]))) {
+			i++;
+			continue;
+		}
+		word_start = 1;
 		n = 0;
 		if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') &&
 		    word_start)
@@ -389,8 +403,7 @@ linkify(struct render *r, const char *s, size_t len)
 			start = i;
 			continue;
 		}
-		if (isalnum(c) && word_start &&
-		    (n = email_len(s + i, len - i, &at)) > 0) {
+		if (word_start && (n = email_len(s + i, len - i, &at)) > 0) {
 			esc_html(r->out, s + start, i - start);
 			buf_puts(r->out, "<a href=\"mailto:");
 			esc_url(r->out, s + i, n);
