@@ -105,9 +105,44 @@ buffers(void)
 	free(p);
 }
 
+/* Every byte counts, in every lane and in the tail, and so does h. */
+static void
+hashes(void)
+{
+	char		 a[203], b[203];
+	uint64_t	 h, seen[203];
+	size_t		 i, j, len, dup = 0;
+
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = (char)(i * 31 + 7);
+	for (len = 0; len < sizeof(a); len += 67) {
+		CHECK(hash_bytes(a, len, 0) == hash_bytes(a, len, 0));
+		CHECK(hash_bytes(a, len, 0) != hash_bytes(a, len, 1));
+		CHECK(len == 0 || hash_bytes(a, len, 0) !=
+		    hash_bytes(a, len - 1, 0));
+	}
+	h = hash_bytes(a, sizeof(a), 0);
+	for (i = 0; i < sizeof(a); i++) {
+		memcpy(b, a, sizeof(a));
+		b[i] ^= 1;
+		seen[i] = hash_bytes(b, sizeof(b), 0);
+		CHECK(seen[i] != h);
+	}
+	for (i = 0; i < sizeof(a); i++)
+		for (j = i + 1; j < sizeof(a); j++)
+			dup += seen[i] == seen[j];
+	CHECK(dup == 0);
+	/* Two 8-byte blocks swapped between lanes. */
+	memcpy(b, a, sizeof(a));
+	memcpy(b, a + 8, 8);
+	memcpy(b + 8, a, 8);
+	CHECK(hash_bytes(b, sizeof(b), 0) != h);
+}
+
 int
 main(void)
 {
+	TEST(hashes);
 	TEST(paths);
 	TEST(escapes);
 	TEST(utf8);
