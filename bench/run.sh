@@ -240,7 +240,7 @@ for n in "${sizes[@]}"; do
 		sw=$(cut -d' ' -f1 "$outdir/same.times" | median)
 		ow=$(cut -d' ' -f1 "$outdir/one.times" | median)
 		say "faqgen rebuild, nothing changed: wall $sw s ($(ratio "$sw" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/same.times" | median) s, files written $(median <"$outdir/same.files")"
-		say "faqgen rebuild, one answer changed (${changed#"$content"/}): wall $ow s ($(ratio "$ow" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/one.times" | median) s, files written $(median <"$outdir/one.files")"
+		say "faqgen rebuild, one answer changed (${changed#"$content"/}): wall $ow s ($(ratio "$ow" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/one.times" | median) s, files written $(median <"$outdir/one.files"); each run: $(cut -d' ' -f1 "$outdir/one.times" | tr '\n' ' ')s (the first after a full build links every file into a new tree; later ones update the spare)"
 		search=$out/search
 		if [ -f "$search/manifest.json" ]; then
 			say "search index: $(du -sb "$search" | cut -f1) bytes in $(find "$search" -type f | wc -l) files (.json and .js twins)"
