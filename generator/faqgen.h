@@ -311,11 +311,22 @@ struct tobj	*tobj_new(void);
 void		 tobj_free(struct tobj *);
 /* Set key to a string; the object copies neither key nor value. */
 void		 tobj_str(struct tobj *, const char *key, const char *val);
+/*
+ * Set key to <val, len>, already escaped for HTML: {{key}} shows it as it
+ * is.  Borrowed, like tobj_str's.
+ */
+void		 tobj_safe(struct tobj *, const char *key, const char *val,
+		    size_t len);
 /* Set key to an owned string (freed with the object). */
 void		 tobj_own(struct tobj *, const char *key, char *val);
 void		 tobj_bool(struct tobj *, const char *key, int val);
 /* Append a new object to list `key` and return it (owned by parent). */
 struct tobj	*tobj_push(struct tobj *, const char *key);
+/*
+ * Empty the object for the next page, keeping its memory: the objects of
+ * its lists are emptied and handed out again by tobj_push().
+ */
+void		 tobj_reset(struct tobj *);
 
 struct template	*template_parse(const char *name, const char *s, size_t len,
 		    struct diags *);

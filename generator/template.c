@@ -36,19 +36,29 @@ enum tval_type {
 	TVAL_LIST
 };
 
+/*
+ * A value.  A list keeps the objects it ever held: they are emptied, not
+ * freed, when the list is cleared or the root reset, so a tree built
+ * again for the next page reuses its memory.
+ */
 struct tval {
 	const char	*key;		/* borrowed */
+	uint32_t	 h;		/* keyhash(key) */
 	enum tval_type	 type;
+	int		 safe;		/* TVAL_STR: already HTML-escaped */
 	const char	*str;		/* TVAL_STR: borrowed or == own */
+	size_t		 len;		/* TVAL_STR: strlen(str) */
 	char		*own;		/* TVAL_STR: owned copy, may be NULL */
 	int		 b;		/* TVAL_BOOL */
-	struct tobj	**items;	/* TVAL_LIST: owned */
+	struct tobj	**items;	/* owned; [0, nitems) in use */
 	size_t		 nitems;
+	size_t		 nalloc;	/* objects allocated, all empty past nitems */
 	size_t		 capitems;
 };
 
 struct tobj {
-	struct tval	*v;		/* owned; looked up linearly */
+	struct tval	*v;		/* owned; [0, n) in use, [n, cap) zeroed
+					   or kept for their lists */
 	size_t		 n;
 	size_t		 cap;
 };
@@ -68,6 +78,7 @@ struct node {
 	size_t		 off;		/* NODE_TEXT */
 	size_t		 len;		/* NODE_TEXT */
 	char		*name;		/* tags: owned */
+	uint32_t	 h;		/* keyhash(name) */
 	size_t		 end;		/* sections: index past the body */
 };
 
@@ -87,6 +98,20 @@ struct ctx {
 
 /* ------------------------------------------------------------ values */
 
+/*
+ * Keys are compared by this hash first, so a lookup costs a few integer
+ * compares and at most one strcmp, on the key that matches.
+ */
+static uint32_t
+keyhash(const char *s)
+{
+	uint32_t	 h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 struct tobj *
 tobj_new(void)
 {
@@ -94,45 +119,59 @@ tobj_new(void)
 	return xcalloc(1, sizeof(struct tobj));
 }
 
+/* Empty v's value; a list's objects are emptied and kept for reuse. */
 static void
 tval_clear(struct tval *v)
 {
 	size_t	 i;
 
-	if (v->type == TVAL_LIST) {
-		for (i = 0; i < v->nitems; i++)
-			tobj_free(v->items[i]);
-		free(v->items);
-	} else if (v->type == TVAL_STR)
-		free(v->own);
+	for (i = 0; i < v->nitems; i++)
+		tobj_reset(v->items[i]);
+	v->nitems = 0;
+	free(v->own);
 	v->str = NULL;
 	v->own = NULL;
+	v->len = 0;
+	v->safe = 0;
 	v->b = 0;
-	v->items = NULL;
-	v->nitems = v->capitems = 0;
+}
+
+void
+tobj_reset(struct tobj *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->n; i++)
+		tval_clear(&o->v[i]);
+	o->n = 0;
 }
 
 void
 tobj_free(struct tobj *o)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	if (o == NULL)
 		return;
-	for (i = 0; i < o->n; i++)
-		tval_clear(&o->v[i]);
+	for (i = 0; i < o->cap; i++) {
+		free(o->v[i].own);
+		for (j = 0; j < o->v[i].nalloc; j++)
+			tobj_free(o->v[i].items[j]);
+		free(o->v[i].items);
+	}
 	free(o->v);
 	free(o);
 }
 
 /* Find key in o, without walking outward. */
 static const struct tval *
-tobj_find(const struct tobj *o, const char *key)
+tobj_find(const struct tobj *o, const char *key, uint32_t h)
 {
 	size_t	 i;
 
 	for (i = 0; i < o->n; i++)
-		if (strcmp(o->v[i].key, key) == 0)
+		if (o->v[i].h == h && (o->v[i].key == key ||
+		    strcmp(o->v[i].key, key) == 0))
 			return &o->v[i];
 	return NULL;
 }
@@ -142,23 +181,24 @@ static struct tval *
 slot(struct tobj *o, const char *key, enum tval_type type)
 {
 	struct tval	*v;
-	size_t		 i;
+	uint32_t	 h = keyhash(key);
+	size_t		 old;
 
-	for (i = 0; i < o->n; i++) {
-		v = &o->v[i];
-		if (strcmp(v->key, key) == 0) {
-			tval_clear(v);
-			v->type = type;
-			return v;
-		}
+	if ((v = (struct tval *)tobj_find(o, key, h)) != NULL) {
+		tval_clear(v);
+		v->type = type;
+		return v;
 	}
 	if (o->n == o->cap) {
+		old = o->cap;
 		o->cap = o->cap ? o->cap + o->cap / 2 : 8;
 		o->v = xreallocarray(o->v, o->cap, sizeof(*o->v));
+		memset(o->v + old, 0, (o->cap - old) * sizeof(*o->v));
 	}
+	/* A slot past n is empty but may keep a list's objects. */
 	v = &o->v[o->n++];
-	memset(v, 0, sizeof(*v));
 	v->key = key;
+	v->h = h;
 	v->type = type;
 	return v;
 }
@@ -166,8 +206,22 @@ slot(struct tobj *o, const char *key, enum tval_type type)
 void
 tobj_str(struct tobj *o, const char *key, const char *val)
 {
+	struct tval	*v;
 
-	slot(o, key, TVAL_STR)->str = val;
+	v = slot(o, key, TVAL_STR);
+	v->str = val;
+	v->len = val != NULL ? strlen(val) : 0;
+}
+
+void
+tobj_safe(struct tobj *o, const char *key, const char *val, size_t len)
+{
+	struct tval	*v;
+
+	v = slot(o, key, TVAL_STR);
+	v->str = val;
+	v->len = len;
+	v->safe = 1;
 }
 
 void
@@ -177,6 +231,7 @@ tobj_own(struct tobj *o, const char *key, char *val)
 
 	v = slot(o, key, TVAL_STR);
 	v->str = v->own = val;
+	v->len = val != NULL ? strlen(val) : 0;
 }
 
 void
@@ -189,22 +244,20 @@ tobj_bool(struct tobj *o, const char *key, int val)
 struct tobj *
 tobj_push(struct tobj *o, const char *key)
 {
-	struct tval	*v = NULL;
-	size_t		 i;
+	struct tval	*v;
 
-	for (i = 0; i < o->n; i++)
-		if (strcmp(o->v[i].key, key) == 0) {
-			v = &o->v[i];
-			break;
-		}
+	v = (struct tval *)tobj_find(o, key, keyhash(key));
 	if (v == NULL || v->type != TVAL_LIST)
 		v = slot(o, key, TVAL_LIST);
-	if (v->nitems == v->capitems) {
+	if (v->nitems < v->nalloc)
+		return v->items[v->nitems++];
+	if (v->nalloc == v->capitems) {
 		v->capitems = v->capitems ? v->capitems + v->capitems / 2 : 4;
 		v->items = xreallocarray(v->items, v->capitems,
 		    sizeof(*v->items));
 	}
-	return v->items[v->nitems++] = tobj_new();
+	v->items[v->nalloc++] = tobj_new();
+	return v->items[v->nitems++];
 }
 
 /* ----------------------------------------------------------- parsing */
@@ -389,6 +442,7 @@ template_parse(const char *name, const char *s, size_t len,
 			n = node_add(t, sigil == '#' ? NODE_SECTION :
 			    NODE_INVERTED, line);
 			n->name = xstrndup(s + inner, innerend - inner);
+			n->h = keyhash(n->name);
 			if (nopen == capopen) {
 				capopen = capopen ? capopen * 2 : 8;
 				open = xreallocarray(open, capopen,
@@ -420,6 +474,7 @@ template_parse(const char *name, const char *s, size_t len,
 			n = node_add(t, triple || sigil == '&' ? NODE_RAW :
 			    NODE_VAR, line);
 			n->name = xstrndup(s + inner, innerend - inner);
+			n->h = keyhash(n->name);
 			break;
 		}
 	}
@@ -474,14 +529,14 @@ template_free(struct template *t)
 /* --------------------------------------------------------- rendering */
 
 static const struct tval *
-lookup(const struct ctx *c, const char *key)
+lookup(const struct ctx *c, const struct node *n)
 {
 	const struct tval	*v;
 
-	if (key[0] == '.' && key[1] == '\0')
-		return c != NULL ? tobj_find(c->obj, key) : NULL;
+	if (n->name[0] == '.' && n->name[1] == '\0')
+		return c != NULL ? tobj_find(c->obj, n->name, n->h) : NULL;
 	for (; c != NULL; c = c->up)
-		if ((v = tobj_find(c->obj, key)) != NULL)
+		if ((v = tobj_find(c->obj, n->name, n->h)) != NULL)
 			return v;
 	return NULL;
 }
@@ -495,7 +550,7 @@ truthy(const struct tval *v)
 		return 0;
 	switch (v->type) {
 	case TVAL_STR:
-		return v->str != NULL && v->str[0] != '\0';
+		return v->str != NULL && v->len > 0;
 	case TVAL_BOOL:
 		return v->b;
 	case TVAL_LIST:
@@ -528,16 +583,16 @@ render(const struct render *r, const struct template *t, size_t from,
 			break;
 		case NODE_VAR:
 		case NODE_RAW:
-			v = lookup(c, n->name);
+			v = lookup(c, n);
 			if (v == NULL || v->type != TVAL_STR || v->str == NULL)
 				break;
-			if (n->type == NODE_VAR)
-				esc_html(r->out, v->str, strlen(v->str));
+			if (n->type == NODE_VAR && !v->safe)
+				esc_html(r->out, v->str, v->len);
 			else
-				buf_puts(r->out, v->str);
+				buf_put(r->out, v->str, v->len);
 			break;
 		case NODE_SECTION:
-			v = lookup(c, n->name);
+			v = lookup(c, n);
 			if (v != NULL && v->type == TVAL_LIST) {
 				item.up = c;
 				for (j = 0; j < v->nitems; j++) {
@@ -550,7 +605,7 @@ render(const struct render *r, const struct template *t, size_t from,
 			i = n->end - 1;
 			break;
 		case NODE_INVERTED:
-			if (!truthy(lookup(c, n->name)))
+			if (!truthy(lookup(c, n)))
 				render(r, t, i + 1, n->end, c, depth);
 			i = n->end - 1;
 			break;
