@@ -2,18 +2,25 @@
  * emit.c: pages through the templates in layouts/, plus robots.txt and
  * the static assets.  Every page is rendered into memory and handed to
  * the output sink; pages are independent, so they are emitted on the
- * thread pool.  Variables are documented in layouts/README.md.
+ * thread pool, in batches that each reuse one variable tree and a few
+ * buffers (no allocation per page once a batch is warm).  What a page
+ * shows of other pages (title, URL) is escaped once, before any page is
+ * emitted, and set as safe values.  Variables are documented in
+ * layouts/README.md.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "faqgen.h"
 
-#define DESCRIPTION_CHARS 120	/* code points of a meta description */
+#define DESCRIPTION_CHARS 80	/* code points of a meta description */
 #define TOC_MIN		2	/* headings before an answer gets a TOC */
 #define LONG_ANSWER	2500	/* bytes of answer text for back-to-top */
 #define NAV_CATEGORIES	40	/* more, and pages list only their own */
-#define NAV_QUESTIONS	30	/* questions beside a page, around it */
+#define NAV_QUESTIONS	10	/* questions beside a page, around it */
+#define HOME_QUESTIONS	20	/* questions of a category on the home page */
+#define BATCH		64	/* pages a worker takes at once */
 
 /* The page templates; only these names may be missing. */
 static const struct {
@@ -38,12 +45,42 @@ struct partials {
 	size_t		  n;
 };
 
+/* How other pages show a page, escaped once for HTML. */
+struct shown {
+	char		*title;		/* owned */
+	size_t		 title_len;
+	const char	*base;		/* file name in its folder, into out */
+	size_t		 base_len;
+	size_t		 out_len;
+	size_t		 up_len;	/* of url_up */
+	int		 url_safe;	/* out needs no escaping (load.c's names) */
+	char		 count[24];	/* categories: number of questions */
+};
+
 struct emit {
 	struct site	*site;
 	struct output	*out;
 	struct partials	 partials;
 	const struct template *t[NTEMPLATES];	/* borrowed from partials */
+	struct shown	*shown;		/* owned, by page order */
+	char		*site_title;	/* [site] title, escaped, owned */
+	char		*site_description; /* escaped, owned */
+	char		*ld_home;	/* the home's BreadcrumbList item, owned */
+	int		 has_all;	/* all.html is written */
 	int		 failed;
+};
+
+/* A worker's reusable state: one page at a time. */
+struct view {
+	struct tobj	*o;		/* the page's variables */
+	struct buf	 content;	/* the page template's output */
+	struct buf	 page;		/* base.html's output */
+	struct buf	 ld;		/* JSON-LD */
+	struct buf	 text;		/* canonical, page title, description */
+	struct buf	 sums;		/* a category's summaries, \0 apart */
+	struct buf	 scratch;	/* the description before escaping */
+	size_t		*sumoff;	/* owned, offsets into sums */
+	size_t		 capsum;
 };
 
 static const struct template *
@@ -136,17 +173,43 @@ free_layouts(struct emit *e)
  * The absolute URL of an output file; "index.html" pages are canonical as
  * their folder.  Used for canonical links, JSON-LD, the sitemap and feed.
  */
-char *
-emit_url(const struct site *site, const char *out)
+static void
+put_url(struct buf *b, const struct site *site, const char *out)
 {
 	size_t	 len = strlen(out);
 
+	buf_puts(b, site->cfg.base_url);
 	if (strcmp(out, "index.html") == 0)
-		return xstrdup(site->cfg.base_url);
+		return;
 	if (len > 11 && strcmp(out + len - 11, "/index.html") == 0)
-		return xasprintf("%s%.*s/", site->cfg.base_url,
-		    (int)(len - 11), out);
-	return xasprintf("%s%s", site->cfg.base_url, out);
+		buf_put(b, out, len - 10);
+	else
+		buf_put(b, out, len);
+}
+
+/* put_url() escaped for JSON ("...") or HTML. */
+static void
+put_url_esc(struct buf *b, const struct site *site, const char *out,
+    void (*esc)(struct buf *, const char *, size_t))
+{
+	size_t	 len = strlen(out);
+
+	esc(b, site->cfg.base_url, strlen(site->cfg.base_url));
+	if (strcmp(out, "index.html") == 0)
+		return;
+	if (len > 11 && strcmp(out + len - 11, "/index.html") == 0)
+		esc(b, out, len - 10);
+	else
+		esc(b, out, len);
+}
+
+char *
+emit_url(const struct site *site, const char *out)
+{
+	struct buf	 b = { NULL, 0, 0 };
+
+	put_url(&b, site, out);
+	return buf_detach(&b, NULL);
 }
 
 /* Path from the base URL: "https://x.cn/faq/" -> "/faq/". */
@@ -161,81 +224,149 @@ base_path(const char *base_url)
 	return p ? p : "/";
 }
 
-/*
- * Set key to the URL of page `to` as seen from a page at `root`.  Pages
- * stand at the root or one folder down, so the URL is borrowed from the
- * page itself in both cases (out, or url_up filled by emit_site()); only
- * 404.html's absolute root allocates.
- */
-static void
-url_set(struct tobj *o, const char *key, const char *root,
-    const struct page *to)
+static char *
+escaped(const char *s, size_t *len)
 {
-	if (root[0] == '\0')
-		tobj_str(o, key, to->out);
-	else if (strcmp(root, "../") == 0)
-		tobj_str(o, key, to->url_up);
-	else
-		tobj_own(o, key, xasprintf("%s%s", root, to->out));
+	struct buf	 b = { NULL, 0, 0 };
+
+	esc_html(&b, s, strlen(s));
+	if (b.data == NULL)
+		buf_puts(&b, "");
+	return buf_detach(&b, len);
 }
 
-/* First paragraph, cut to a meta description. */
-static char *
-describe(const struct page *p, const char *fallback)
+/* The folder a page stands in: its category; NULL at the root. */
+static const struct page *
+folder(const struct page *p)
+{
+
+	return p->kind == PAGE_CATEGORY ? p : p->category;
+}
+
+/*
+ * Set key to the URL of page `to` as seen from page `from` (NULL: a page
+ * at the root) whose path to the site root is `root`.  Pages stand at the
+ * root or one folder down, so the URL is borrowed from the page itself: a
+ * page of the same folder by its file name, others through url_up or out.
+ * Only 404.html's absolute root allocates.
+ */
+static void
+url_set(const struct emit *e, struct tobj *o, const char *key,
+    const struct page *from, const char *root, const struct page *to)
+{
+	const struct shown *s = &e->shown[to->order];
+	const char	*u;
+	size_t		 len;
+
+	if (from != NULL && folder(from) != NULL &&
+	    folder(from) == folder(to)) {
+		u = s->base;
+		len = s->base_len;
+	} else if (root[0] == '\0') {
+		u = to->out;
+		len = s->out_len;
+	} else if (strcmp(root, "../") == 0) {
+		u = to->url_up;
+		len = s->up_len;
+	} else {
+		tobj_own(o, key, xasprintf("%s%s", root, to->out));
+		return;
+	}
+	if (s->url_safe)
+		tobj_safe(o, key, u, len);
+	else
+		tobj_str(o, key, u);
+}
+
+static void
+title_set(const struct emit *e, struct tobj *o, const char *key,
+    const struct page *p)
+{
+	const struct shown *s = &e->shown[p->order];
+
+	tobj_safe(o, key, s->title, s->title_len);
+}
+
+/* First paragraph, cut to a meta description, appended to b. */
+static void
+describe(const struct page *p, const char *fallback, struct buf *b)
 {
 	const char	*s, *q, *end;
-	struct buf	 b = { NULL, 0, 0 };
-	size_t		 n = 0;
+	size_t		 n = 0, start = b->len;
 
-	if (p->fm.description != NULL && p->fm.description[0] != '\0')
-		return xstrdup(p->fm.description);
+	if (p->fm.description != NULL && p->fm.description[0] != '\0') {
+		buf_puts(b, p->fm.description);
+		return;
+	}
 	s = p->summary != NULL ? p->summary :
 	    (p->text != NULL && p->text[0] != '\0' ? p->text : fallback);
 	if (s == NULL)
-		return xstrdup("");
+		return;
 	end = s + strlen(s);
 	for (q = s; q < end && n < DESCRIPTION_CHARS; n++) {
 		const char *c = q;
 		if (utf8_decode(&q, end) < 0)
 			q = c + 1;
 		if (*c == '\n')
-			buf_putc(&b, ' ');
+			buf_putc(b, ' ');
 		else
-			buf_put(&b, c, (size_t)(q - c));
+			buf_put(b, c, (size_t)(q - c));
 	}
-	while (b.len > 0 && b.data[b.len - 1] == ' ')
-		buf_truncate(&b, b.len - 1);
+	while (b->len > start && b->data[b->len - 1] == ' ')
+		buf_truncate(b, b->len - 1);
 	if (q < end)
-		buf_puts(&b, "\xe2\x80\xa6");
-	if (b.data == NULL)
-		buf_puts(&b, "");
-	return buf_detach(&b, NULL);
+		buf_puts(b, "\xe2\x80\xa6");
 }
 
 static void
-json_str(struct buf *b, const char *s)
+json_str(struct buf *b, const char *s, size_t len)
 {
 	buf_putc(b, '"');
-	esc_json(b, s, strlen(s));
+	esc_json(b, s, len);
 	buf_putc(b, '"');
 }
 
-/* One schema.org Question with its accepted answer. */
+/* One schema.org Question; its answer is `text`, or the start of it. */
 static void
-jsonld_question(struct buf *b, const struct page *q)
+jsonld_question(const struct site *site, struct buf *b,
+    const struct page *q, const char *text, size_t len, int summary)
 {
 	buf_puts(b, "{\"@type\":\"Question\",\"name\":");
-	json_str(b, q->fm.title);
+	json_str(b, q->fm.title, strlen(q->fm.title));
 	buf_puts(b, ",\"acceptedAnswer\":{\"@type\":\"Answer\",\"text\":");
-	json_str(b, q->text);
+	json_str(b, text, len);
+	if (summary) {
+		buf_puts(b, ",\"url\":\"");
+		put_url_esc(b, site, q->out, esc_json);
+		buf_putc(b, '"');
+	}
 	buf_puts(b, "}}");
 }
 
 static void
-jsonld(const struct site *site, const struct page *p, struct buf *b)
+jsonld_crumb(const struct site *site, struct buf *b, size_t pos,
+    const struct page *p)
 {
-	char	*url;
-	size_t	 i, pos = 1;
+	buf_puts(b, pos == 2 ? ",{\"@type\":\"ListItem\",\"position\":2,"
+	    "\"name\":" : ",{\"@type\":\"ListItem\",\"position\":3,"
+	    "\"name\":");
+	json_str(b, p->fm.title, strlen(p->fm.title));
+	buf_puts(b, ",\"item\":\"");
+	put_url_esc(b, site, p->out, esc_json);
+	buf_puts(b, "\"}");
+}
+
+/*
+ * The JSON-LD of a page: an FAQPage on question pages (the whole answer)
+ * and category pages (each question with the summary the page shows, and
+ * the URL of its own page), a BreadcrumbList everywhere.
+ */
+static void
+jsonld(const struct emit *e, struct view *v, const struct page *p)
+{
+	const struct site *site = e->site;
+	struct buf	*b = &v->ld;
+	size_t		 i;
 
 	if (p->kind == PAGE_QUESTION || (p->kind == PAGE_CATEGORY &&
 	    p->nquestions > 0)) {
@@ -243,46 +374,22 @@ jsonld(const struct site *site, const struct page *p, struct buf *b)
 		    "{\"@context\":\"https://schema.org\",\"@type\":\"FAQPage\","
 		    "\"mainEntity\":[");
 		if (p->kind == PAGE_QUESTION)
-			jsonld_question(b, p);
+			jsonld_question(site, b, p, p->text, strlen(p->text), 0);
 		else
 			for (i = 0; i < p->nquestions; i++) {
 				if (i > 0)
 					buf_putc(b, ',');
-				jsonld_question(b, p->questions[i]);
+				jsonld_question(site, b, p->questions[i],
+				    v->sums.data + v->sumoff[i],
+				    v->sumoff[i + 1] - v->sumoff[i] - 1, 1);
 			}
 		buf_puts(b, "]}</script>\n");
 	}
-	buf_puts(b, "<script type=\"application/ld+json\">"
-	    "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
-	    "\"itemListElement\":[");
-	url = emit_url(site, "index.html");
-	buf_printf(b, "{\"@type\":\"ListItem\",\"position\":%zu,\"name\":",
-	    pos++);
-	json_str(b, site->cfg.title);
-	buf_puts(b, ",\"item\":");
-	json_str(b, url);
-	buf_putc(b, '}');
-	free(url);
-	if (p->category != NULL) {
-		url = emit_url(site, p->category->out);
-		buf_printf(b, ",{\"@type\":\"ListItem\",\"position\":%zu,"
-		    "\"name\":", pos++);
-		json_str(b, p->category->fm.title);
-		buf_puts(b, ",\"item\":");
-		json_str(b, url);
-		buf_putc(b, '}');
-		free(url);
-	}
-	if (p->kind != PAGE_HOME) {
-		url = emit_url(site, p->out);
-		buf_printf(b, ",{\"@type\":\"ListItem\",\"position\":%zu,"
-		    "\"name\":", pos);
-		json_str(b, p->fm.title);
-		buf_puts(b, ",\"item\":");
-		json_str(b, url);
-		buf_putc(b, '}');
-		free(url);
-	}
+	buf_puts(b, e->ld_home);
+	if (p->category != NULL)
+		jsonld_crumb(site, b, 2, p->category);
+	if (p->kind != PAGE_HOME)
+		jsonld_crumb(site, b, p->category != NULL ? 3 : 2, p);
 	buf_puts(b, "]}</script>\n");
 }
 
@@ -297,88 +404,171 @@ crumb(struct tobj *o, const char *title, int last)
 	return c;
 }
 
-/* Variables every page has. */
 static struct tobj *
-common(const struct site *site, const char *out, const char *root,
-    const char *title, char *description)
+crumb_to(const struct emit *e, struct tobj *o, const struct page *from,
+    const char *root, const struct page *to, int last)
 {
-	struct tobj	*o = tobj_new();
-	const struct config *cfg = &site->cfg;
+	struct tobj	*c = tobj_push(o, "breadcrumbs");
 
-	tobj_str(o, "site_title", cfg->title);
-	tobj_str(o, "site_description", cfg->description);
-	tobj_str(o, "lang", cfg->language);
-	tobj_str(o, "root", root);
-	tobj_str(o, "url", out);
-	tobj_own(o, "canonical", emit_url(site, out));
-	tobj_str(o, "base_url", cfg->base_url);
-	tobj_str(o, "title", title);
-	if (strcmp(title, cfg->title) == 0)
-		tobj_str(o, "page_title", cfg->title);
-	else
-		tobj_own(o, "page_title", xasprintf("%s - %s", title,
-		    cfg->title));
-	tobj_own(o, "description", description);
-	return o;
+	title_set(e, c, "title", to);
+	url_set(e, c, "url", from, root, to);
+	tobj_bool(c, "last", last);
+	return c;
 }
 
 /*
- * The category list.  Site-wide pages (current == NULL) get every
- * category with its questions when with_questions is set; a category or
- * question page gets only its own category's questions, and the other
- * categories only while there are few of them, so a page's size and the
- * build's time stay linear in the size of the site.
+ * Variables every page has.  canonical, the titles and the description
+ * go into v->text: offsets first, pointers once it no longer grows.
  */
 static void
-categories(const struct site *site, struct tobj *o, const char *root,
-    const struct page *current, int with_questions, int with_bodies)
+common(const struct emit *e, struct view *v, const char *out,
+    const char *root, const struct page *p, const char *title)
 {
+	struct tobj	*o = v->o;
+	const struct config *cfg = &e->site->cfg;
+	size_t		 canon, etitle, ptitle, desc, end;
+
+	if (p != NULL)
+		title = p->fm.title;
+	buf_truncate(&v->text, 0);
+	canon = v->text.len;
+	put_url_esc(&v->text, e->site, out, esc_html);
+	buf_putc(&v->text, '\0');
+	etitle = v->text.len;
+	if (p != NULL)
+		buf_put(&v->text, e->shown[p->order].title,
+		    e->shown[p->order].title_len);
+	else
+		esc_html(&v->text, title, strlen(title));
+	ptitle = v->text.len;
+	if (strcmp(title, cfg->title) != 0) {
+		buf_puts(&v->text, " - ");
+		buf_puts(&v->text, e->site_title);
+	}
+	buf_putc(&v->text, '\0');
+	buf_truncate(&v->scratch, 0);
+	if (p != NULL)
+		describe(p, cfg->description, &v->scratch);
+	else
+		buf_puts(&v->scratch, cfg->description);
+	desc = v->text.len;
+	esc_html(&v->text, v->scratch.data ? v->scratch.data : "",
+	    v->scratch.len);
+	end = v->text.len;
+	buf_putc(&v->text, '\0');
+
+	/* Pointers only now: v->text no longer moves. */
+	tobj_safe(o, "site_title", e->site_title, strlen(e->site_title));
+	tobj_safe(o, "site_description", e->site_description,
+	    strlen(e->site_description));
+	tobj_str(o, "lang", cfg->language);
+	tobj_str(o, "root", root);
+	tobj_str(o, "url", out);
+	tobj_safe(o, "canonical", v->text.data + canon, etitle - 1 - canon);
+	tobj_str(o, "base_url", cfg->base_url);
+	tobj_safe(o, "title", v->text.data + etitle, ptitle - etitle);
+	tobj_safe(o, "page_title", v->text.data + etitle, desc - 1 - etitle);
+	tobj_safe(o, "description", v->text.data + desc, end - desc);
+	tobj_bool(o, "has_all", e->has_all);
+}
+
+enum list_mode {
+	LIST_NAV,	/* beside a category or question page */
+	LIST_HOME,	/* every category, the start of each */
+	LIST_BARE,	/* every category, no questions */
+	LIST_ALL	/* every category, every question with its answer */
+};
+
+/* One category of the list, with questions [from, to). */
+static void
+category_item(const struct emit *e, struct tobj *o, const struct page *cat,
+    const struct page *page, const char *root, const struct page *current,
+    size_t from, size_t to, int bodies)
+{
+	const struct shown *s = &e->shown[cat->order];
 	struct tobj	*c, *q;
-	const struct page *cat, *qp, *mine;
-	size_t		 i, k, from, to, at;
+	const struct page *qp;
+	size_t		 k;
+
+	c = tobj_push(o, "categories");
+	title_set(e, c, "title", cat);
+	url_set(e, c, "url", page, root, cat);
+	tobj_str(c, "description", cat->fm.description ?
+	    cat->fm.description : "");
+	tobj_safe(c, "count", s->count, strlen(s->count));
+	tobj_str(c, "id", cat->anchor);
+	tobj_bool(c, "current", current != NULL && (cat == current ||
+	    cat == current->category));
+	tobj_bool(c, "more", to - from < cat->nquestions);
+	tobj_bool(c, "has_questions", to > from);
+	for (k = from; k < to; k++) {
+		qp = cat->questions[k];
+		q = tobj_push(c, "questions");
+		title_set(e, q, "title", qp);
+		url_set(e, q, "url", page, root, qp);
+		tobj_safe(q, "lastmod", qp->fm.lastmod ? qp->fm.lastmod : "",
+		    qp->fm.lastmod ? strlen(qp->fm.lastmod) : 0);
+		tobj_str(q, "id", qp->anchor);
+		tobj_bool(q, "current", current == qp);
+		if (bodies)
+			tobj_own(q, "body", render_all_body(e->site, qp));
+	}
+}
+
+/*
+ * The category list.  Beside a category or question page: every category
+ * while there are few of them, else only the page's own; a question page
+ * also gets the NAV_QUESTIONS questions around it.  The home page shows
+ * the first HOME_QUESTIONS questions of each category while there are few
+ * categories.  So a page's size and the build's time stay linear in the
+ * size of the site.
+ */
+static void
+categories(const struct emit *e, struct tobj *o, const char *root,
+    const struct page *page, enum list_mode mode)
+{
+	const struct site *site = e->site;
+	const struct page *cat, *mine = NULL;
+	size_t		 i, from, to, at;
 	int		 few = site->ncategories <= NAV_CATEGORIES;
 
-	mine = current == NULL ? NULL : current->kind == PAGE_CATEGORY ?
-	    current : current->category;
+	if (mode == LIST_NAV)
+		mine = folder(page);
 	for (i = 0; i < site->ncategories; i++) {
 		cat = site->categories[i];
-		if (current != NULL && !few && cat != mine)
+		if (mode == LIST_NAV && !few && cat != mine)
 			continue;
-		c = tobj_push(o, "categories");
-		tobj_str(c, "title", cat->fm.title);
-		url_set(c, "url", root, cat);
-		tobj_str(c, "description", cat->fm.description ?
-		    cat->fm.description : "");
-		tobj_own(c, "count", xasprintf("%zu", cat->nquestions));
-		tobj_str(c, "id", cat->anchor);
-		tobj_bool(c, "current", cat == mine);
-		if (!with_questions || (current != NULL && cat != mine))
-			continue;
-		/* Beside a page, a long category shows a window around it. */
-		from = 0;
-		to = cat->nquestions;
-		if (current != NULL && to > NAV_QUESTIONS) {
-			at = current->kind == PAGE_QUESTION ?
-			    current->order - cat->order - 1 : 0;
-			from = at > NAV_QUESTIONS / 2 ? at - NAV_QUESTIONS / 2 : 0;
+		from = to = 0;
+		switch (mode) {
+		case LIST_NAV:
+			if (cat != mine || page->kind != PAGE_QUESTION)
+				break;
+			to = cat->nquestions;
+			if (to <= NAV_QUESTIONS)
+				break;
+			at = page->order - cat->order - 1;
+			from = at > NAV_QUESTIONS / 2 ?
+			    at - NAV_QUESTIONS / 2 : 0;
 			if (from + NAV_QUESTIONS > to)
 				from = to - NAV_QUESTIONS;
 			to = from + NAV_QUESTIONS;
-			tobj_bool(c, "more", 1);
+			break;
+		case LIST_HOME:
+			if (few)
+				to = cat->nquestions < HOME_QUESTIONS ?
+				    cat->nquestions : HOME_QUESTIONS;
+			break;
+		case LIST_BARE:
+			break;
+		case LIST_ALL:
+			to = cat->nquestions;
+			break;
 		}
-		for (k = from; k < to; k++) {
-			qp = cat->questions[k];
-			q = tobj_push(c, "questions");
-			tobj_str(q, "title", qp->fm.title);
-			url_set(q, "url", root, qp);
-			tobj_str(q, "lastmod", qp->fm.lastmod ?
-			    qp->fm.lastmod : "");
-			tobj_str(q, "id", qp->anchor);
-			tobj_bool(q, "current", current == qp);
-			if (with_bodies)
-				tobj_own(q, "body", render_all_body(site, qp));
-		}
+		category_item(e, o, cat, page, root,
+		    mode == LIST_NAV ? page : NULL, from, to,
+		    mode == LIST_ALL);
 	}
+	tobj_bool(o, "few_categories", few);
 }
 
 static int
@@ -412,12 +602,84 @@ emit_recent(const struct site *site, size_t max, size_t *np)
 	return v;
 }
 
+static const char *const levels[] = { "0", "1", "2", "3", "4", "5", "6" };
+
 static void
-page_vars(struct emit *e, const struct page *p, struct tobj *o,
+question_vars(const struct emit *e, const struct page *p, struct tobj *o,
+    const char *root)
+{
+	struct tobj	*t;
+	size_t		 i;
+
+	tobj_safe(o, "body", p->html.data ? p->html.data : "", p->html.len);
+	title_set(e, o, "category_title", p->category);
+	url_set(e, o, "category_url", p, root, p->category);
+	tobj_safe(o, "lastmod", p->fm.lastmod ? p->fm.lastmod : "",
+	    p->fm.lastmod ? strlen(p->fm.lastmod) : 0);
+	for (i = 0; i < p->fm.tags.n; i++) {
+		t = tobj_push(o, "tags");
+		tobj_str(t, "name", p->fm.tags.v[i]);
+	}
+	if (p->nheadings >= TOC_MIN)
+		for (i = 0; i < p->nheadings; i++) {
+			t = tobj_push(o, "toc");
+			tobj_str(t, "id", p->headings[i].id);
+			tobj_str(t, "text", p->headings[i].text);
+			tobj_str(t, "level", levels[p->headings[i].level >= 0 &&
+			    p->headings[i].level <= 6 ?
+			    p->headings[i].level : 0]);
+		}
+	if (p->prev != NULL) {
+		t = tobj_push(o, "prev");
+		title_set(e, t, "title", p->prev);
+		url_set(e, t, "url", p, root, p->prev);
+	}
+	if (p->next != NULL) {
+		t = tobj_push(o, "next");
+		title_set(e, t, "title", p->next);
+		url_set(e, t, "url", p, root, p->next);
+	}
+	for (i = 0; i < p->nrelated; i++) {
+		t = tobj_push(o, "related");
+		title_set(e, t, "title", p->related[i]);
+		url_set(e, t, "url", p, root, p->related[i]);
+	}
+	tobj_bool(o, "long", strlen(p->text) > LONG_ANSWER);
+	tobj_bool(o, "has_toc", p->nheadings >= TOC_MIN);
+	tobj_bool(o, "has_tags", p->fm.tags.n > 0);
+	tobj_bool(o, "has_related", p->nrelated > 0);
+	categories(e, o, root, p, LIST_NAV);
+	crumb_to(e, o, p, root, e->site->home, 0);
+	crumb_to(e, o, p, root, p->category, 0);
+	crumb_to(e, o, p, root, p, 1);
+}
+
+/* A category's summaries into v->sums, once for the cards and JSON-LD. */
+static void
+summaries(struct view *v, const struct page *p)
+{
+	size_t	 i;
+
+	if (p->nquestions + 1 > v->capsum) {
+		v->capsum = p->nquestions + 1;
+		v->sumoff = xreallocarray(v->sumoff, v->capsum,
+		    sizeof(*v->sumoff));
+	}
+	buf_truncate(&v->sums, 0);
+	for (i = 0; i < p->nquestions; i++) {
+		v->sumoff[i] = v->sums.len;
+		describe(p->questions[i], "", &v->sums);
+		buf_putc(&v->sums, '\0');
+	}
+	v->sumoff[p->nquestions] = v->sums.len;
+}
+
+static void
+page_vars(const struct emit *e, struct view *v, const struct page *p,
     const char *root)
 {
 	const struct site *site = e->site;
-	struct tobj	*t;
+	struct tobj	*o = v->o, *t;
 	struct page	**recent;
 	size_t		 i, n;
 
@@ -426,121 +688,117 @@ page_vars(struct emit *e, const struct page *p, struct tobj *o,
 	tobj_bool(o, "is_question", p->kind == PAGE_QUESTION);
 	switch (p->kind) {
 	case PAGE_HOME:
-		tobj_str(o, "intro", p->html.data ? p->html.data : "");
-		categories(site, o, root, NULL, 1, 0);
+		tobj_safe(o, "intro", p->html.data ? p->html.data : "",
+		    p->html.len);
+		categories(e, o, root, p, LIST_HOME);
 		recent = emit_recent(site, (size_t)site->cfg.recent, &n);
 		for (i = 0; i < n; i++) {
 			t = tobj_push(o, "recent");
-			tobj_str(t, "title", recent[i]->fm.title);
-			url_set(t, "url", root, recent[i]);
+			title_set(e, t, "title", recent[i]);
+			url_set(e, t, "url", p, root, recent[i]);
 			tobj_str(t, "lastmod", recent[i]->fm.lastmod ?
 			    recent[i]->fm.lastmod : "");
-			tobj_str(t, "category_title",
-			    recent[i]->category->fm.title);
+			title_set(e, t, "category_title", recent[i]->category);
 		}
 		free(recent);
-		url_set(crumb(o, site->cfg.title, 1), "url", root, p);
+		crumb_to(e, o, p, root, p, 1);
 		break;
 	case PAGE_CATEGORY:
-		tobj_str(o, "intro", p->html.data ? p->html.data : "");
+		tobj_safe(o, "intro", p->html.data ? p->html.data : "",
+		    p->html.len);
 		for (i = 0; i < p->nquestions; i++) {
 			t = tobj_push(o, "questions");
-			tobj_str(t, "title", p->questions[i]->fm.title);
-			url_set(t, "url", root, p->questions[i]);
+			title_set(e, t, "title", p->questions[i]);
+			url_set(e, t, "url", p, root, p->questions[i]);
 			tobj_str(t, "lastmod", p->questions[i]->fm.lastmod ?
 			    p->questions[i]->fm.lastmod : "");
-			tobj_own(t, "summary", describe(p->questions[i], ""));
+			tobj_str(t, "summary", v->sums.data + v->sumoff[i]);
 		}
-		categories(site, o, root, p, 1, 0);
-		url_set(crumb(o, site->cfg.title, 0), "url", root, site->home);
-		url_set(crumb(o, p->fm.title, 1), "url", root, p);
+		categories(e, o, root, p, LIST_NAV);
+		crumb_to(e, o, p, root, site->home, 0);
+		crumb_to(e, o, p, root, p, 1);
 		break;
 	case PAGE_QUESTION:
-		tobj_str(o, "body", p->html.data ? p->html.data : "");
-		tobj_str(o, "category_title", p->category->fm.title);
-		url_set(o, "category_url", root, p->category);
-		tobj_str(o, "lastmod", p->fm.lastmod ? p->fm.lastmod : "");
-		for (i = 0; i < p->fm.tags.n; i++) {
-			t = tobj_push(o, "tags");
-			tobj_str(t, "name", p->fm.tags.v[i]);
-		}
-		if (p->nheadings >= TOC_MIN)
-			for (i = 0; i < p->nheadings; i++) {
-				t = tobj_push(o, "toc");
-				tobj_str(t, "id", p->headings[i].id);
-				tobj_str(t, "text", p->headings[i].text);
-				tobj_own(t, "level", xasprintf("%d",
-				    p->headings[i].level));
-			}
-		if (p->prev != NULL) {
-			t = tobj_push(o, "prev");
-			tobj_str(t, "title", p->prev->fm.title);
-			url_set(t, "url", root, p->prev);
-		}
-		if (p->next != NULL) {
-			t = tobj_push(o, "next");
-			tobj_str(t, "title", p->next->fm.title);
-			url_set(t, "url", root, p->next);
-		}
-		for (i = 0; i < p->nrelated; i++) {
-			t = tobj_push(o, "related");
-			tobj_str(t, "title", p->related[i]->fm.title);
-			url_set(t, "url", root, p->related[i]);
-		}
-		tobj_bool(o, "long", strlen(p->text) > LONG_ANSWER);
-		tobj_bool(o, "has_toc", p->nheadings >= TOC_MIN);
-		tobj_bool(o, "has_tags", p->fm.tags.n > 0);
-		tobj_bool(o, "has_related", p->nrelated > 0);
-		categories(site, o, root, p, 1, 0);
-		url_set(crumb(o, site->cfg.title, 0), "url", root, site->home);
-		url_set(crumb(o, p->category->fm.title, 0), "url", root,
-		    p->category);
-		url_set(crumb(o, p->fm.title, 1), "url", root, p);
+		question_vars(e, p, o, root);
 		break;
 	}
 }
 
 /* Render a page template inside base.html and hand it to the output. */
 static int
-finish(struct emit *e, const char *tname, struct tobj *o, const char *out)
+finish(const struct emit *e, struct view *v, const char *tname,
+    const char *out)
 {
-	struct buf	 content = { NULL, 0, 0 }, page = { NULL, 0, 0 };
-	int		 rc;
-
-	template_render(tmpl_get(e, tname), o, find_partial, &e->partials,
-	    &content);
-	tobj_str(o, "content", content.data ? content.data : "");
-	buf_grow(&page, content.len + 8192);
-	template_render(tmpl_get(e, "base"), o, find_partial, &e->partials,
-	    &page);
-	rc = output_file(e->out, out, page.data, page.len);
-	buf_free(&content);
-	buf_free(&page);
-	return rc;
+	buf_truncate(&v->content, 0);
+	buf_truncate(&v->page, 0);
+	template_render(tmpl_get(e, tname), v->o, find_partial,
+	    (void *)&e->partials, &v->content);
+	tobj_safe(v->o, "content", v->content.data ? v->content.data : "",
+	    v->content.len);
+	template_render(tmpl_get(e, "base"), v->o, find_partial,
+	    (void *)&e->partials, &v->page);
+	return output_file(e->out, out, v->page.data ? v->page.data : "",
+	    v->page.len);
 }
 
 static void
-emit_page(void *arg, size_t i)
+view_init(struct view *v)
 {
-	struct emit	*e = arg;
-	struct page	*p = e->site->pages[i];
+
+	memset(v, 0, sizeof(*v));
+	v->o = tobj_new();
+}
+
+static void
+view_free(struct view *v)
+{
+
+	tobj_free(v->o);
+	buf_free(&v->content);
+	buf_free(&v->page);
+	buf_free(&v->ld);
+	buf_free(&v->text);
+	buf_free(&v->sums);
+	buf_free(&v->scratch);
+	free(v->sumoff);
+}
+
+static void
+emit_page(struct emit *e, struct view *v, struct page *p)
+{
 	const char	*root = strchr(p->out, '/') ? "../" : "";
-	struct tobj	*o;
-	struct buf	 ld = { NULL, 0, 0 };
 	const char	*tname;
 
-	o = common(e->site, p->out, root, p->fm.title,
-	    describe(p, e->site->cfg.description));
-	page_vars(e, p, o, root);
-	jsonld(e->site, p, &ld);
-	tobj_own(o, "jsonld", buf_detach(&ld, NULL));
+	tobj_reset(v->o);
+	buf_truncate(&v->ld, 0);
+	if (p->kind == PAGE_CATEGORY)
+		summaries(v, p);
+	common(e, v, p->out, root, p, NULL);
+	page_vars(e, v, p, root);
+	jsonld(e, v, p);
+	tobj_safe(v->o, "jsonld", v->ld.data, v->ld.len);
 	tname = p->kind == PAGE_HOME ? "home" :
 	    p->kind == PAGE_CATEGORY ? "category" : "question";
-	if (finish(e, tname, o, p->out) != 0)
+	if (finish(e, v, tname, p->out) != 0)
 		e->failed = 1;
-	tobj_free(o);
 	/* Nothing after this needs the page's HTML: keep memory flat. */
 	buf_free(&p->html);
+}
+
+static void
+emit_batch(void *arg, size_t b)
+{
+	struct emit	*e = arg;
+	struct view	 v;
+	size_t		 i, end;
+
+	view_init(&v);
+	end = (b + 1) * BATCH;
+	if (end > e->site->npages)
+		end = e->site->npages;
+	for (i = b * BATCH; i < end; i++)
+		emit_page(e, &v, e->site->pages[i]);
+	view_free(&v);
 }
 
 /* search.html, all.html and 404.html: site-wide pages. */
@@ -549,24 +807,85 @@ emit_special(struct emit *e, const char *tname, const char *out,
     const char *title, const char *flag, const char *root)
 {
 	const struct site *site = e->site;
-	struct tobj	*o;
-	struct buf	 ld = { NULL, 0, 0 };
+	struct view	 v;
+	struct tobj	*c;
 	int		 rc;
 
 	if (tmpl_get(e, tname) == NULL)
 		return 0;
-	o = common(site, out, root, title, xstrdup(site->cfg.description));
-	tobj_bool(o, flag, 1);
-	categories(site, o, root, NULL, strcmp(tname, "all") == 0 ||
-	    strcmp(tname, "404") == 0, strcmp(tname, "all") == 0);
-	tobj_own(crumb(o, site->cfg.title, 0), "url",
-	    xasprintf("%sindex.html", root));
-	tobj_own(crumb(o, title, 1), "url", xasprintf("%s%s", root, out));
-	buf_puts(&ld, "");
-	tobj_own(o, "jsonld", buf_detach(&ld, NULL));
-	rc = finish(e, tname, o, out);
-	tobj_free(o);
+	view_init(&v);
+	common(e, &v, out, root, NULL, title);
+	tobj_bool(v.o, flag, 1);
+	categories(e, v.o, root, NULL, strcmp(tname, "all") == 0 ?
+	    LIST_ALL : LIST_BARE);
+	c = crumb(v.o, site->cfg.title, 0);
+	tobj_own(c, "url", xasprintf("%sindex.html", root));
+	c = crumb(v.o, title, 1);
+	tobj_own(c, "url", xasprintf("%s%s", root, out));
+	tobj_str(v.o, "jsonld", "");
+	rc = finish(e, &v, tname, out);
+	view_free(&v);
 	return rc;
+}
+
+/* What every page shows of every other, escaped once. */
+static void
+prepare(struct emit *e)
+{
+	struct site	*site = e->site;
+	struct shown	*s;
+	struct page	*p;
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*slash;
+	char		*url;
+	size_t		 i;
+
+	e->shown = xcalloc(site->npages ? site->npages : 1,
+	    sizeof(*e->shown));
+	for (i = 0; i < site->npages; i++) {
+		p = site->pages[i];
+		s = &e->shown[p->order];
+		if (p->url_up == NULL)
+			p->url_up = xasprintf("../%s", p->out);
+		if (p->anchor == NULL)
+			p->anchor = p->kind == PAGE_QUESTION ?
+			    xasprintf("q-%s-%s", p->category_dir, p->slug) :
+			    xasprintf("c-%s", p->category_dir);
+		s->title = escaped(p->fm.title, &s->title_len);
+		slash = strrchr(p->out, '/');
+		s->base = slash != NULL ? slash + 1 : p->out;
+		s->base_len = strlen(s->base);
+		s->out_len = strlen(p->out);
+		s->up_len = strlen(p->url_up);
+		s->url_safe = strpbrk(p->out, "&<>\"'") == NULL;
+		snprintf(s->count, sizeof(s->count), "%zu", p->nquestions);
+	}
+	e->site_title = escaped(site->cfg.title, NULL);
+	e->site_description = escaped(site->cfg.description, NULL);
+	buf_puts(&b, "<script type=\"application/ld+json\">"
+	    "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
+	    "\"itemListElement\":[{\"@type\":\"ListItem\",\"position\":1,"
+	    "\"name\":");
+	json_str(&b, site->cfg.title, strlen(site->cfg.title));
+	buf_puts(&b, ",\"item\":");
+	url = emit_url(site, "index.html");
+	json_str(&b, url, strlen(url));
+	free(url);
+	buf_putc(&b, '}');
+	e->ld_home = buf_detach(&b, NULL);
+}
+
+static void
+unprepare(struct emit *e)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->site->npages; i++)
+		free(e->shown[i].title);
+	free(e->shown);
+	free(e->site_title);
+	free(e->site_description);
+	free(e->ld_home);
 }
 
 /* Redirect pages for the old paths of moved pages. */
@@ -658,22 +977,17 @@ emit_site(struct site *site, struct output *out, struct diags *d)
 		free_layouts(&e);
 		return -1;
 	}
-	for (i = 0; i < site->npages; i++) {
-		struct page *p = site->pages[i];
-		if (p->url_up == NULL)
-			p->url_up = xasprintf("../%s", p->out);
-		if (p->anchor == NULL)
-			p->anchor = p->kind == PAGE_QUESTION ?
-			    xasprintf("q-%s-%s", p->category_dir, p->slug) :
-			    xasprintf("c-%s", p->category_dir);
-	}
-	pool_run(site->npages, site->cfg.jobs, emit_page, &e);
+	e.has_all = site->nquestions <= (size_t)site->cfg.all_limit &&
+	    tmpl_get(&e, "all") != NULL;
+	prepare(&e);
+	pool_run((site->npages + BATCH - 1) / BATCH, site->cfg.jobs,
+	    emit_batch, &e);
 	if (e.failed)
 		rc = -1;
 	if (rc == 0)
 		rc = emit_special(&e, "search", "search.html", "搜索",
 		    "is_search", "");
-	if (rc == 0 && site->nquestions <= (size_t)site->cfg.all_limit)
+	if (rc == 0 && e.has_all)
 		rc = emit_special(&e, "all", "all.html", "全部问题",
 		    "is_all", "");
 	root404 = xstrdup(base_path(site->cfg.base_url));
@@ -699,6 +1013,7 @@ emit_site(struct site *site, struct output *out, struct diags *d)
 		rc = output_file(out, path, lf->data, lf->len);
 		free(path);
 	}
+	unprepare(&e);
 	free_layouts(&e);
 	return rc;
 }
