@@ -7,32 +7,59 @@
 
 #include "faqgen.h"
 
+/*
+ * Bytes that need a look: 1 for HTML (& < > " ' NUL), 2 for JSON (control
+ * characters, " \ < > &, and 0xe2, which starts U+2028 and U+2029).
+ * Runs of other bytes are copied whole.
+ */
+static const unsigned char special[256] = {
+	3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	0, 0, 3, 0, 0, 0, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0,	/* " & ' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0,	/* < > */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,	/* \ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0xe2 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+#define HTML_SPECIAL	1
+#define JSON_SPECIAL	2
+
 /* Text and attribute values (always quoted with "). */
 void
 esc_html(struct buf *b, const char *s, size_t len)
 {
-	size_t	 i, start = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t	 i = 0, start;
 	const char *rep;
 
 	buf_grow(b, len);
-	for (i = 0; i < len; i++) {
-		/* Most bytes (all of CJK) need nothing: one test each. */
-		if ((unsigned char)s[i] > '>')
-			continue;
+	for (;;) {
+		start = i;
+		while (i < len && !(special[u[i]] & HTML_SPECIAL))
+			i++;
+		buf_put(b, s + start, i - start);
+		if (i == len)
+			break;
 		switch (s[i]) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
 		case '>': rep = "&gt;"; break;
 		case '"': rep = "&quot;"; break;
 		case '\'': rep = "&#39;"; break;
-		case '\0': rep = "\xef\xbf\xbd"; break;
-		default: continue;
+		default: rep = "\xef\xbf\xbd"; break;	/* NUL */
 		}
-		buf_put(b, s + start, i - start);
 		buf_puts(b, rep);
-		start = i + 1;
+		i++;
 	}
-	buf_put(b, s + start, len - start);
 }
 
 /*
@@ -43,28 +70,30 @@ void
 esc_json(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t		 i, start = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t		 i = 0, start;
 	unsigned char	 c;
-	char		 u[7];
+	char		 x[7];
 
 	buf_grow(b, len);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == 0xe2 && i + 2 < len &&
-		    (unsigned char)s[i + 1] == 0x80 &&
-		    ((unsigned char)s[i + 2] == 0xa8 ||
-		     (unsigned char)s[i + 2] == 0xa9)) {
-			buf_put(b, s + start, i - start);
-			buf_puts(b, (unsigned char)s[i + 2] == 0xa8 ?
-			    "\\u2028" : "\\u2029");
-			i += 2;
-			start = i + 1;
+	for (;;) {
+		start = i;
+		while (i < len && !(special[u[i]] & JSON_SPECIAL))
+			i++;
+		buf_put(b, s + start, i - start);
+		if (i == len)
+			break;
+		c = u[i];
+		if (c == 0xe2) {
+			if (i + 2 < len && u[i + 1] == 0x80 &&
+			    (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
+				buf_puts(b, u[i + 2] == 0xa8 ?
+				    "\\u2028" : "\\u2029");
+				i += 3;
+			} else
+				buf_putc(b, (char)u[i++]);
 			continue;
 		}
-		if (c >= 0x20 && c != '"' && c != '\\' && c != '<' &&
-		    c != '>' && c != '&')
-			continue;
-		buf_put(b, s + start, i - start);
 		switch (c) {
 		case '"': buf_puts(b, "\\\""); break;
 		case '\\': buf_puts(b, "\\\\"); break;
@@ -72,15 +101,14 @@ esc_json(struct buf *b, const char *s, size_t len)
 		case '\r': buf_puts(b, "\\r"); break;
 		case '\t': buf_puts(b, "\\t"); break;
 		default:
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			buf_put(b, u, 6);
+			memcpy(x, "\\u00", 4);
+			x[4] = hex[c >> 4];
+			x[5] = hex[c & 15];
+			buf_put(b, x, 6);
 			break;
 		}
-		start = i + 1;
+		i++;
 	}
-	buf_put(b, s + start, len - start);
 }
 
 /*
