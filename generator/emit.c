@@ -287,31 +287,34 @@ title_set(const struct emit *e, struct tobj *o, const char *key,
 	tobj_safe(o, key, s->title, s->title_len);
 }
 
-/* First paragraph, cut to a meta description, appended to b. */
+/*
+ * First paragraph, cut to a meta description, appended to b.  The text
+ * is valid UTF-8 (load.c checked it), so code points are counted by their
+ * lead bytes.
+ */
 static void
 describe(const struct page *p, const char *fallback, struct buf *b)
 {
-	const char	*s, *q, *end;
-	size_t		 n = 0, start = b->len;
+	const unsigned char *s, *q, *end;
+	size_t		 n = 0, start = b->len, len;
 
 	if (p->fm.description != NULL && p->fm.description[0] != '\0') {
 		buf_puts(b, p->fm.description);
 		return;
 	}
-	s = p->summary != NULL ? p->summary :
-	    (p->text != NULL && p->text[0] != '\0' ? p->text : fallback);
+	s = (const unsigned char *)(p->summary != NULL ? p->summary :
+	    (p->text != NULL && p->text[0] != '\0' ? p->text : fallback));
 	if (s == NULL)
 		return;
-	end = s + strlen(s);
-	for (q = s; q < end && n < DESCRIPTION_CHARS; n++) {
-		const char *c = q;
-		if (utf8_decode(&q, end) < 0)
-			q = c + 1;
-		if (*c == '\n')
-			buf_putc(b, ' ');
-		else
-			buf_put(b, c, (size_t)(q - c));
-	}
+	len = strlen((const char *)s);
+	end = s + len;
+	for (q = s; q < end; q++)
+		if ((*q & 0xc0) != 0x80 && n++ == DESCRIPTION_CHARS)
+			break;
+	buf_grow(b, (size_t)(q - s) + 3);
+	for (; s < q; s++)
+		b->data[b->len++] = *s == '\n' ? ' ' : (char)*s;
+	b->data[b->len] = '\0';
 	while (b->len > start && b->data[b->len - 1] == ' ')
 		buf_truncate(b, b->len - 1);
 	if (q < end)

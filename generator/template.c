@@ -56,11 +56,18 @@ struct tval {
 	size_t		 capitems;
 };
 
+#define TOBJ_SLOTS	64	/* hash index of an object's first keys */
+
 struct tobj {
 	struct tval	*v;		/* owned; [0, n) in use, [n, cap) zeroed
 					   or kept for their lists */
 	size_t		 n;
 	size_t		 cap;
+	/*
+	 * Open addressing on the key hash: 1 + index into v, 0 empty.  Only
+	 * while n stays below TOBJ_SLOTS / 2 + 1; then lookups scan v.
+	 */
+	unsigned char	 slot[TOBJ_SLOTS];
 };
 
 enum node_type {
@@ -141,9 +148,12 @@ tobj_reset(struct tobj *o)
 {
 	size_t	 i;
 
+	if (o->n == 0)
+		return;
 	for (i = 0; i < o->n; i++)
 		tval_clear(&o->v[i]);
 	o->n = 0;
+	memset(o->slot, 0, sizeof(o->slot));
 }
 
 void
@@ -163,15 +173,28 @@ tobj_free(struct tobj *o)
 	free(o);
 }
 
+static int
+key_is(const struct tval *v, const char *key, uint32_t h)
+{
+
+	return v->h == h && (v->key == key || strcmp(v->key, key) == 0);
+}
+
 /* Find key in o, without walking outward. */
 static const struct tval *
 tobj_find(const struct tobj *o, const char *key, uint32_t h)
 {
-	size_t	 i;
+	size_t	 i, k;
 
+	if (o->n <= TOBJ_SLOTS / 2) {
+		for (k = h % TOBJ_SLOTS; o->slot[k] != 0;
+		    k = (k + 1) % TOBJ_SLOTS)
+			if (key_is(&o->v[o->slot[k] - 1], key, h))
+				return &o->v[o->slot[k] - 1];
+		return NULL;
+	}
 	for (i = 0; i < o->n; i++)
-		if (o->v[i].h == h && (o->v[i].key == key ||
-		    strcmp(o->v[i].key, key) == 0))
+		if (key_is(&o->v[i], key, h))
 			return &o->v[i];
 	return NULL;
 }
@@ -196,6 +219,14 @@ slot(struct tobj *o, const char *key, enum tval_type type)
 		memset(o->v + old, 0, (o->cap - old) * sizeof(*o->v));
 	}
 	/* A slot past n is empty but may keep a list's objects. */
+	if (o->n < TOBJ_SLOTS / 2) {
+		size_t k;
+
+		for (k = h % TOBJ_SLOTS; o->slot[k] != 0;
+		    k = (k + 1) % TOBJ_SLOTS)
+			continue;
+		o->slot[k] = (unsigned char)(o->n + 1);
+	}
 	v = &o->v[o->n++];
 	v->key = key;
 	v->h = h;
@@ -559,6 +590,19 @@ truthy(const struct tval *v)
 	return 0;
 }
 
+/* buf_put() without the call while the bytes fit. */
+static inline void
+put(struct buf *b, const char *s, size_t len)
+{
+
+	if (b->cap > b->len + len) {
+		memcpy(b->data + b->len, s, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+	} else
+		buf_put(b, s, len);
+}
+
 struct render {
 	template_partial_fn	 fn;
 	void			*arg;
@@ -579,7 +623,7 @@ render(const struct render *r, const struct template *t, size_t from,
 		n = &t->nodes[i];
 		switch (n->type) {
 		case NODE_TEXT:
-			buf_put(r->out, t->src + n->off, n->len);
+			put(r->out, t->src + n->off, n->len);
 			break;
 		case NODE_VAR:
 		case NODE_RAW:
@@ -589,7 +633,7 @@ render(const struct render *r, const struct template *t, size_t from,
 			if (n->type == NODE_VAR && !v->safe)
 				esc_html(r->out, v->str, v->len);
 			else
-				buf_put(r->out, v->str, v->len);
+				put(r->out, v->str, v->len);
 			break;
 		case NODE_SECTION:
 			v = lookup(c, n);
