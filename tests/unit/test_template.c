@@ -1,6 +1,7 @@
 /*
  * test_template.c: the Mustache-subset template engine.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -399,6 +400,90 @@ test_reuse(void)
 	diag_free(&d);
 }
 
+/* tobj_safe(): escaped once by the caller, shown as it is. */
+static void
+test_safe(void)
+{
+	struct tobj	*o = tobj_new();
+
+	tobj_safe(o, "t", "a &amp; b<br>", 9);	/* the first 9 bytes only */
+	CHECK_STR(render("[{{t}}|{{{t}}}]", o, NULL), "[a &amp; b|a &amp; b]");
+	CHECK_STR(render("{{#t}}y{{/t}}{{^t}}n{{/t}}", o, NULL), "y");
+	tobj_safe(o, "e", "", 0);
+	CHECK_STR(render("{{#e}}y{{/e}}{{^e}}n{{/e}}", o, NULL), "n");
+	/* Set again as a plain string: escaped again. */
+	tobj_str(o, "t", "a & b");
+	CHECK_STR(render("{{t}}", o, NULL), "a &amp; b");
+	tobj_free(o);
+}
+
+/*
+ * tobj_reset(): the next page sees nothing of the last; a tree built in
+ * the same order reuses the objects of its lists.
+ */
+static void
+test_reset(void)
+{
+	struct tobj	*o = tobj_new(), *q, *first;
+
+	tobj_str(o, "title", "one");
+	tobj_own(o, "owned", xstrdup("mine"));
+	first = q = tobj_push(o, "qs");
+	tobj_str(q, "t", "a");
+	tobj_push(tobj_push(o, "qs"), "inner");
+	CHECK_STR(render("{{title}}{{owned}}:{{#qs}}[{{t}}]{{/qs}}", o, NULL),
+	    "onemine:[a][]");
+	tobj_reset(o);
+	CHECK_STR(render("{{title}}{{owned}}:{{#qs}}[{{t}}]{{/qs}}", o, NULL),
+	    ":");
+	/* Keys set in the same order get the same slots back. */
+	tobj_str(o, "title", "");
+	tobj_str(o, "owned", "two");
+	q = tobj_push(o, "qs");
+	CHECK(q == first);
+	CHECK_STR(render("{{owned}}:{{#qs}}[{{t}}]{{#inner}}i{{/inner}}"
+	    "{{/qs}}", o, NULL), "two:[]");
+	/* A key that was a list, now a string, and a list again. */
+	tobj_str(o, "qs", "s");
+	CHECK_STR(render("{{qs}}", o, NULL), "s");
+	q = tobj_push(o, "qs");
+	tobj_str(q, "t", "b");
+	CHECK_STR(render("{{#qs}}[{{t}}]{{/qs}}", o, NULL), "[b]");
+	tobj_reset(o);
+	tobj_reset(o);
+	CHECK_STR(render("{{#qs}}x{{/qs}}{{qs}}", o, NULL), "");
+	tobj_free(o);
+}
+
+/* More keys than the hash index holds: found all the same. */
+static void
+test_many_keys(void)
+{
+	struct tobj	*o = tobj_new();
+	char		 keys[100][8], src[64];
+	size_t		 i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%zu", i);
+		tobj_str(o, keys[i], keys[i]);
+	}
+	CHECK_STR(render("{{k0}},{{k31}},{{k32}},{{k33}},{{k99}},{{k100}}.",
+	    o, NULL), "k0,k31,k32,k33,k99,.");
+	tobj_str(o, "k5", "five");
+	tobj_str(o, "k77", "seventy-seven");
+	for (i = 0; i < 100; i += 9) {
+		snprintf(src, sizeof(src), "{{%s}}", keys[i]);
+		CHECK_STR(render(src, o, NULL), i == 77 ? "seventy-seven" :
+		    keys[i]);
+	}
+	CHECK_STR(render("{{k5}}{{k77}}", o, NULL), "fiveseventy-seven");
+	tobj_reset(o);
+	CHECK_STR(render("{{k0}}{{k99}}", o, NULL), "");
+	tobj_str(o, "k99", "again");
+	CHECK_STR(render("{{k0}}{{k99}}", o, NULL), "again");
+	tobj_free(o);
+}
+
 int
 main(void)
 {
@@ -410,6 +495,9 @@ main(void)
 	TEST(test_partials);
 	TEST(test_errors);
 	TEST(test_reuse);
+	TEST(test_safe);
+	TEST(test_reset);
+	TEST(test_many_keys);
 	free(last);
 	free(lasterr);
 	return harness_done();
