@@ -112,11 +112,18 @@ struct ctx {
 static uint32_t
 keyhash(const char *s)
 {
-	uint32_t	 h = 2166136261u;
+	size_t		 len = strlen(s), n;
+	uint64_t	 h = len, w;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	do {
+		n = len < 8 ? len : 8;
+		w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		s += n;
+		len -= n;
+	} while (len > 0);
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 struct tobj *
@@ -173,7 +180,7 @@ tobj_free(struct tobj *o)
 	free(o);
 }
 
-static int
+static inline int
 key_is(const struct tval *v, const char *key, uint32_t h)
 {
 
@@ -181,7 +188,7 @@ key_is(const struct tval *v, const char *key, uint32_t h)
 }
 
 /* Find key in o, without walking outward. */
-static const struct tval *
+static inline const struct tval *
 tobj_find(const struct tobj *o, const char *key, uint32_t h)
 {
 	size_t	 i, k;
