@@ -3,48 +3,223 @@
  * names and aliases, previous/next within a category, and related
  * questions by text similarity.
  *
- * Related questions: every question becomes a TF-IDF vector over its
- * character bigrams (Chinese) and words (Latin, digits), taken from the
- * title, keywords, tags, headings and the start of the answer.  Each
- * vector keeps its strongest terms; each term keeps its strongest
- * postings, so scoring one question touches a bounded number of others
- * and the whole pass stays linear in the number of questions.
+ * Related questions.  A question is cut into terms: character bigrams
+ * (Chinese) and words (Latin, digits) of its title, keywords, tags,
+ * headings and the start of its answer, each field with its weight.  It
+ * is then represented by its TERMS_PER_PAGE strongest terms by TF-IDF:
+ * term ids in ascending order with weights of unit length, the same few
+ * bytes for any question.  A term of a single question can match nothing
+ * and is left out.  Four passes, each in parallel over blocks of
+ * questions, with one scratch per thread and no lock:
+ *
+ *   1. document frequencies: each thread counts the terms of the
+ *      questions it takes in its own table; the tables are then added;
+ *   2. vectors: every question is cut again and its strongest terms
+ *      kept.  A term's id is its rank by key, so nothing depends on which
+ *      thread saw it first;
+ *   3. postings: per term, the questions that kept it, cut to the
+ *      POSTINGS_KEPT strongest, so the next pass stays linear;
+ *   4. scores: the question's terms walk their postings into a dense
+ *      accumulator; the SHORTLIST best candidates are then scored
+ *      exactly, by merging the two sorted vectors (a posting cut in pass
+ *      3 may have hidden part of a similarity).
+ *
+ * Sums run in a fixed order (the question's terms by id), so the lists
+ * are the same for any --jobs.  Everything the pass allocates is freed
+ * before it returns and handed back to the system (malloc_trim), so the
+ * later stages do not run on top of it.
  */
-#include <ctype.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "faqgen.h"
 
 #define TERMS_PER_PAGE	24	/* strongest terms kept per question */
-#define POSTINGS_KEPT	48	/* strongest questions kept per term */
+#define POSTINGS_KEPT	64	/* strongest questions kept per term */
 #define BODY_CHARS	400	/* code points of the answer used */
-#define CANDIDATES	2048	/* power of two, > TERMS * POSTINGS */
+#define BLOCK		64	/* questions a thread takes at once */
+#define SAME_CATEGORY	1.2f	/* score factor for the question's category */
+#define MIN_SCORE	0.05f	/* weaker candidates are not listed */
+#define NO_ID		UINT32_MAX
 
-struct term {
-	uint64_t	 key;
-	float		 w;
-	uint32_t	 id;
+/* A term of the question being cut: its key, its summed field weights. */
+struct occ {
+	uint64_t	 key;	/* never 0 */
+	float		 tf;
 };
 
-struct vec {
-	struct term	*t;	/* owned */
+/* Open addressing from term key to a count or an id; key 0 is empty. */
+struct termslot {
+	uint64_t	 key;
+	uint32_t	 val;
+};
+
+struct termmap {
+	struct termslot	*e;	/* owned; key and value in one cache line */
+	size_t		 mask;
 	size_t		 n;
 };
 
+/* Question i's similarity to question j, when mark = i + 1. */
+struct acc {
+	uint32_t	 mark;
+	float		 score;
+};
+
+/* What one thread reuses from question to question. */
+struct scratch {
+	struct occ	*occ;	/* the question's distinct terms, owned */
+	size_t		 nocc;
+	uint32_t	*slot;	/* index in occ where stamp == gen, owned */
+	uint32_t	*stamp;	/* owned */
+	size_t		 mask;
+	uint32_t	 gen;	/* the question being cut */
+	struct termmap	 df;	/* pass 1: this thread's share */
+	struct acc	*acc;	/* pass 4: per question, owned */
+	uint32_t	*touched; /* questions with an acc, owned */
+};
+
+/* A term's question and its weight there. */
 struct posting {
 	uint32_t	 page;	/* index in site->questions */
 	float		 w;
 };
 
-struct related_ctx {
-	struct site	*site;
-	struct vec	*vecs;
-	struct posting	**post;	/* per term id, owned */
-	uint32_t	*npost;
-	float		*idf;
+struct related {
+	struct site	*site;	/* borrowed */
+	size_t		 nq;
+	int		 nthreads;
+	struct scratch	*scratch; /* one per thread, owned */
+	atomic_size_t	 next;	/* the next block of questions to take */
+	void		(*fn)(struct related *, struct scratch *, size_t);
+	struct termmap	 terms;	/* key -> id, NO_ID when in one question */
+	float		*idf;	/* per id, owned */
+	uint32_t	*vid;	/* question i's term ids at i*TERMS_PER_PAGE */
+	float		*vw;	/* and their weights, owned */
+	uint8_t		*vn;	/* and how many, owned */
+	const struct page **cat; /* per question, its category: owned array */
+	size_t		*poff;	/* per id: its postings in post, owned */
+	uint32_t	*pn;	/* per id: how many kept, owned */
+	struct posting	*post;	/* owned */
+	size_t		 nterms;	/* terms with an id */
 };
+
+static size_t
+key_hash(uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+static void
+termmap_init(struct termmap *m, size_t cap)
+{
+	m->e = xcalloc(cap, sizeof(*m->e));
+	m->mask = cap - 1;
+	m->n = 0;
+}
+
+static void
+termmap_free(struct termmap *m)
+{
+	free(m->e);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The slot of key: where it is, or the empty slot where it would go. */
+static size_t
+termmap_slot(const struct termmap *m, uint64_t key)
+{
+	size_t	 h = key_hash(key) & m->mask;
+
+	while (m->e[h].key != 0 && m->e[h].key != key)
+		h = (h + 1) & m->mask;
+	return h;
+}
+
+/*
+ * Ask for the slots of the question's terms before probing them: a large
+ * table misses the cache on almost every term, and these misses overlap.
+ */
+static void
+termmap_prefetch(const struct termmap *m, const struct occ *o, size_t n)
+{
+	size_t	 k;
+
+	for (k = 0; k < n; k++)
+		__builtin_prefetch(&m->e[key_hash(o[k].key) & m->mask]);
+}
+
+/* Add n to key's count; the table stays at most half full. */
+static void
+termmap_add(struct termmap *m, uint64_t key, uint32_t n)
+{
+	struct termmap	 old;
+	size_t		 h, i;
+
+	if ((m->n + 1) * 2 > m->mask + 1) {
+		old = *m;
+		termmap_init(m, (old.mask + 1) * 2);
+		for (i = 0; i <= old.mask; i++)
+			if (old.e[i].key != 0)
+				m->e[termmap_slot(m, old.e[i].key)] = old.e[i];
+		m->n = old.n;
+		termmap_free(&old);
+	}
+	h = termmap_slot(m, key);
+	if (m->e[h].key == 0) {
+		m->e[h].key = key;
+		m->n++;
+	}
+	m->e[h].val += n;
+}
+
+/* Double the scratch's table of the question's terms. */
+static void
+scratch_grow(struct scratch *s)
+{
+	size_t	 cap = s->mask ? (s->mask + 1) * 2 : 1024, k, h;
+
+	free(s->slot);
+	free(s->stamp);
+	s->slot = xcalloc(cap, sizeof(*s->slot));
+	s->stamp = xcalloc(cap, sizeof(*s->stamp));
+	s->mask = cap - 1;
+	s->occ = xreallocarray(s->occ, cap / 2, sizeof(*s->occ));
+	for (k = 0; k < s->nocc; k++) {
+		h = key_hash(s->occ[k].key) & s->mask;
+		while (s->stamp[h] == s->gen)
+			h = (h + 1) & s->mask;
+		s->stamp[h] = s->gen;
+		s->slot[h] = (uint32_t)k;
+	}
+}
+
+static void
+put_key(struct scratch *s, uint64_t key, float w)
+{
+	size_t	 h;
+
+	if ((s->nocc + 1) * 2 > s->mask + 1)
+		scratch_grow(s);
+	h = key_hash(key) & s->mask;
+	while (s->stamp[h] == s->gen) {
+		if (s->occ[s->slot[h]].key == key) {
+			s->occ[s->slot[h]].tf += w;
+			return;
+		}
+		h = (h + 1) & s->mask;
+	}
+	s->stamp[h] = s->gen;
+	s->slot[h] = (uint32_t)s->nocc;
+	s->occ[s->nocc].key = key;
+	s->occ[s->nocc].tf = w;
+	s->nocc++;
+}
 
 static int
 is_han(uint32_t cp)
@@ -53,27 +228,20 @@ is_han(uint32_t cp)
 	    (cp >= 0x20000 && cp <= 0x2ffff);
 }
 
-struct collect {
-	struct term	*t;
-	size_t		 n, cap;
-};
-
-static void
-put_key(struct collect *c, uint64_t key, float w)
+static int
+is_alnum(int32_t cp)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 256;
-		c->t = xreallocarray(c->t, c->cap, sizeof(*c->t));
-	}
-	c->t[c->n].key = key;
-	c->t[c->n].w = w;
-	c->t[c->n].id = 0;
-	c->n++;
+	return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
+	    (cp >= 'A' && cp <= 'Z');
 }
 
-/* Add the terms of <s, len>, at most `limit` code points, weighted w. */
+/*
+ * Add the terms of <s, len>, at most `limit` code points, weighted w.
+ * A bigram's key is its two code points; a word's is its hash with the
+ * top bit set.  Neither is ever 0.
+ */
 static void
-collect_text(struct collect *c, const char *s, size_t len, size_t limit,
+collect_text(struct scratch *sc, const char *s, size_t len, size_t limit,
     float w)
 {
 	const char	*p = s, *end = s + len;
@@ -88,324 +256,400 @@ collect_text(struct collect *c, const char *s, size_t len, size_t limit,
 			continue;
 		}
 		seen++;
-		if (cp < 0x80 && isalnum(cp)) {
-			word = (word ^ (uint64_t)tolower(cp)) *
-			    0x100000001b3ULL;
+		if (is_alnum(cp)) {
+			if (cp >= 'A' && cp <= 'Z')
+				cp += 'a' - 'A';
+			word = (word ^ (uint64_t)cp) * 0x100000001b3ULL;
 			wlen++;
 			prev = -1;
 			continue;
 		}
 		if (wlen > 0) {
-			put_key(c, word | (1ULL << 63), w);
+			put_key(sc, word | (1ULL << 63), w);
 			word = 0;
 			wlen = 0;
 		}
 		if (is_han((uint32_t)cp)) {
 			if (prev >= 0)
-				put_key(c, ((uint64_t)prev << 21) |
+				put_key(sc, ((uint64_t)prev << 21) |
 				    (uint64_t)cp, w);
 			prev = cp;
 		} else
 			prev = -1;
 	}
 	if (wlen > 0)
-		put_key(c, word | (1ULL << 63), w);
+		put_key(sc, word | (1ULL << 63), w);
 }
 
-static int
-cmp_weight(const void *a, const void *b)
+/* The distinct terms of question p into s->occ, with their frequencies. */
+static void
+cut(struct scratch *s, const struct page *p)
 {
-	const struct term *x = a, *y = b;
+	size_t	 k;
 
-	if (x->w != y->w)
-		return x->w > y->w ? -1 : 1;
+	s->gen++;
+	s->nocc = 0;
+	collect_text(s, p->fm.title, strlen(p->fm.title), SIZE_MAX, 3.0f);
+	for (k = 0; k < p->fm.keywords.n; k++)
+		collect_text(s, p->fm.keywords.v[k],
+		    strlen(p->fm.keywords.v[k]), SIZE_MAX, 2.0f);
+	for (k = 0; k < p->fm.tags.n; k++)
+		collect_text(s, p->fm.tags.v[k], strlen(p->fm.tags.v[k]),
+		    SIZE_MAX, 2.0f);
+	for (k = 0; k < p->nheadings; k++)
+		collect_text(s, p->headings[k].text,
+		    strlen(p->headings[k].text), SIZE_MAX, 1.5f);
+	if (p->text != NULL)
+		collect_text(s, p->text, strnlen(p->text, BODY_CHARS * 4),
+		    BODY_CHARS, 1.0f);
+}
+
+/* A thread's loop: blocks of questions until none is left. */
+static void
+thread_main(void *arg, size_t t)
+{
+	struct related	*r = arg;
+	struct scratch	*s = &r->scratch[t];
+	size_t		 b, i, end;
+
+	while ((b = atomic_fetch_add(&r->next, 1)) < (r->nq + BLOCK - 1) /
+	    BLOCK) {
+		end = (b + 1) * BLOCK < r->nq ? (b + 1) * BLOCK : r->nq;
+		for (i = b * BLOCK; i < end; i++)
+			r->fn(r, s, i);
+	}
+}
+
+/* Run fn for every question, in parallel, each thread with its scratch. */
+static void
+run(struct related *r, void (*fn)(struct related *, struct scratch *,
+    size_t))
+{
+	atomic_store(&r->next, 0);
+	r->fn = fn;
+	pool_run((size_t)r->nthreads, r->nthreads, thread_main, r);
+}
+
+/* Pass 1: count each distinct term of question i once. */
+static void
+count_terms(struct related *r, struct scratch *s, size_t i)
+{
+	size_t	 k;
+
+	cut(s, r->site->questions[i]);
+	termmap_prefetch(&s->df, s->occ, s->nocc);
+	for (k = 0; k < s->nocc; k++)
+		termmap_add(&s->df, s->occ[k].key, 1);
+}
+
+struct keyslot {
+	uint64_t	 key;
+	size_t		 slot;
+};
+
+static int
+cmp_keyslot(const void *a, const void *b)
+{
+	const struct keyslot *x = a, *y = b;
+
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
 /*
- * Sum the weights of equal keys in place, with a small open-addressing
- * table; the first occurrence keeps its place, so the order is stable.
+ * The threads' counts added into r->terms; each term found in two
+ * questions or more gets an id, its rank by key, and its idf.
  */
 static void
-merge_keys(struct collect *c)
+number_terms(struct related *r)
 {
-	uint32_t	*slot;
-	size_t		 cap, mask, h, k, n = 0;
+	struct termmap	*m = &r->terms, *d;
+	struct keyslot	*ks;
+	size_t		 i, h, n = 0;
+	int		 t;
 
-	for (cap = 16; cap < c->n * 2; cap *= 2)
-		continue;
-	mask = cap - 1;
-	slot = xcalloc(cap, sizeof(*slot));	/* index + 1; 0 = empty */
-	for (k = 0; k < c->n; k++) {
-		h = (size_t)((c->t[k].key * 0x9e3779b97f4a7c15ULL) >> 40) &
-		    mask;
-		while (slot[h] != 0 && c->t[slot[h] - 1].key != c->t[k].key)
-			h = (h + 1) & mask;
-		if (slot[h] != 0)
-			c->t[slot[h] - 1].w += c->t[k].w;
-		else {
-			c->t[n] = c->t[k];
-			slot[h] = (uint32_t)++n;
-		}
+	*m = r->scratch[0].df;
+	memset(&r->scratch[0].df, 0, sizeof(r->scratch[0].df));
+	for (t = 1; t < r->nthreads; t++) {
+		d = &r->scratch[t].df;
+		for (i = 0; d->e != NULL && i <= d->mask; i++)
+			if (d->e[i].key != 0)
+				termmap_add(m, d->e[i].key, d->e[i].val);
+		termmap_free(d);
 	}
-	c->n = n;
-	free(slot);
+	if (m->e == NULL)
+		termmap_init(m, 16);
+	ks = xreallocarray(NULL, m->n + 1, sizeof(*ks));
+	for (h = 0; h <= m->mask; h++) {
+		if (m->e[h].key != 0 && m->e[h].val >= 2) {
+			ks[n].key = m->e[h].key;
+			ks[n].slot = h;
+			n++;
+		} else
+			m->e[h].val = NO_ID;
+	}
+	qsort(ks, n, sizeof(*ks), cmp_keyslot);
+	r->idf = xreallocarray(NULL, n + 1, sizeof(*r->idf));
+	for (i = 0; i < n; i++) {
+		h = ks[i].slot;
+		r->idf[i] = logf((float)(r->nq + 1) / (float)m->e[h].val);
+		m->e[h].val = (uint32_t)i;
+	}
+	r->nterms = n;
+	r->poff = xcalloc(n + 1, sizeof(*r->poff));
+	r->pn = xcalloc(n + 1, sizeof(*r->pn));
+	free(ks);
 }
 
-/* Phase 1, per question: its terms with their frequencies. */
-static void
-vectorise(void *arg, size_t i)
-{
-	struct related_ctx *ctx = arg;
-	const struct page *p = ctx->site->questions[i];
-	struct collect	 c = { NULL, 0, 0 };
-	size_t		 k;
+struct wterm {
+	uint32_t	 id;
+	float		 w;
+};
 
-	collect_text(&c, p->fm.title, strlen(p->fm.title), SIZE_MAX, 3.0f);
-	for (k = 0; k < p->fm.keywords.n; k++)
-		collect_text(&c, p->fm.keywords.v[k],
-		    strlen(p->fm.keywords.v[k]), SIZE_MAX, 2.0f);
-	for (k = 0; k < p->fm.tags.n; k++)
-		collect_text(&c, p->fm.tags.v[k], strlen(p->fm.tags.v[k]),
-		    SIZE_MAX, 2.0f);
-	for (k = 0; k < p->nheadings; k++)
-		collect_text(&c, p->headings[k].text,
-		    strlen(p->headings[k].text), SIZE_MAX, 1.5f);
-	collect_text(&c, p->text, strlen(p->text), BODY_CHARS, 1.0f);
-	merge_keys(&c);
-	/* Give back what the raw occurrences took. */
-	ctx->vecs[i].t = c.n > 0 ? xreallocarray(c.t, c.n, sizeof(*c.t)) : c.t;
-	ctx->vecs[i].n = c.n;
+/* Stronger first; equal weights by id, that is by key. */
+static int
+stronger(float wa, uint32_t a, float wb, uint32_t b)
+{
+	return wa > wb || (wa == wb && a < b);
 }
 
-/* Phase 3, per question: TF-IDF, keep the strongest, normalise. */
+/* Pass 2: question i's strongest terms by TF-IDF, of unit length. */
 static void
-weigh(void *arg, size_t i)
+weigh(struct related *r, struct scratch *s, size_t i)
 {
-	struct related_ctx *ctx = arg;
-	struct vec	*v = &ctx->vecs[i];
-	struct term	 top[TERMS_PER_PAGE], t;
-	size_t		 k, n = 0, j;
+	struct wterm	 top[TERMS_PER_PAGE], t;
+	size_t		 k, j, n = 0;
 	double		 norm = 0;
+	uint32_t	 id;
 
-	/* The strongest terms, by insertion into a short sorted list. */
-	for (k = 0; k < v->n; k++) {
-		t = v->t[k];
-		t.w = (1.0f + logf(t.w)) * ctx->idf[t.id];
-		if (n == TERMS_PER_PAGE && cmp_weight(&t, &top[n - 1]) >= 0)
+	cut(s, r->site->questions[i]);
+	termmap_prefetch(&r->terms, s->occ, s->nocc);
+	for (k = 0; k < s->nocc; k++) {
+		id = r->terms.e[termmap_slot(&r->terms, s->occ[k].key)].val;
+		if (id == NO_ID)
+			continue;
+		t.id = id;
+		t.w = (1.0f + logf(s->occ[k].tf)) * r->idf[id];
+		if (n == TERMS_PER_PAGE &&
+		    !stronger(t.w, t.id, top[n - 1].w, top[n - 1].id))
 			continue;
 		if (n < TERMS_PER_PAGE)
 			n++;
-		for (j = n - 1; j > 0 && cmp_weight(&t, &top[j - 1]) < 0; j--)
+		for (j = n - 1; j > 0 &&
+		    stronger(t.w, t.id, top[j - 1].w, top[j - 1].id); j--)
 			top[j] = top[j - 1];
 		top[j] = t;
 	}
-	memcpy(v->t, top, n * sizeof(*top));
-	v->n = n;
-	if (n > 0)
-		v->t = xreallocarray(v->t, n, sizeof(*v->t));
-	for (k = 0; k < v->n; k++)
-		norm += (double)v->t[k].w * v->t[k].w;
+	for (k = 0; k < n; k++)
+		norm += (double)top[k].w * top[k].w;
 	norm = sqrt(norm);
-	for (k = 0; k < v->n && norm > 0; k++)
-		v->t[k].w = (float)(v->t[k].w / norm);
+	for (k = 0; k < n; k++) {
+		r->vid[i * TERMS_PER_PAGE + k] = top[k].id;
+		r->vw[i * TERMS_PER_PAGE + k] = (float)(top[k].w / norm);
+	}
+	r->vn[i] = (uint8_t)n;
+}
+
+static int
+posting_stronger(const struct posting *a, const struct posting *b)
+{
+	return stronger(a->w, a->page, b->w, b->page);
+}
+
+/* Move the `keep` strongest of p[0..n) to its front (quickselect). */
+static void
+keep_strongest(struct posting *p, size_t n, size_t keep)
+{
+	size_t		 lo = 0, hi = n - 1, i, j;
+	struct posting	 pivot, tmp;
+
+	while (lo < hi) {
+		pivot = p[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (posting_stronger(&p[i], &pivot))
+				i++;
+			while (posting_stronger(&pivot, &p[j]))
+				j--;
+			if (i <= j) {
+				tmp = p[i];
+				p[i] = p[j];
+				p[j] = tmp;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (keep <= j)
+			hi = j;
+		else if (keep >= i)
+			lo = i;
+		else
+			break;
+	}
+}
+
+/* Pass 3: per term, the questions that kept it, the strongest first. */
+static void
+post_terms(struct related *r)
+{
+	size_t		 i, k, id, nterms = r->nterms, total = 0, *fill;
+
+	for (i = 0; i < r->nq; i++)
+		for (k = 0; k < r->vn[i]; k++)
+			r->pn[r->vid[i * TERMS_PER_PAGE + k]]++;
+	for (id = 0; id < nterms; id++) {
+		r->poff[id] = total;
+		total += r->pn[id];
+	}
+	r->post = xreallocarray(NULL, total + 1, sizeof(*r->post));
+	fill = xreallocarray(NULL, nterms + 1, sizeof(*fill));
+	memcpy(fill, r->poff, nterms * sizeof(*fill));
+	for (i = 0; i < r->nq; i++)
+		for (k = 0; k < r->vn[i]; k++) {
+			id = r->vid[i * TERMS_PER_PAGE + k];
+			r->post[fill[id]].page = (uint32_t)i;
+			r->post[fill[id]].w = r->vw[i * TERMS_PER_PAGE + k];
+			fill[id]++;
+		}
+	free(fill);
+	for (id = 0; id < nterms; id++)
+		if (r->pn[id] > POSTINGS_KEPT) {
+			keep_strongest(r->post + r->poff[id], r->pn[id],
+			    POSTINGS_KEPT);
+			r->pn[id] = POSTINGS_KEPT;
+		}
 }
 
 struct cand {
-	uint32_t	 page;	/* index + 1; 0 = empty */
+	uint32_t	 page;
 	float		 score;
 };
 
-static int
-cmp_cand(const void *a, const void *b)
+/* Insert c into the sorted list l of *n, at most max long. */
+static void
+cand_insert(struct cand *l, size_t *n, size_t max, struct cand c)
 {
-	const struct cand *x = a, *y = b;
+	size_t	 j;
 
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return x->page < y->page ? -1 : x->page > y->page;
+	if (*n == max && !stronger(c.score, c.page, l[*n - 1].score,
+	    l[*n - 1].page))
+		return;
+	if (*n < max)
+		(*n)++;
+	for (j = *n - 1; j > 0 && stronger(c.score, c.page, l[j - 1].score,
+	    l[j - 1].page); j--)
+		l[j] = l[j - 1];
+	l[j] = c;
 }
 
-/* Phase 5, per question: score others through the postings. */
+/* Pass 4: question i's related questions. */
 static void
-score(void *arg, size_t i)
+score(struct related *r, struct scratch *s, size_t i)
 {
-	struct related_ctx *ctx = arg;
-	struct page	*p = ctx->site->questions[i], *q;
-	const struct vec *v = &ctx->vecs[i];
-	struct cand	 tab[CANDIDATES];
-	size_t		 k, j, n = 0, max = (size_t)ctx->site->cfg.related;
-	uint32_t	 h;
+	struct page	*p = r->site->questions[i];
+	struct cand	 best[TERMS_PER_PAGE], c;
+	const struct posting *ps;
+	struct acc	*a;
+	size_t		 k, m, nt = 0, nb = 0;
+	size_t		 max = (size_t)r->site->cfg.related;
+	uint32_t	 id, j;
+	float		 w;
 
-	memset(tab, 0, sizeof(tab));
-	for (k = 0; k < v->n; k++) {
-		const struct posting *ps = ctx->post[v->t[k].id];
-		for (j = 0; j < ctx->npost[v->t[k].id]; j++) {
-			if (ps[j].page == i)
+	for (k = 0; k < r->vn[i]; k++) {
+		id = r->vid[i * TERMS_PER_PAGE + k];
+		w = r->vw[i * TERMS_PER_PAGE + k];
+		ps = r->post + r->poff[id];
+		for (m = 0; m < r->pn[id]; m++) {
+			if ((j = ps[m].page) == i)
 				continue;
-			h = (ps[j].page * 2654435761u) & (CANDIDATES - 1);
-			while (tab[h].page != 0 && tab[h].page != ps[j].page + 1)
-				h = (h + 1) & (CANDIDATES - 1);
-			tab[h].page = ps[j].page + 1;
-			tab[h].score += v->t[k].w * ps[j].w;
+			a = &s->acc[j];
+			if (a->mark != i + 1) {
+				a->mark = (uint32_t)i + 1;
+				a->score = 0;
+				s->touched[nt++] = j;
+			}
+			a->score += w * ps[m].w;
 		}
 	}
-	for (k = 0; k < CANDIDATES; k++) {
-		if (tab[k].page == 0)
-			continue;
-		q = ctx->site->questions[tab[k].page - 1];
-		if (q->category == p->category)
-			tab[k].score *= 1.2f;
-		if (tab[k].score >= 0.05f)
-			tab[n++] = tab[k];
+	if (max > TERMS_PER_PAGE)
+		max = TERMS_PER_PAGE;
+	for (k = 0; k < nt; k++) {
+		c.page = s->touched[k];
+		c.score = s->acc[c.page].score;
+		if (r->cat[c.page] == r->cat[i])
+			c.score *= SAME_CATEGORY;
+		if (c.score >= MIN_SCORE)
+			cand_insert(best, &nb, max, c);
 	}
-	qsort(tab, n, sizeof(*tab), cmp_cand);
-	if (n > max)
-		n = max;
-	p->related = xcalloc(n, sizeof(struct page *));
-	for (k = 0; k < n; k++)
-		p->related[k] = ctx->site->questions[tab[k].page - 1];
-	p->nrelated = n;
-}
-
-static int
-cmp_posting(const void *a, const void *b)
-{
-	const struct posting *x = a, *y = b;
-
-	if (x->w != y->w)
-		return x->w > y->w ? -1 : 1;
-	return x->page < y->page ? -1 : x->page > y->page;
-}
-
-/* Open-addressing map from term key to term id. */
-struct termmap {
-	uint64_t	*keys;
-	uint32_t	*ids;	/* id + 1; 0 = empty */
-	size_t		 mask;
-	uint32_t	 n;
-};
-
-static size_t
-termmap_slot(const struct termmap *m, uint64_t key)
-{
-	size_t	 h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
-
-	while (m->ids[h] != 0 && m->keys[h] != key)
-		h = (h + 1) & m->mask;
-	return h;
-}
-
-/* Double the table; it stays at most half full. */
-static void
-termmap_grow(struct termmap *m)
-{
-	struct termmap	 old = *m;
-	size_t		 i, h, cap = (old.mask + 1) * 2;
-
-	m->keys = xcalloc(cap, sizeof(uint64_t));
-	m->ids = xcalloc(cap, sizeof(uint32_t));
-	m->mask = cap - 1;
-	for (i = 0; i <= old.mask; i++)
-		if (old.ids[i] != 0) {
-			h = termmap_slot(m, old.keys[i]);
-			m->keys[h] = old.keys[i];
-			m->ids[h] = old.ids[i];
-		}
-	free(old.keys);
-	free(old.ids);
-}
-
-static uint32_t
-termmap_id(struct termmap *m, uint64_t key)
-{
-	size_t	 h;
-
-	if (((size_t)m->n + 1) * 2 > m->mask + 1)
-		termmap_grow(m);
-	h = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & m->mask;
-	while (m->ids[h] != 0) {
-		if (m->keys[h] == key)
-			return m->ids[h] - 1;
-		h = (h + 1) & m->mask;
-	}
-	m->keys[h] = key;
-	m->ids[h] = ++m->n;
-	return m->n - 1;
+	p->related = xcalloc(nb, sizeof(struct page *));
+	for (k = 0; k < nb; k++)
+		p->related[k] = r->site->questions[best[k].page];
+	p->nrelated = nb;
 }
 
 static void
 related_questions(struct site *site)
 {
-	struct related_ctx ctx;
-	struct termmap	 map;
-	size_t		 i, k;
-	uint32_t	*df, nt;
-	size_t		 nq = site->nquestions;
+	struct related	 r;
+	size_t		 nq = site->nquestions, t, nblocks;
 
 	if (nq == 0 || site->cfg.related <= 0)
 		return;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.site = site;
-	ctx.vecs = xcalloc(nq, sizeof(*ctx.vecs));
-	pool_run(nq, site->cfg.jobs, vectorise, &ctx);
+	memset(&r, 0, sizeof(r));
+	r.site = site;
+	r.nq = nq;
+	nblocks = (nq + BLOCK - 1) / BLOCK;
+	r.nthreads = site->cfg.jobs < 1 ? 1 : site->cfg.jobs;
+	if ((size_t)r.nthreads > nblocks)
+		r.nthreads = (int)nblocks;
+	r.scratch = xcalloc((size_t)r.nthreads, sizeof(*r.scratch));
+	for (t = 0; t < (size_t)r.nthreads; t++)
+		termmap_init(&r.scratch[t].df, 1024);
 
-	/* Phase 2: term ids and document frequencies, in site order. */
-	map.keys = xcalloc(1024, sizeof(uint64_t));
-	map.ids = xcalloc(1024, sizeof(uint32_t));
-	map.mask = 1023;
-	map.n = 0;
-	for (i = 0; i < nq; i++)
-		for (k = 0; k < ctx.vecs[i].n; k++)
-			ctx.vecs[i].t[k].id = termmap_id(&map, ctx.vecs[i].t[k].key);
-	nt = map.n;
-	df = xcalloc(nt + 1, sizeof(uint32_t));
-	for (i = 0; i < nq; i++)
-		for (k = 0; k < ctx.vecs[i].n; k++)
-			df[ctx.vecs[i].t[k].id]++;
-	ctx.idf = xcalloc(nt + 1, sizeof(float));
-	for (k = 0; k < nt; k++)
-		ctx.idf[k] = logf((float)(nq + 1) / (float)df[k]);
-	free(map.keys);
-	free(map.ids);
+	run(&r, count_terms);
+	number_terms(&r);
 
-	pool_run(nq, site->cfg.jobs, weigh, &ctx);
+	r.vid = xreallocarray(NULL, nq, TERMS_PER_PAGE * sizeof(*r.vid));
+	r.vw = xreallocarray(NULL, nq, TERMS_PER_PAGE * sizeof(*r.vw));
+	r.vn = xcalloc(nq, sizeof(*r.vn));
+	/* At hand, not behind a page pointer, for the candidates. */
+	r.cat = xreallocarray(NULL, nq, sizeof(*r.cat));
+	for (t = 0; t < nq; t++)
+		r.cat[t] = site->questions[t]->category;
+	run(&r, weigh);
+	termmap_free(&r.terms);
 
-	/* Phase 4: postings, each cut to its strongest questions. */
-	ctx.npost = xcalloc(nt + 1, sizeof(uint32_t));
-	ctx.post = xcalloc(nt + 1, sizeof(struct posting *));
-	memset(df, 0, (nt + 1) * sizeof(uint32_t));
-	for (i = 0; i < nq; i++)
-		for (k = 0; k < ctx.vecs[i].n; k++)
-			df[ctx.vecs[i].t[k].id]++;
-	for (k = 0; k < nt; k++)
-		if (df[k] > 0)
-			ctx.post[k] = xcalloc(df[k], sizeof(struct posting));
-	for (i = 0; i < nq; i++)
-		for (k = 0; k < ctx.vecs[i].n; k++) {
-			uint32_t id = ctx.vecs[i].t[k].id;
-			ctx.post[id][ctx.npost[id]].page = (uint32_t)i;
-			ctx.post[id][ctx.npost[id]].w = ctx.vecs[i].t[k].w;
-			ctx.npost[id]++;
-		}
-	for (k = 0; k < nt; k++)
-		if (ctx.npost[k] > POSTINGS_KEPT) {
-			qsort(ctx.post[k], ctx.npost[k],
-			    sizeof(struct posting), cmp_posting);
-			ctx.npost[k] = POSTINGS_KEPT;
-		}
+	post_terms(&r);
+	for (t = 0; t < (size_t)r.nthreads; t++) {
+		r.scratch[t].acc = xcalloc(nq, sizeof(struct acc));
+		r.scratch[t].touched = xreallocarray(NULL,
+		    nq < TERMS_PER_PAGE * POSTINGS_KEPT ? nq :
+		    TERMS_PER_PAGE * POSTINGS_KEPT, sizeof(uint32_t));
+	}
+	run(&r, score);
 
-	pool_run(nq, site->cfg.jobs, score, &ctx);
-
-	for (k = 0; k < nt; k++)
-		free(ctx.post[k]);
-	free(ctx.post);
-	free(ctx.npost);
-	free(ctx.idf);
-	free(df);
-	for (i = 0; i < nq; i++)
-		free(ctx.vecs[i].t);
-	free(ctx.vecs);
+	for (t = 0; t < (size_t)r.nthreads; t++) {
+		free(r.scratch[t].occ);
+		free(r.scratch[t].slot);
+		free(r.scratch[t].stamp);
+		free(r.scratch[t].acc);
+		free(r.scratch[t].touched);
+	}
+	free(r.scratch);
+	free(r.idf);
+	free(r.vid);
+	free(r.vw);
+	free(r.vn);
+	free(r.cat);
+	free(r.poff);
+	free(r.pn);
+	free(r.post);
+#ifdef __GLIBC__
+	/* Give the pass's memory back to the system, not to the heap. */
+	malloc_trim(0);
+#endif
 }
 
 static int
