@@ -29,6 +29,9 @@
  * before it returns and handed back to the system (malloc_trim), so the
  * later stages do not run on top of it.
  */
+#include <sys/mman.h>
+
+#include <err.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -46,6 +49,7 @@
 #define SAME_CATEGORY	1.2f	/* score factor for the question's category */
 #define MIN_SCORE	0.05f	/* weaker candidates are not listed */
 #define NO_ID		UINT32_MAX
+#define LOG_TABLE	128	/* 1 + ln(tf) at hand for tf < LOG_TABLE / 2 */
 
 /* A term of the question being cut: its key, its summed field weights. */
 struct occ {
@@ -65,6 +69,13 @@ struct termmap {
 	size_t		 n;
 };
 
+/* Where a term of the question being cut is in occ. */
+struct occslot {
+	uint64_t	 key;
+	uint32_t	 gen;	/* the slot is empty unless gen is the scratch's */
+	uint32_t	 i;	/* index in occ */
+};
+
 /* Question i's similarity to question j, when mark = i + 1. */
 struct acc {
 	uint32_t	 mark;
@@ -75,8 +86,7 @@ struct acc {
 struct scratch {
 	struct occ	*occ;	/* the question's distinct terms, owned */
 	size_t		 nocc;
-	uint32_t	*slot;	/* index in occ where stamp == gen, owned */
-	uint32_t	*stamp;	/* owned */
+	struct occslot	*slot;	/* owned */
 	size_t		 mask;
 	uint32_t	 gen;	/* the question being cut */
 	struct termmap	 df;	/* pass 1: this thread's share */
@@ -99,15 +109,49 @@ struct related {
 	void		(*fn)(struct related *, struct scratch *, size_t);
 	struct termmap	 terms;	/* key -> id, NO_ID when in one question */
 	float		*idf;	/* per id, owned */
+	float		 log_tf[LOG_TABLE]; /* 1 + ln(k / 2) */
 	uint32_t	*vid;	/* question i's term ids at i*TERMS_PER_PAGE */
 	float		*vw;	/* and their weights, owned */
 	uint8_t		*vn;	/* and how many, owned */
 	const struct page **cat; /* per question, its category: owned array */
 	size_t		*poff;	/* per id: its postings in post, owned */
 	uint32_t	*pn;	/* per id: how many kept, owned */
-	struct posting	*post;	/* owned */
+	struct posting	*post;	/* owned, table_alloc() */
+	size_t		 npost;
 	size_t		 nterms;	/* terms with an id */
 };
+
+/*
+ * A large zeroed table straight from the kernel, in huge pages where it
+ * can be: the tables here are read at random, and a huge page saves a
+ * TLB miss on nearly every look-up.  Unmapped, so given back, when freed.
+ */
+static void *
+table_alloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		errx(EXIT_SYSTEM, "mmap: table too large");
+	if (n == 0)
+		n = 1;
+	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		err(EXIT_SYSTEM, "mmap");
+#ifdef MADV_HUGEPAGE
+	if (n * size >= (2 << 20))
+		(void)madvise(p, n * size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+static void
+table_free(void *p, size_t n, size_t size)
+{
+	if (p != NULL)
+		munmap(p, (n == 0 ? 1 : n) * size);
+}
 
 static size_t
 key_hash(uint64_t key)
@@ -118,7 +162,7 @@ key_hash(uint64_t key)
 static void
 termmap_init(struct termmap *m, size_t cap)
 {
-	m->e = xcalloc(cap, sizeof(*m->e));
+	m->e = table_alloc(cap, sizeof(*m->e));
 	m->mask = cap - 1;
 	m->n = 0;
 }
@@ -126,7 +170,7 @@ termmap_init(struct termmap *m, size_t cap)
 static void
 termmap_free(struct termmap *m)
 {
-	free(m->e);
+	table_free(m->e, m->mask + 1, sizeof(*m->e));
 	memset(m, 0, sizeof(*m));
 }
 
@@ -185,17 +229,16 @@ scratch_grow(struct scratch *s)
 	size_t	 cap = s->mask ? (s->mask + 1) * 2 : 1024, k, h;
 
 	free(s->slot);
-	free(s->stamp);
 	s->slot = xcalloc(cap, sizeof(*s->slot));
-	s->stamp = xcalloc(cap, sizeof(*s->stamp));
 	s->mask = cap - 1;
 	s->occ = xreallocarray(s->occ, cap / 2, sizeof(*s->occ));
 	for (k = 0; k < s->nocc; k++) {
 		h = key_hash(s->occ[k].key) & s->mask;
-		while (s->stamp[h] == s->gen)
+		while (s->slot[h].gen == s->gen)
 			h = (h + 1) & s->mask;
-		s->stamp[h] = s->gen;
-		s->slot[h] = (uint32_t)k;
+		s->slot[h].key = s->occ[k].key;
+		s->slot[h].gen = s->gen;
+		s->slot[h].i = (uint32_t)k;
 	}
 }
 
@@ -207,15 +250,16 @@ put_key(struct scratch *s, uint64_t key, float w)
 	if ((s->nocc + 1) * 2 > s->mask + 1)
 		scratch_grow(s);
 	h = key_hash(key) & s->mask;
-	while (s->stamp[h] == s->gen) {
-		if (s->occ[s->slot[h]].key == key) {
-			s->occ[s->slot[h]].tf += w;
+	while (s->slot[h].gen == s->gen) {
+		if (s->slot[h].key == key) {
+			s->occ[s->slot[h].i].tf += w;
 			return;
 		}
 		h = (h + 1) & s->mask;
 	}
-	s->stamp[h] = s->gen;
-	s->slot[h] = (uint32_t)s->nocc;
+	s->slot[h].key = key;
+	s->slot[h].gen = s->gen;
+	s->slot[h].i = (uint32_t)s->nocc;
 	s->occ[s->nocc].key = key;
 	s->occ[s->nocc].tf = w;
 	s->nocc++;
@@ -245,12 +289,22 @@ collect_text(struct scratch *sc, const char *s, size_t len, size_t limit,
     float w)
 {
 	const char	*p = s, *end = s + len;
+	const unsigned char *c;
 	int32_t		 cp, prev = -1;
 	uint64_t	 word = 0;
 	size_t		 wlen = 0, seen = 0;
 
 	while (p < end && seen < limit) {
-		if ((cp = utf8_decode(&p, end)) < 0) {
+		c = (const unsigned char *)p;
+		if (c[0] < 0x80) {
+			cp = c[0];
+			p++;
+		} else if ((c[0] & 0xf0) == 0xe0 && end - p >= 3 &&
+		    (c[1] & 0xc0) == 0x80 && (c[2] & 0xc0) == 0x80 &&
+		    (cp = (c[0] & 0x0f) << 12 | (c[1] & 0x3f) << 6 |
+		    (c[2] & 0x3f)) >= 0x800 && (cp < 0xd800 || cp > 0xdfff))
+			p += 3;		/* the common case, as utf8_decode() */
+		else if ((cp = utf8_decode(&p, end)) < 0) {
 			p++;
 			prev = -1;
 			continue;
@@ -400,6 +454,20 @@ number_terms(struct related *r)
 	free(ks);
 }
 
+/*
+ * 1 + ln(tf).  A frequency is a sum of field weights, all multiples of
+ * 0.5, so the common ones come from a table filled by the same logf().
+ */
+static float
+log_tf(const struct related *r, float tf)
+{
+	float	 x = tf * 2.0f;
+
+	if (x < (float)LOG_TABLE && x == (float)(int)x)
+		return r->log_tf[(int)x];
+	return 1.0f + logf(tf);
+}
+
 struct wterm {
 	uint32_t	 id;
 	float		 w;
@@ -428,7 +496,7 @@ weigh(struct related *r, struct scratch *s, size_t i)
 		if (id == NO_ID)
 			continue;
 		t.id = id;
-		t.w = (1.0f + logf(s->occ[k].tf)) * r->idf[id];
+		t.w = log_tf(r, s->occ[k].tf) * r->idf[id];
 		if (n == TERMS_PER_PAGE &&
 		    !stronger(t.w, t.id, top[n - 1].w, top[n - 1].id))
 			continue;
@@ -503,7 +571,8 @@ post_terms(struct related *r)
 		r->poff[id] = total;
 		total += r->pn[id];
 	}
-	r->post = xreallocarray(NULL, total + 1, sizeof(*r->post));
+	r->npost = total;
+	r->post = table_alloc(total, sizeof(*r->post));
 	fill = xreallocarray(NULL, nterms + 1, sizeof(*fill));
 	memcpy(fill, r->poff, nterms * sizeof(*fill));
 	for (i = 0; i < r->nq; i++)
@@ -600,6 +669,8 @@ related_questions(struct site *site)
 	memset(&r, 0, sizeof(r));
 	r.site = site;
 	r.nq = nq;
+	for (t = 1; t < LOG_TABLE; t++)
+		r.log_tf[t] = 1.0f + logf((float)t / 2.0f);
 	nblocks = (nq + BLOCK - 1) / BLOCK;
 	r.nthreads = site->cfg.jobs < 1 ? 1 : site->cfg.jobs;
 	if ((size_t)r.nthreads > nblocks)
@@ -611,8 +682,8 @@ related_questions(struct site *site)
 	run(&r, count_terms);
 	number_terms(&r);
 
-	r.vid = xreallocarray(NULL, nq, TERMS_PER_PAGE * sizeof(*r.vid));
-	r.vw = xreallocarray(NULL, nq, TERMS_PER_PAGE * sizeof(*r.vw));
+	r.vid = table_alloc(nq, TERMS_PER_PAGE * sizeof(*r.vid));
+	r.vw = table_alloc(nq, TERMS_PER_PAGE * sizeof(*r.vw));
 	r.vn = xcalloc(nq, sizeof(*r.vn));
 	/* At hand, not behind a page pointer, for the candidates. */
 	r.cat = xreallocarray(NULL, nq, sizeof(*r.cat));
@@ -623,7 +694,7 @@ related_questions(struct site *site)
 
 	post_terms(&r);
 	for (t = 0; t < (size_t)r.nthreads; t++) {
-		r.scratch[t].acc = xcalloc(nq, sizeof(struct acc));
+		r.scratch[t].acc = table_alloc(nq, sizeof(struct acc));
 		r.scratch[t].touched = xreallocarray(NULL,
 		    nq < TERMS_PER_PAGE * POSTINGS_KEPT ? nq :
 		    TERMS_PER_PAGE * POSTINGS_KEPT, sizeof(uint32_t));
@@ -633,19 +704,18 @@ related_questions(struct site *site)
 	for (t = 0; t < (size_t)r.nthreads; t++) {
 		free(r.scratch[t].occ);
 		free(r.scratch[t].slot);
-		free(r.scratch[t].stamp);
-		free(r.scratch[t].acc);
+		table_free(r.scratch[t].acc, nq, sizeof(struct acc));
 		free(r.scratch[t].touched);
 	}
 	free(r.scratch);
 	free(r.idf);
-	free(r.vid);
-	free(r.vw);
+	table_free(r.vid, nq, TERMS_PER_PAGE * sizeof(*r.vid));
+	table_free(r.vw, nq, TERMS_PER_PAGE * sizeof(*r.vw));
 	free(r.vn);
 	free(r.cat);
 	free(r.poff);
 	free(r.pn);
-	free(r.post);
+	table_free(r.post, r.npost, sizeof(*r.post));
 #ifdef __GLIBC__
 	/* Give the pass's memory back to the system, not to the heap. */
 	malloc_trim(0);
