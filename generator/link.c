@@ -61,6 +61,7 @@ struct occ {
 struct termslot {
 	uint64_t	 key;
 	uint32_t	 val;
+	uint32_t	 last;	/* pass 1: the last question counted + 1 */
 };
 
 struct termmap {
@@ -90,6 +91,9 @@ struct scratch {
 	size_t		 mask;
 	uint32_t	 gen;	/* the question being cut */
 	struct termmap	 df;	/* pass 1: this thread's share */
+	int		 raw;	/* pass 1: every key into keys, as it comes */
+	uint64_t	*keys;	/* owned */
+	size_t		 nkeys, capkeys;
 	struct acc	*acc;	/* pass 4: per question, owned */
 	uint32_t	*touched; /* questions with an acc, owned */
 };
@@ -190,23 +194,27 @@ termmap_slot(const struct termmap *m, uint64_t key)
  * table misses the cache on almost every term, and these misses overlap.
  */
 static void
-termmap_prefetch(const struct termmap *m, const struct occ *o, size_t n)
+termmap_prefetch(const struct termmap *m, const uint64_t *key, size_t n)
 {
 	size_t	 k;
 
 	for (k = 0; k < n; k++)
-		__builtin_prefetch(&m->e[key_hash(o[k].key) & m->mask]);
+		__builtin_prefetch(&m->e[key_hash(key[k]) & m->mask]);
 }
 
-/* Add n to key's count; the table stays at most half full. */
+/* Room for `extra` more keys; the table stays at most half full. */
 static void
-termmap_add(struct termmap *m, uint64_t key, uint32_t n)
+termmap_reserve(struct termmap *m, size_t extra)
 {
 	struct termmap	 old;
-	size_t		 h, i;
+	size_t		 i, cap;
 
-	if ((m->n + 1) * 2 > m->mask + 1) {
+	if ((m->n + extra) * 2 > m->mask + 1) {
 		old = *m;
+		for (cap = (old.mask + 1) * 2; (m->n + extra) * 2 > cap;
+		    cap *= 2)
+			continue;
+		termmap_init(m, cap);
 		termmap_init(m, (old.mask + 1) * 2);
 		for (i = 0; i <= old.mask; i++)
 			if (old.e[i].key != 0)
@@ -214,6 +222,15 @@ termmap_add(struct termmap *m, uint64_t key, uint32_t n)
 		m->n = old.n;
 		termmap_free(&old);
 	}
+}
+
+/* Add n to key's count. */
+static void
+termmap_add(struct termmap *m, uint64_t key, uint32_t n)
+{
+	size_t	 h;
+
+	termmap_reserve(m, 1);
 	h = termmap_slot(m, key);
 	if (m->e[h].key == 0) {
 		m->e[h].key = key;
@@ -243,10 +260,24 @@ scratch_grow(struct scratch *s)
 }
 
 static void
+keys_grow(struct scratch *s)
+{
+	s->capkeys = s->capkeys ? s->capkeys * 2 : 1024;
+	s->keys = xreallocarray(s->keys, s->capkeys, sizeof(*s->keys));
+}
+
+/* Called for every term occurrence: inline, the growing out of line. */
+static inline __attribute__((always_inline)) void
 put_key(struct scratch *s, uint64_t key, float w)
 {
 	size_t	 h;
 
+	if (s->raw) {
+		if (s->nkeys == s->capkeys)
+			keys_grow(s);
+		s->keys[s->nkeys++] = key;
+		return;
+	}
 	if ((s->nocc + 1) * 2 > s->mask + 1)
 		scratch_grow(s);
 	h = key_hash(key) & s->mask;
@@ -343,6 +374,7 @@ cut(struct scratch *s, const struct page *p)
 
 	s->gen++;
 	s->nocc = 0;
+	s->nkeys = 0;
 	collect_text(s, p->fm.title, strlen(p->fm.title), SIZE_MAX, 3.0f);
 	for (k = 0; k < p->fm.keywords.n; k++)
 		collect_text(s, p->fm.keywords.v[k],
@@ -390,10 +422,24 @@ count_terms(struct related *r, struct scratch *s, size_t i)
 {
 	size_t	 k;
 
+	struct termslot	*e;
+
+	s->raw = 1;
 	cut(s, r->site->questions[i]);
-	termmap_prefetch(&s->df, s->occ, s->nocc);
-	for (k = 0; k < s->nocc; k++)
-		termmap_add(&s->df, s->occ[k].key, 1);
+	s->raw = 0;
+	termmap_reserve(&s->df, s->nkeys);
+	termmap_prefetch(&s->df, s->keys, s->nkeys);
+	for (k = 0; k < s->nkeys; k++) {
+		e = &s->df.e[termmap_slot(&s->df, s->keys[k])];
+		if (e->key == 0) {
+			e->key = s->keys[k];
+			s->df.n++;
+		}
+		if (e->last != i + 1) {
+			e->last = (uint32_t)i + 1;
+			e->val++;
+		}
+	}
 }
 
 struct keyslot {
@@ -490,7 +536,9 @@ weigh(struct related *r, struct scratch *s, size_t i)
 	uint32_t	 id;
 
 	cut(s, r->site->questions[i]);
-	termmap_prefetch(&r->terms, s->occ, s->nocc);
+	for (k = 0; k < s->nocc; k++)
+		__builtin_prefetch(&r->terms.e[key_hash(s->occ[k].key) &
+		    r->terms.mask]);
 	for (k = 0; k < s->nocc; k++) {
 		id = r->terms.e[termmap_slot(&r->terms, s->occ[k].key)].val;
 		if (id == NO_ID)
@@ -703,6 +751,7 @@ related_questions(struct site *site)
 
 	for (t = 0; t < (size_t)r.nthreads; t++) {
 		free(r.scratch[t].occ);
+		free(r.scratch[t].keys);
 		free(r.scratch[t].slot);
 		table_free(r.scratch[t].acc, nq, sizeof(struct acc));
 		free(r.scratch[t].touched);
