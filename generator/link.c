@@ -77,12 +77,6 @@ struct occslot {
 	uint32_t	 i;	/* index in occ */
 };
 
-/* Question i's similarity to question j, when mark = i + 1. */
-struct acc {
-	uint32_t	 mark;
-	float		 score;
-};
-
 /* What one thread reuses from question to question. */
 struct scratch {
 	struct occ	*occ;	/* the question's distinct terms, owned */
@@ -94,7 +88,7 @@ struct scratch {
 	int		 raw;	/* pass 1: every key into keys, as it comes */
 	uint64_t	*keys;	/* owned */
 	size_t		 nkeys, capkeys;
-	struct acc	*acc;	/* pass 4: per question, owned */
+	float		*acc;	/* pass 4: per question, 0 when untouched */
 	uint32_t	*touched; /* questions with an acc, owned */
 };
 
@@ -331,10 +325,10 @@ collect_text(struct scratch *sc, const char *s, size_t len, size_t limit,
 			cp = c[0];
 			p++;
 		} else if ((c[0] & 0xf0) == 0xe0 && end - p >= 3 &&
-		    (c[1] & 0xc0) == 0x80 && (c[2] & 0xc0) == 0x80 &&
-		    (cp = (c[0] & 0x0f) << 12 | (c[1] & 0x3f) << 6 |
-		    (c[2] & 0x3f)) >= 0x800 && (cp < 0xd800 || cp > 0xdfff))
-			p += 3;		/* the common case, as utf8_decode() */
+		    ((c[1] ^ 0x80) | (c[2] ^ 0x80)) < 0x40 &&
+		    (cp = (c[0] & 0x0f) << 12 | (c[1] ^ 0x80) << 6 |
+		    (c[2] ^ 0x80)) >= 0x800 && (cp & 0xf800) != 0xd800)
+			p += 3;		/* most of the text: as utf8_decode() */
 		else if ((cp = utf8_decode(&p, end)) < 0) {
 			p++;
 			prev = -1;
@@ -668,8 +662,7 @@ score(struct related *r, struct scratch *s, size_t i)
 	struct page	*p = r->site->questions[i];
 	struct cand	 best[TERMS_PER_PAGE], c;
 	const struct posting *ps;
-	struct acc	*a;
-	size_t		 k, m, nt = 0, nb = 0;
+	size_t		 k, m, n, nt = 0, nb = 0;
 	size_t		 max = (size_t)r->site->cfg.related;
 	uint32_t	 id, j;
 	float		 w;
@@ -678,28 +671,32 @@ score(struct related *r, struct scratch *s, size_t i)
 		id = r->vid[i * TERMS_PER_PAGE + k];
 		w = r->vw[i * TERMS_PER_PAGE + k];
 		ps = r->post + r->poff[id];
-		for (m = 0; m < r->pn[id]; m++) {
+		n = r->pn[id];
+		for (m = 0; m < n; m++) {
 			if ((j = ps[m].page) == i)
 				continue;
-			a = &s->acc[j];
-			if (a->mark != i + 1) {
-				a->mark = (uint32_t)i + 1;
-				a->score = 0;
+			/* Weights are > 0: 0 is a question not yet met. */
+			if (s->acc[j] == 0)
 				s->touched[nt++] = j;
-			}
-			a->score += w * ps[m].w;
+			s->acc[j] += w * ps[m].w;
 		}
 	}
 	if (max > TERMS_PER_PAGE)
 		max = TERMS_PER_PAGE;
 	for (k = 0; k < nt; k++) {
 		c.page = s->touched[k];
-		c.score = s->acc[c.page].score;
-		if (r->cat[c.page] == r->cat[i])
-			c.score *= SAME_CATEGORY;
+		c.score = s->acc[c.page] * SAME_CATEGORY;
+		/* Most fail even with the boost: no category to look up. */
+		if (c.score < MIN_SCORE || (nb == max && !stronger(c.score,
+		    c.page, best[nb - 1].score, best[nb - 1].page)))
+			continue;
+		if (r->cat[c.page] != r->cat[i])
+			c.score = s->acc[c.page];
 		if (c.score >= MIN_SCORE)
 			cand_insert(best, &nb, max, c);
 	}
+	for (k = 0; k < nt; k++)
+		s->acc[s->touched[k]] = 0;
 	p->related = xcalloc(nb, sizeof(struct page *));
 	for (k = 0; k < nb; k++)
 		p->related[k] = r->site->questions[best[k].page];
@@ -742,7 +739,7 @@ related_questions(struct site *site)
 
 	post_terms(&r);
 	for (t = 0; t < (size_t)r.nthreads; t++) {
-		r.scratch[t].acc = table_alloc(nq, sizeof(struct acc));
+		r.scratch[t].acc = table_alloc(nq, sizeof(float));
 		r.scratch[t].touched = xreallocarray(NULL,
 		    nq < TERMS_PER_PAGE * POSTINGS_KEPT ? nq :
 		    TERMS_PER_PAGE * POSTINGS_KEPT, sizeof(uint32_t));
@@ -753,7 +750,7 @@ related_questions(struct site *site)
 		free(r.scratch[t].occ);
 		free(r.scratch[t].keys);
 		free(r.scratch[t].slot);
-		table_free(r.scratch[t].acc, nq, sizeof(struct acc));
+		table_free(r.scratch[t].acc, nq, sizeof(float));
 		free(r.scratch[t].touched);
 	}
 	free(r.scratch);
