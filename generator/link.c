@@ -120,9 +120,8 @@ struct related {
 };
 
 /*
- * A large zeroed table straight from the kernel, in huge pages where it
- * can be: the tables here are read at random, and a huge page saves a
- * TLB miss on nearly every look-up.  Unmapped, so given back, when freed.
+ * A large zeroed table straight from the kernel, unmapped (so given back
+ * at once) when freed: none of it stays in the heap for the later stages.
  */
 static void *
 table_alloc(size_t n, size_t size)
@@ -137,10 +136,6 @@ table_alloc(size_t n, size_t size)
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		err(EXIT_SYSTEM, "mmap");
-#ifdef MADV_HUGEPAGE
-	if (n * size >= (2 << 20))
-		(void)madvise(p, n * size, MADV_HUGEPAGE);
-#endif
 	return p;
 }
 
