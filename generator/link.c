@@ -7,7 +7,7 @@
  * (Chinese) and words (Latin, digits) of its title, keywords, tags,
  * headings and the start of its answer, each field with its weight.  It
  * is then represented by its TERMS_PER_PAGE strongest terms by TF-IDF:
- * term ids in ascending order with weights of unit length, the same few
+ * term ids with weights of unit length, strongest first, the same few
  * bytes for any question.  A term of a single question can match nothing
  * and is left out.  Four passes, each in parallel over blocks of
  * questions, with one scratch per thread and no lock:
@@ -20,12 +20,11 @@
  *   3. postings: per term, the questions that kept it, cut to the
  *      POSTINGS_KEPT strongest, so the next pass stays linear;
  *   4. scores: the question's terms walk their postings into a dense
- *      accumulator; the SHORTLIST best candidates are then scored
- *      exactly, by merging the two sorted vectors (a posting cut in pass
- *      3 may have hidden part of a similarity).
+ *      per-thread accumulator; the best are kept, those of the same
+ *      category weighing SAME_CATEGORY times more.
  *
- * Sums run in a fixed order (the question's terms by id), so the lists
- * are the same for any --jobs.  Everything the pass allocates is freed
+ * Sums run in a fixed order (the question's terms, strongest first), so
+ * the lists are the same for any --jobs.  Everything the pass allocates is freed
  * before it returns and handed back to the system (malloc_trim), so the
  * later stages do not run on top of it.
  */
@@ -109,7 +108,7 @@ struct related {
 	float		*idf;	/* per id, owned */
 	float		 log_tf[LOG_TABLE]; /* 1 + ln(k / 2) */
 	uint32_t	*vid;	/* question i's term ids at i*TERMS_PER_PAGE */
-	float		*vw;	/* and their weights, owned */
+	float		*vw;	/* and their weights; both table_alloc() */
 	uint8_t		*vn;	/* and how many, owned */
 	const struct page **cat; /* per question, its category: owned array */
 	size_t		*poff;	/* per id: its postings in post, owned */
@@ -534,6 +533,9 @@ weigh(struct related *r, struct scratch *s, size_t i)
 			continue;
 		t.id = id;
 		t.w = log_tf(r, s->occ[k].tf) * r->idf[id];
+		/* A term in every question of a huge site may round to 0. */
+		if (!(t.w > 0))
+			continue;
 		if (n == TERMS_PER_PAGE &&
 		    !stronger(t.w, t.id, top[n - 1].w, top[n - 1].id))
 			continue;
