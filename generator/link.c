@@ -7,10 +7,14 @@
  * (Chinese) and words (Latin, digits) of its title, keywords, tags,
  * headings and the start of its answer, each field with its weight.  It
  * is then represented by its TERMS_PER_PAGE strongest terms by TF-IDF:
- * term ids with weights of unit length, strongest first, the same few
- * bytes for any question.  A term of a single question can match nothing
- * and is left out.  Four passes, each in parallel over blocks of
- * questions, with one scratch per thread and no lock:
+ * term ids with their weights, strongest first, the same few bytes for
+ * any question.  The weights are those of the whole vector made of unit
+ * length, so a score is the part of the full cosine that the kept terms
+ * carry, and an edit that moves one term's document frequency barely
+ * moves the others (a rebuild after one answer changed rewrites few
+ * pages).  A term of a single question can match nothing: it counts in
+ * the length but is not kept.  Four passes, each in parallel over blocks
+ * of questions, with one scratch per thread and no lock:
  *
  *   1. document frequencies: each thread counts the terms of the
  *      questions it takes in its own table; the tables are then added;
@@ -106,6 +110,7 @@ struct related {
 	void		(*fn)(struct related *, struct scratch *, size_t);
 	struct termmap	 terms;	/* key -> id, NO_ID when in one question */
 	float		*idf;	/* per id, owned */
+	float		 idf_one; /* of a term in one question */
 	float		 log_tf[LOG_TABLE]; /* 1 + ln(k / 2) */
 	uint32_t	*vid;	/* question i's term ids at i*TERMS_PER_PAGE */
 	float		*vw;	/* and their weights; both table_alloc() */
@@ -483,6 +488,7 @@ number_terms(struct related *r)
 		m->e[h].val = (uint32_t)i;
 	}
 	r->nterms = n;
+	r->idf_one = logf((float)(r->nq + 1));
 	r->poff = xcalloc(n + 1, sizeof(*r->poff));
 	r->pn = xcalloc(n + 1, sizeof(*r->pn));
 	free(ks);
@@ -529,12 +535,12 @@ weigh(struct related *r, struct scratch *s, size_t i)
 		    r->terms.mask]);
 	for (k = 0; k < s->nocc; k++) {
 		id = r->terms.e[termmap_slot(&r->terms, s->occ[k].key)].val;
-		if (id == NO_ID)
-			continue;
 		t.id = id;
-		t.w = log_tf(r, s->occ[k].tf) * r->idf[id];
+		t.w = log_tf(r, s->occ[k].tf) *
+		    (id == NO_ID ? r->idf_one : r->idf[id]);
+		norm += (double)t.w * t.w;
 		/* A term in every question of a huge site may round to 0. */
-		if (!(t.w > 0))
+		if (id == NO_ID || !(t.w > 0))
 			continue;
 		if (n == TERMS_PER_PAGE &&
 		    !stronger(t.w, t.id, top[n - 1].w, top[n - 1].id))
@@ -546,8 +552,6 @@ weigh(struct related *r, struct scratch *s, size_t i)
 			top[j] = top[j - 1];
 		top[j] = t;
 	}
-	for (k = 0; k < n; k++)
-		norm += (double)top[k].w * top[k].w;
 	norm = sqrt(norm);
 	for (k = 0; k < n; k++) {
 		r->vid[i * TERMS_PER_PAGE + k] = top[k].id;
