@@ -559,9 +559,9 @@ put_dec(struct buf *b, size_t v)
 
 /*
  * The wrapper of a .js file, faqgenSearch("kind",id,, at the start of b:
- * the JSON follows it, so one buffer holds both forms.
+ * the JSON follows it.
  */
-static size_t
+static void
 js_open(struct buf *b, char kind, size_t id)
 {
 	buf_truncate(b, 0);
@@ -570,27 +570,17 @@ js_open(struct buf *b, char kind, size_t id)
 	buf_puts(b, "\",");
 	put_dec(b, id);
 	buf_putc(b, ',');
-	return b->len;
 }
 
-/*
- * Write the JSON after the wrapper's first `at` bytes as search/path.json
- * and the whole, closed, as search/path.js.
- */
+/* Close the wrapper around the JSON in b and write it as search/path.js. */
 static int
-emit(struct output *out, struct buf *b, size_t at, const char *path)
+emit(struct output *out, struct buf *b, const char *path)
 {
 	char	 name[64];
-	int	 rc = 0;
 
-	snprintf(name, sizeof(name), "search/%s.json", path);
-	if (output_file(out, name, b->data + at, b->len - at) != 0)
-		rc = -1;
 	buf_puts(b, ");\n");
 	snprintf(name, sizeof(name), "search/%s.js", path);
-	if (output_file(out, name, b->data, b->len) != 0)
-		rc = -1;
-	return rc;
+	return output_file(out, name, b->data, b->len);
 }
 
 /*
@@ -672,10 +662,10 @@ shard_job(void *arg, size_t k)
 	struct token	*tk;
 	struct part	*pt;
 	uint32_t	 o, prev, j;
-	size_t		 i, at;
+	size_t		 i;
 	char		*w, path[32];
 
-	at = js_open(&b, 's', k);
+	js_open(&b, 's', k);
 	buf_putc(&b, '{');
 	for (i = ix->start[k]; i < ix->start[k + 1]; i++) {
 		o = ix->order[i];
@@ -699,7 +689,7 @@ shard_job(void *arg, size_t k)
 	}
 	buf_putc(&b, '}');
 	snprintf(path, sizeof(path), "s/%zu", k);
-	if (emit(ix->out, &b, at, path) != 0)
+	if (emit(ix->out, &b, path) != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
 }
@@ -818,7 +808,7 @@ docs_job(void *arg, size_t g)
 	const struct page *p;
 	struct buf	 b = { 0 }, e = { 0 }, *pg = &ix->pages[g];
 	const char	*text;
-	size_t		 c, i, at, first, last;
+	size_t		 c, i, first, last;
 	char		 path[32];
 
 	for (c = g * GROUP; c < (g + 1) * GROUP; c++) {
@@ -828,7 +818,7 @@ docs_job(void *arg, size_t g)
 		last = first + CHUNK;
 		if (last > site->nquestions)
 			last = site->nquestions;
-		at = js_open(&b, 'd', c);
+		js_open(&b, 'd', c);
 		buf_putc(&b, '[');
 		for (i = first; i < last; i++) {
 			p = site->questions[i];
@@ -853,7 +843,7 @@ docs_job(void *arg, size_t g)
 		}
 		buf_putc(&b, ']');
 		snprintf(path, sizeof(path), "d/%zu", c);
-		if (emit(ix->out, &b, at, path) != 0)
+		if (emit(ix->out, &b, path) != 0)
 			atomic_store(&ix->rc, -1);
 	}
 	buf_free(&b);
@@ -934,20 +924,20 @@ write_manifest(struct index *ix)
 {
 	const struct site *site = ix->site;
 	struct buf	 b = { 0 };
-	size_t		 i, at;
+	size_t		 i;
 
-	at = js_open(&b, 'm', 0);
+	js_open(&b, 'm', 0);
 	buf_printf(&b, "{\"v\":2,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
 	    "\"dc\":%d,\"syn\":", site->nquestions, ix->nshards, Q_SCALE,
 	    CHUNK);
 	put_synonyms(&b, site->synonyms,
 	    site->synonyms ? site->synonyms_len : 0);
 	buf_puts(&b, "}");
-	if (emit(ix->out, &b, at, "manifest") != 0)
+	if (emit(ix->out, &b, "manifest") != 0)
 		atomic_store(&ix->rc, -1);
 
 	/* The categories, for a search that finds nothing. */
-	at = js_open(&b, 'c', 0);
+	js_open(&b, 'c', 0);
 	buf_putc(&b, '[');
 	for (i = 0; i < site->ncategories; i++) {
 		buf_puts(&b, i ? ",[" : "[");
@@ -957,7 +947,7 @@ write_manifest(struct index *ix)
 		buf_putc(&b, ']');
 	}
 	buf_putc(&b, ']');
-	if (emit(ix->out, &b, at, "cats") != 0)
+	if (emit(ix->out, &b, "cats") != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
 }
