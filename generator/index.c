@@ -71,7 +71,7 @@
 #define SHARDS_MAX	65536
 #define CHUNK		4	/* questions a result file */
 #define GROUP		64	/* result files a job writes */
-#define BATCH		1024	/* questions cut before a merge */
+#define BATCH		256	/* questions cut before a merge */
 #define NPART		64	/* token partitions, by hash */
 #define PART_BITS	26	/* token number bits in a shard list */
 
@@ -90,19 +90,17 @@ static const double field_b[FIELD__MAX] = { 0.5, 0.5, 0.6, 0.75, 0.3 };
 static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
     "WXYZabcdefghijklmnopqrstuvwxyz-_";
 
-struct posting {
-	uint32_t	 doc;
-	uint32_t	 q;
-};
-
 /* A token of the whole site, in its partition. */
 struct token {
-	uint32_t	 off;		/* in the partition's pool */
+	uint64_t	 key;		/* TOKEN_KEY(), or a word's hash */
+	uint32_t	 off;		/* bytes in the partition's pool */
 	uint32_t	 len;
-	uint32_t	 hash;
+	uint32_t	 hash;		/* of the key; the shard's once merged */
 	uint32_t	 df;
-	struct posting	*p;		/* owned, in question order */
-	uint32_t	 n, cap;
+	uint32_t	 n;		/* postings held */
+	uint32_t	 last;		/* question of the last one */
+	char		*p;		/* owned: the postings as written */
+	uint32_t	 plen, pcap;
 };
 
 struct part {
@@ -111,12 +109,14 @@ struct part {
 	size_t		 ntok, captok;
 	uint32_t	*table;		/* token + 1 by hash, 0 when free */
 	size_t		 tablesz;	/* a power of two */
-	uint32_t	*scratch;	/* 2 * POSTINGS_MAX, for prune() */
+	uint32_t	*doc, *q, *qs;	/* 2 * POSTINGS_MAX each, for prune() */
+	char		*text;		/* 2 * POSTINGS_MAX * 14, for prune() */
 	size_t		 bytes;		/* postings' size estimate */
 };
 
 /* A distinct token of one question. */
 struct qtok {
+	uint64_t	 key;
 	const char	*s;		/* in the text, or the slot's bytes */
 	uint32_t	 hash;
 	uint32_t	 len;
@@ -151,7 +151,8 @@ struct index {
 	uint32_t	*order;		/* tokens by shard: part << PART_BITS | token */
 	uint32_t	*start;		/* nshards + 1 */
 	atomic_int	 rc;		/* -1 once a write failed */
-	struct buf	*pages;		/* pages.json, a piece a job */
+	size_t		*pageat;	/* per group: its piece of pages.json */
+	struct buf	 pages;		/* pages.json */
 };
 
 /* Equal token bytes: tokens are short, a call to memcmp() costs more. */
@@ -166,38 +167,85 @@ same(const char *a, const char *b, size_t len)
 	return 1;
 }
 
+/* The table hash of a key: its top bits pick the partition. */
+static inline uint32_t
+hash_key(uint64_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15u) >> 32);
+}
+
 static uint32_t
 part_of(uint32_t hash)
 {
 	return hash >> 26;	/* NPART == 64: the top bits */
 }
 
+/*
+ * A number in the postings' base-32 digits (see the top of the file) at
+ * p, which has room for 7; returns the end.
+ */
+static inline char *
+put_num(char *p, uint32_t v)
+{
+	char	*e;
+
+	if (v < 32) {
+		*p = digits[v];
+		return p + 1;
+	}
+	if (v < 1024) {
+		p[0] = digits[32 + (v >> 5)];
+		p[1] = digits[v & 31];
+		return p + 2;
+	}
+	e = p + (v < 1u << 15 ? 3 : v < 1u << 20 ? 4 : v < 1u << 25 ? 5 :
+	    v < 1u << 30 ? 6 : 7);
+	p = e;
+	*--p = digits[v & 31];
+	while ((v >>= 5) != 0)
+		*--p = digits[32 + (v & 31)];
+	return e;
+}
+
+/* The value of one of the digits. */
+static inline uint32_t
+digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (uint32_t)(c - '0');
+	if (c >= 'A' && c <= 'Z')
+		return (uint32_t)(c - 'A' + 10);
+	if (c >= 'a' && c <= 'z')
+		return (uint32_t)(c - 'a' + 36);
+	return c == '-' ? 62 : 63;
+}
+
 /* ------------------------------------------------------ cutting questions */
 
-/* tokenize_fn: count a token of the question's current field. */
+/* tokenize_key_fn: count a token of the question's current field. */
 static void
-add_token(void *arg, const char *s, size_t len, enum token_kind kind)
+add_token(void *arg, uint64_t key, const char *s, size_t len,
+    enum token_kind kind)
 {
 	struct slot	*sl = arg;
 	struct qtok	*t;
+	uint64_t	 wh;
 	uint32_t	 h, j;
 	size_t		 i, mask;
 
-	/*
-	 * Adjacency counts where phrasing is deliberate: in the answer's
-	 * running text, trigrams were measured to add more noise than
-	 * signal (and would make up most of the index).
-	 */
-	if (kind == TOKEN_TRIGRAM && sl->field >= FIELD_BODY)
-		return;
-	/* tokenize_hash(), here where the compiler can see it. */
-	h = 2166136261u;
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	if (kind == TOKEN_WORD) {
+		/* FNV-1a, 64 bits, its top two bits clear: TOKEN_WORD. */
+		wh = 14695981039346656037u;
+		for (i = 0; i < len; i++)
+			wh = (wh ^ (unsigned char)s[i]) * 1099511628211u;
+		key = wh >> 2;
+	}
+	h = hash_key(key);
 	mask = sl->tablesz - 1;
 	for (i = h & mask; (j = sl->table[i]) != 0; i = (i + 1) & mask) {
 		t = &sl->t[j - 1];
-		if (t->hash == h && t->len == len && same(t->s, s, len)) {
+		if (t->key == key && (kind != TOKEN_WORD ||
+		    (t->len == len && same(t->s, s, len)))) {
 			if (t->tf[sl->field] < UINT16_MAX)
 				t->tf[sl->field]++;
 			return;
@@ -209,6 +257,7 @@ add_token(void *arg, const char *s, size_t len, enum token_kind kind)
 	}
 	t = &sl->t[sl->n];
 	memset(t, 0, sizeof(*t));
+	t->key = key;
 	t->hash = h;
 	t->len = (uint32_t)len;
 	t->tf[sl->field] = 1;
@@ -251,13 +300,18 @@ clear_table(struct slot *sl)
 	}
 }
 
+/*
+ * Cut one field.  Adjacency counts where phrasing is deliberate: in the
+ * answer's running text, trigrams were measured to add more noise than
+ * signal (and would make up most of the index).
+ */
 static void
 field(struct slot *sl, enum field f, const char *s)
 {
 	if (s == NULL)
 		return;
 	sl->field = f;
-	tokenize_text(s, strlen(s), add_token, sl);
+	tokenize_keys(s, strlen(s), f < FIELD_BODY, add_token, sl);
 }
 
 /* Cut every field of question p into sl. */
@@ -341,7 +395,7 @@ cut_job(void *arg, size_t i)
 
 	sl->n = 0;
 	if (sl->table == NULL) {
-		sl->tablesz = 4096;
+		sl->tablesz = 2048;
 		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
 	}
 	/*
@@ -423,45 +477,68 @@ kth_largest(uint32_t *v, size_t n, size_t k)
 
 /*
  * Keep the POSTINGS_MAX best postings of tk: the highest q, the earlier
- * question on a tie.  The list stays in question order.
+ * question on a tie.  The list stays in question order, written again
+ * with the gaps between the postings kept.
  */
 static void
 prune(struct part *pt, struct token *tk)
 {
-	uint32_t	 cut, above = 0, keep_eq;
-	size_t		 i, j;
+	uint32_t	 cut, above = 0, keep_eq, v, d, prev;
+	size_t		 i, j, n;
+	char		*w;
 
 	if (tk->n <= POSTINGS_MAX)
 		return;
-	for (i = 0; i < tk->n; i++)
-		pt->scratch[i] = tk->p[i].q;
-	cut = kth_largest(pt->scratch, tk->n, POSTINGS_MAX - 1);
-	for (i = 0; i < tk->n; i++)
-		if (tk->p[i].q > cut)
+	/* Decode: gap, q, gap, q ... */
+	for (i = 0, n = 0, v = 0, d = 0, prev = 0; i < tk->plen; i++) {
+		v = v * 32 + (digit_value(tk->p[i]) & 31);
+		if (digit_value(tk->p[i]) >= 32)
+			continue;
+		if (d++ % 2 == 0)
+			pt->doc[n] = prev += v;
+		else {
+			pt->q[n] = pt->qs[n] = v;
+			n++;
+		}
+		v = 0;
+	}
+	cut = kth_largest(pt->qs, n, POSTINGS_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (pt->q[i] > cut)
 			above++;
 	keep_eq = POSTINGS_MAX - above;
-	for (i = 0, j = 0; i < tk->n; i++) {
-		if (tk->p[i].q > cut)
-			tk->p[j++] = tk->p[i];
-		else if (tk->p[i].q == cut && keep_eq > 0) {
-			tk->p[j++] = tk->p[i];
+	w = pt->text;
+	for (i = 0, j = 0, prev = 0; i < n; i++) {
+		if (pt->q[i] > cut)
+			;
+		else if (pt->q[i] == cut && keep_eq > 0)
 			keep_eq--;
-		}
+		else
+			continue;
+		w = put_num(w, pt->doc[i] - prev);
+		w = put_num(w, pt->q[i]);
+		prev = pt->doc[i];
+		j++;
 	}
+	tk->plen = (uint32_t)(w - pt->text);
+	memcpy(tk->p, pt->text, tk->plen);
 	tk->n = (uint32_t)j;
+	tk->last = prev;
 }
 
 static struct token *
-token_find(struct part *pt, const char *s, size_t len, uint32_t h)
+token_find(struct part *pt, const struct qtok *t)
 {
 	struct token	*tk;
-	uint32_t	 t;
+	uint32_t	 k;
 	size_t		 i, j, mask = pt->tablesz - 1;
 
-	for (i = h & mask; (t = pt->table[i]) != 0; i = (i + 1) & mask) {
-		tk = &pt->tok[t - 1];
-		if (tk->hash == h && tk->len == len &&
-		    same(pt->pool.data + tk->off, s, len))
+	for (i = t->hash & mask; (k = pt->table[i]) != 0; i = (i + 1) & mask) {
+		tk = &pt->tok[k - 1];
+		if (tk->key == t->key &&
+		    (TOKEN_KEY_KIND(t->key) != TOKEN_WORD ||
+		    (tk->len == t->len &&
+		    same(pt->pool.data + tk->off, t->s, t->len))))
 			return tk;
 	}
 	if (pt->ntok == pt->captok) {
@@ -470,21 +547,22 @@ token_find(struct part *pt, const char *s, size_t len, uint32_t h)
 	}
 	tk = &pt->tok[pt->ntok];
 	memset(tk, 0, sizeof(*tk));
+	tk->key = t->key;
 	tk->off = (uint32_t)pt->pool.len;
-	tk->len = (uint32_t)len;
-	tk->hash = h;
-	buf_put(&pt->pool, s, len);
+	tk->len = t->len;
+	tk->hash = t->hash;
+	buf_put(&pt->pool, t->s, t->len);
 	pt->table[i] = (uint32_t)++pt->ntok;
 	if (pt->ntok * 2 > pt->tablesz) {
 		free(pt->table);
 		pt->tablesz *= 2;
 		pt->table = xcalloc(pt->tablesz, sizeof(*pt->table));
 		mask = pt->tablesz - 1;
-		for (t = 0; t < pt->ntok; t++) {
-			for (j = pt->tok[t].hash & mask; pt->table[j] != 0;
+		for (k = 0; k < pt->ntok; k++) {
+			for (j = pt->tok[k].hash & mask; pt->table[j] != 0;
 			    j = (j + 1) & mask)
 				;
-			pt->table[j] = t + 1;
+			pt->table[j] = k + 1;
 		}
 		tk = &pt->tok[pt->ntok - 1];
 	}
@@ -500,20 +578,25 @@ merge_job(void *arg, size_t p)
 	struct slot	*sl;
 	struct qtok	*t;
 	struct token	*tk;
+	uint32_t	 doc;
 	size_t		 i, k;
+	char		*w;
 
 	for (i = 0; i < ix->nbatch; i++) {
 		sl = &ix->slot[i];
+		doc = (uint32_t)(ix->batch0 + i);
 		for (k = sl->start[p]; k < sl->start[p + 1]; k++) {
 			t = &sl->out[k];
-			tk = token_find(pt, t->s, t->len, t->hash);
-			if (tk->n == tk->cap) {
-				tk->cap = tk->cap ? tk->cap * 2 : 2;
-				tk->p = xreallocarray(tk->p, tk->cap,
-				    sizeof(*tk->p));
+			tk = token_find(pt, t);
+			/* Two numbers of at most 7 digits. */
+			if (tk->pcap - tk->plen < 14) {
+				tk->pcap = tk->pcap ? tk->pcap * 2 : 16;
+				tk->p = xrealloc(tk->p, tk->pcap);
 			}
-			tk->p[tk->n].doc = (uint32_t)(ix->batch0 + i);
-			tk->p[tk->n].q = t->q;
+			w = put_num(tk->p + tk->plen, doc - tk->last);
+			w = put_num(w, t->q);
+			tk->plen = (uint32_t)(w - tk->p);
+			tk->last = doc;
 			tk->n++;
 			tk->df++;
 			if (tk->n == 2 * POSTINGS_MAX)
@@ -522,19 +605,26 @@ merge_job(void *arg, size_t p)
 	}
 }
 
-/* pool_run job: the final cut of partition p's lists, and their size. */
+/*
+ * pool_run job: the final cut of partition p's lists, their size, and
+ * each token's shard hash in place of the table's.
+ */
 static void
 finish_job(void *arg, size_t p)
 {
 	struct index	*ix = arg;
 	struct part	*pt = &ix->part[p];
+	struct token	*tk;
 	size_t		 i;
 
 	pt->bytes = 0;
 	for (i = 0; i < pt->ntok; i++) {
-		prune(pt, &pt->tok[i]);
-		/* About 3 bytes a posting, and the token's name. */
-		pt->bytes += pt->tok[i].len + 6 + (size_t)pt->tok[i].n * 3;
+		tk = &pt->tok[i];
+		prune(pt, tk);
+		/* The token's name, df and quotes, and its postings. */
+		pt->bytes += tk->len + 12 + tk->plen;
+		tk->hash = tokenize_shard_hash(pt->pool.data + tk->off,
+		    tk->len, TOKEN_KEY_KIND(tk->key));
 	}
 }
 
@@ -626,33 +716,6 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/*
- * A number in the postings' base-32 digits (see the top of the file) at
- * p, which has room for 7; returns the end.
- */
-static inline char *
-put_num(char *p, uint32_t v)
-{
-	char	*e;
-
-	if (v < 32) {
-		*p = digits[v];
-		return p + 1;
-	}
-	if (v < 1024) {
-		p[0] = digits[32 + (v >> 5)];
-		p[1] = digits[v & 31];
-		return p + 2;
-	}
-	e = p + (v < 1u << 15 ? 3 : v < 1u << 20 ? 4 : v < 1u << 25 ? 5 :
-	    v < 1u << 30 ? 6 : 7);
-	p = e;
-	*--p = digits[v & 31];
-	while ((v >>= 5) != 0)
-		*--p = digits[32 + (v & 31)];
-	return e;
-}
-
 /* pool_run job: shard k. */
 static void
 shard_job(void *arg, size_t k)
@@ -661,7 +724,7 @@ shard_job(void *arg, size_t k)
 	struct buf	 b = { 0 };
 	struct token	*tk;
 	struct part	*pt;
-	uint32_t	 o, prev, j;
+	uint32_t	 o;
 	size_t		 i;
 	char		*w, path[32];
 
@@ -676,13 +739,10 @@ shard_job(void *arg, size_t k)
 		buf_putc(&b, '"');
 		esc_json(&b, pt->pool.data + tk->off, tk->len);
 		buf_puts(&b, "\":\"");
-		buf_grow(&b, 7 + (size_t)tk->n * 14 + 1);
+		buf_grow(&b, 7 + (size_t)tk->plen + 1);
 		w = put_num(b.data + b.len, tk->df);
-		for (j = 0, prev = 0; j < tk->n; j++) {
-			w = put_num(w, tk->p[j].doc - prev);
-			w = put_num(w, tk->p[j].q);
-			prev = tk->p[j].doc;
-		}
+		memcpy(w, tk->p, tk->plen);
+		w += tk->plen;
 		*w++ = '"';
 		b.len = (size_t)(w - b.data);
 		b.data[b.len] = '\0';
@@ -796,9 +856,36 @@ put_doc(struct buf *b, const struct page *p, const char *text,
 	buf_puts(b, "\"}");
 }
 
+/* Question p's entry in pages.json, its escaped answer in etext. */
+static void
+put_page(struct buf *b, const struct page *p, const struct buf *etext,
+    int last)
+{
+	buf_puts(b, "{\"url\":");
+	json_str(b, p->out);
+	buf_puts(b, ",\"title\":");
+	json_str(b, p->fm.title);
+	buf_puts(b, ",\"category\":");
+	json_str(b, p->category ? p->category->fm.title : "");
+	buf_puts(b, ",\"text\":\"");
+	buf_put(b, etext->data, etext->len);
+	buf_puts(b, last ? "\"}\n" : "\"},\n");
+}
+
+/* The answer of p escaped for JSON into e. */
+static const char *
+escaped_text(struct buf *e, const struct page *p)
+{
+	const char	*text = p->text != NULL ? p->text : "";
+
+	buf_truncate(e, 0);
+	json_text(e, text, strlen(text));
+	return text;
+}
+
 /*
  * pool_run job: result chunks g * GROUP to g * GROUP + GROUP - 1, and the
- * piece of pages.json of their questions.
+ * size of their questions' piece of pages.json.
  */
 static void
 docs_job(void *arg, size_t g)
@@ -806,7 +893,7 @@ docs_job(void *arg, size_t g)
 	struct index	*ix = arg;
 	const struct site *site = ix->site;
 	const struct page *p;
-	struct buf	 b = { 0 }, e = { 0 }, *pg = &ix->pages[g];
+	struct buf	 b = { 0 }, e = { 0 }, pg = { 0 };
 	const char	*text;
 	size_t		 c, i, first, last;
 	char		 path[32];
@@ -822,60 +909,77 @@ docs_job(void *arg, size_t g)
 		buf_putc(&b, '[');
 		for (i = first; i < last; i++) {
 			p = site->questions[i];
-			text = p->text != NULL ? p->text : "";
-			buf_truncate(&e, 0);
-			json_text(&e, text, strlen(text));
+			text = escaped_text(&e, p);
 			if (i > first)
 				buf_putc(&b, ',');
 			put_doc(&b, p, text, &e);
-
-			buf_puts(pg, "{\"url\":");
-			json_str(pg, p->out);
-			buf_puts(pg, ",\"title\":");
-			json_str(pg, p->fm.title);
-			buf_puts(pg, ",\"category\":");
-			json_str(pg, p->category ?
-			    p->category->fm.title : "");
-			buf_puts(pg, ",\"text\":\"");
-			buf_put(pg, e.data, e.len);
-			buf_puts(pg, i + 1 < site->nquestions ?
-			    "\"},\n" : "\"}\n");
+			put_page(&pg, p, &e, i + 1 == site->nquestions);
 		}
 		buf_putc(&b, ']');
 		snprintf(path, sizeof(path), "d/%zu", c);
 		if (emit(ix->out, &b, path) != 0)
 			atomic_store(&ix->rc, -1);
 	}
+	ix->pageat[g + 1] = pg.len;
 	buf_free(&b);
 	buf_free(&e);
+	buf_free(&pg);
 }
 
+/*
+ * pool_run job: group g's piece of pages.json, in its place (the answers
+ * escaped again: cheaper than keeping them all).
+ */
+static void
+pages_job(void *arg, size_t g)
+{
+	struct index	*ix = arg;
+	const struct site *site = ix->site;
+	struct buf	 e = { 0 }, pg = { 0 };
+	size_t		 i, end;
+
+	end = (g + 1) * GROUP * CHUNK;
+	if (end > site->nquestions)
+		end = site->nquestions;
+	for (i = g * GROUP * CHUNK; i < end; i++) {
+		(void)escaped_text(&e, site->questions[i]);
+		put_page(&pg, site->questions[i], &e,
+		    i + 1 == site->nquestions);
+	}
+	memcpy(ix->pages.data + ix->pageat[g], pg.data, pg.len);
+	buf_free(&e);
+	buf_free(&pg);
+}
+
+/*
+ * The result chunks, then pages.json in one buffer sized in advance: the
+ * pieces are measured first and then written in place, in parallel.
+ */
 static void
 write_docs(struct index *ix, int jobs)
 {
-	size_t		 nchunks, ngroups, g, total = 2;
-	struct buf	 all = { 0 };
+	size_t		 nchunks, ngroups, g;
+	struct buf	*all = &ix->pages;
 
 	nchunks = (ix->site->nquestions + CHUNK - 1) / CHUNK;
 	ngroups = (nchunks + GROUP - 1) / GROUP;
-	ix->pages = xcalloc(ngroups ? ngroups : 1, sizeof(*ix->pages));
+	ix->pageat = xcalloc(ngroups + 1, sizeof(*ix->pageat));
 	pool_run(ngroups, jobs, docs_job, ix);
 
-	/* pages.json: the pieces in order, each freed once copied. */
+	ix->pageat[0] = 2;	/* "[\n" */
 	for (g = 0; g < ngroups; g++)
-		total += ix->pages[g].len;
-	buf_grow(&all, total + 2);
-	buf_puts(&all, "[\n");
-	for (g = 0; g < ngroups; g++) {
-		buf_put(&all, ix->pages[g].data, ix->pages[g].len);
-		buf_free(&ix->pages[g]);
-	}
-	buf_puts(&all, "]\n");
-	free(ix->pages);
-	ix->pages = NULL;
-	if (output_file(ix->out, "search/pages.json", all.data, all.len) != 0)
+		ix->pageat[g + 1] += ix->pageat[g];
+	buf_grow(all, ix->pageat[ngroups] + 2);
+	buf_puts(all, "[\n");
+	pool_run(ngroups, jobs, pages_job, ix);
+	all->len = ix->pageat[ngroups];
+	buf_puts(all, "]\n");
+	free(ix->pageat);
+	ix->pageat = NULL;
+	if (output_file(ix->out, "search/pages.json", all->data, all->len)
+	    != 0)
 		atomic_store(&ix->rc, -1);
-	buf_free(&all);
+	buf_free(all);
 }
 
 /*
@@ -927,7 +1031,7 @@ write_manifest(struct index *ix)
 	size_t		 i;
 
 	js_open(&b, 'm', 0);
-	buf_printf(&b, "{\"v\":2,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
+	buf_printf(&b, "{\"v\":3,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
 	    "\"dc\":%d,\"syn\":", site->nquestions, ix->nshards, Q_SCALE,
 	    CHUNK);
 	put_synonyms(&b, site->synonyms,
@@ -973,8 +1077,10 @@ build(struct index *ix, int jobs)
 		ix->part[i].tablesz = 1024;
 		ix->part[i].table = xcalloc(ix->part[i].tablesz,
 		    sizeof(*ix->part[i].table));
-		ix->part[i].scratch = xcalloc(2 * POSTINGS_MAX,
-		    sizeof(*ix->part[i].scratch));
+		ix->part[i].doc = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
+		ix->part[i].q = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
+		ix->part[i].qs = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
+		ix->part[i].text = xmalloc(2 * POSTINGS_MAX * 14);
 	}
 	ix->slot = xcalloc(BATCH, sizeof(*ix->slot));
 	for (ix->batch0 = 0; ix->batch0 < n; ix->batch0 += BATCH) {
@@ -1007,7 +1113,10 @@ free_parts(struct index *ix)
 			free(pt->tok[i].p);
 		free(pt->tok);
 		free(pt->table);
-		free(pt->scratch);
+		free(pt->doc);
+		free(pt->q);
+		free(pt->qs);
+		free(pt->text);
 		buf_free(&pt->pool);
 		memset(pt, 0, sizeof(*pt));
 	}

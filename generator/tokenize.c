@@ -18,6 +18,10 @@
  *  - everything else separates and is dropped.
  *
  * A word keeps at most TOKEN_WORD_MAX code points.
+ *
+ * tokenize_keys() gives the same tokens with a number that names a CJK
+ * token exactly (its kind and code points, see TOKEN_KEY_KIND), so the
+ * index can count and compare them without reading their bytes.
  */
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +35,24 @@ enum cls {
 	CLS_WORD,
 	CLS_CJK
 };
+
+/* Where tokens go: tokenize_text()'s callback or tokenize_keys()'. */
+struct sink {
+	tokenize_fn	 fn;
+	tokenize_key_fn	 key;		/* used when set */
+	void		*arg;
+	int		 trigrams;	/* give trigrams */
+};
+
+static inline void
+put(const struct sink *k, uint64_t key, const char *s, size_t len,
+    enum token_kind kind)
+{
+	if (k->key != NULL)
+		k->key(k->arg, key, s, len, kind);
+	else
+		k->fn(k->arg, s, len, kind);
+}
 
 struct word {
 	char	 s[TOKEN_WORD_MAX * 4];
@@ -123,7 +145,7 @@ is_connector(char c)
 }
 
 static void
-word_flush(struct word *w, tokenize_fn fn, void *arg)
+word_flush(struct word *w, const struct sink *k)
 {
 	size_t	 i, start;
 	int	 joined = 0;
@@ -134,7 +156,7 @@ word_flush(struct word *w, tokenize_fn fn, void *arg)
 	while (w->len > 0 && is_connector(w->s[w->len - 1]))
 		w->len--;
 	if (w->len > (size_t)w->sign)
-		fn(arg, w->s, w->len, TOKEN_WORD);
+		put(k, 0, w->s, w->len, TOKEN_WORD);
 	for (i = w->sign; i < w->len; i++)
 		if (is_connector(w->s[i]))
 			joined = 1;
@@ -144,7 +166,8 @@ word_flush(struct word *w, tokenize_fn fn, void *arg)
 			if (i < w->len && !is_connector(w->s[i]))
 				continue;
 			if (i > start)
-				fn(arg, w->s + start, i - start, TOKEN_WORD);
+				put(k, 0, w->s + start, i - start,
+				    TOKEN_WORD);
 			start = i + 1;
 		}
 	}
@@ -155,37 +178,42 @@ word_flush(struct word *w, tokenize_fn fn, void *arg)
 /*
  * A CJK run: its last (up to) three characters, as byte ranges of the
  * text itself (CJK characters are not folded, and the characters of a run
- * follow each other in the text, so a bigram or trigram is a range too).
- * Tokens starting at a position are emitted once the trigram starting
- * there is known (or the run ends).
+ * follow each other in the text, so a bigram or trigram is a range too)
+ * and as code points.  Tokens starting at a position are emitted once the
+ * trigram starting there is known (or the run ends).
  */
 struct run {
 	const char	*at;		/* the first character held */
 	size_t		 len[3];	/* the characters' lengths */
+	uint64_t	 cp[3];		/* and code points */
 	size_t		 n;		/* characters held */
 };
 
 static void
-run_emit_first(struct run *r, tokenize_fn fn, void *arg)
+run_emit_first(struct run *r, const struct sink *k)
 {
-	fn(arg, r->at, r->len[0], TOKEN_CHAR);
+	put(k, TOKEN_KEY(TOKEN_CHAR, r->cp[0], 0, 0), r->at, r->len[0],
+	    TOKEN_CHAR);
 	if (r->n >= 2)
-		fn(arg, r->at, r->len[0] + r->len[1], TOKEN_BIGRAM);
-	if (r->n >= 3)
-		fn(arg, r->at, r->len[0] + r->len[1] + r->len[2],
-		    TOKEN_TRIGRAM);
+		put(k, TOKEN_KEY(TOKEN_BIGRAM, r->cp[0], r->cp[1], 0), r->at,
+		    r->len[0] + r->len[1], TOKEN_BIGRAM);
+	if (r->n >= 3 && k->trigrams)
+		put(k, TOKEN_KEY(TOKEN_TRIGRAM, r->cp[0], r->cp[1], r->cp[2]),
+		    r->at, r->len[0] + r->len[1] + r->len[2], TOKEN_TRIGRAM);
 	/* Shift the window by one character. */
 	r->at += r->len[0];
 	r->len[0] = r->len[1];
 	r->len[1] = r->len[2];
+	r->cp[0] = r->cp[1];
+	r->cp[1] = r->cp[2];
 	r->n--;
 }
 
 static void
-run_flush(struct run *r, tokenize_fn fn, void *arg)
+run_flush(struct run *r, const struct sink *k)
 {
 	while (r->n > 0)
-		run_emit_first(r, fn, arg);
+		run_emit_first(r, k);
 }
 
 /*
@@ -193,7 +221,7 @@ run_flush(struct run *r, tokenize_fn fn, void *arg)
  * *nchars (no bigrams, no trigrams), for tokenize_length().
  */
 static inline void
-cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
+cut(const char *s, size_t len, const struct sink *k, size_t *nchars)
 {
 	const char	*p = s, *end = s + len, *at, *peek;
 	struct word	 w;
@@ -211,7 +239,7 @@ cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
 		c = classify(cp);
 		if (c == CLS_CJK) {
 			if (w.len > 0)
-				word_flush(&w, fn, arg);
+				word_flush(&w, k);
 			prev = c;
 			if (nchars != NULL) {
 				(*nchars)++;
@@ -219,13 +247,14 @@ cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
 			}
 			if (r.n == 0)
 				r.at = at;
+			r.cp[r.n] = (uint64_t)cp;
 			r.len[r.n++] = (size_t)(p - at);
 			if (r.n == 3)
-				run_emit_first(&r, fn, arg);
+				run_emit_first(&r, k);
 			continue;
 		}
 		if (r.n > 0)
-			run_flush(&r, fn, arg);
+			run_flush(&r, k);
 		if (c == CLS_WORD)
 			word_add(&w, cp);
 		else if (cp == '-' || cp == '.' || cp == '_') {
@@ -239,19 +268,30 @@ cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
 				w.sign = 1;
 				word_add(&w, cp);
 			} else if (w.len > 0)
-				word_flush(&w, fn, arg);
+				word_flush(&w, k);
 		} else if (w.len > 0)
-			word_flush(&w, fn, arg);
+			word_flush(&w, k);
 		prev = c;
 	}
-	word_flush(&w, fn, arg);
-	run_flush(&r, fn, arg);
+	word_flush(&w, k);
+	run_flush(&r, k);
 }
 
 void
 tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
 {
-	cut(s, len, fn, arg, NULL);
+	struct sink	 k = { fn, NULL, arg, 1 };
+
+	cut(s, len, &k, NULL);
+}
+
+void
+tokenize_keys(const char *s, size_t len, int trigrams, tokenize_key_fn fn,
+    void *arg)
+{
+	struct sink	 k = { NULL, fn, arg, trigrams };
+
+	cut(s, len, &k, NULL);
 }
 
 static void
@@ -266,9 +306,10 @@ count_word(void *arg, const char *s, size_t len, enum token_kind kind)
 size_t
 tokenize_length(const char *s, size_t len)
 {
-	size_t	 n = 0;
+	size_t		 n = 0;
+	struct sink	 k = { count_word, NULL, &n, 0 };
 
-	cut(s, len, count_word, &n, &n);
+	cut(s, len, &k, &n);
 	return n;
 }
 
@@ -283,4 +324,24 @@ tokenize_hash(const char *s, size_t len)
 		h *= 16777619u;
 	}
 	return h;
+}
+
+/*
+ * The hash that places a token in a shard: tokenize_hash() of its bytes,
+ * but of its leading bigram for a trigram, so a query's trigram comes in
+ * the shard its bigram needs anyway (search.js: shard()).
+ */
+uint32_t
+tokenize_shard_hash(const char *s, size_t len, enum token_kind kind)
+{
+	const char	*p = s, *end = s + len;
+	int		 i;
+
+	if (kind == TOKEN_TRIGRAM) {
+		for (i = 0; i < 2 && p < end; i++)
+			if (utf8_decode(&p, end) < 0)
+				p++;
+		len = (size_t)(p - s);
+	}
+	return tokenize_hash(s, len);
 }

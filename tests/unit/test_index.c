@@ -167,7 +167,7 @@ test_manifest(void)
 	CHECK(m != NULL);
 	if (m == NULL)
 		return;
-	CHECK(strncmp(m, "{\"v\":2,\"n\":3,\"shards\":", 22) == 0);
+	CHECK(strncmp(m, "{\"v\":3,\"n\":3,\"shards\":", 22) == 0);
 	nshards = strtoul(m + 22, NULL, 10);
 	CHECK(strstr(m, ",\"qs\":4,\"dc\":4,") != NULL);
 	CHECK(nshards >= 1 && (nshards & (nshards - 1)) == 0);
@@ -185,6 +185,21 @@ test_manifest(void)
 	CHECK(slurp("a", "search/cats.json", NULL) == NULL);
 }
 
+/* The kind of tok when the tokenizer cuts it whole. */
+struct whole {
+	const char	*tok;
+	enum token_kind	 kind;
+};
+
+static void
+whole_kind(void *arg, const char *tok, size_t len, enum token_kind kind)
+{
+	struct whole	*w = arg;
+
+	if (len == strlen(w->tok) && memcmp(tok, w->tok, len) == 0)
+		w->kind = kind;
+}
+
 /*
  * The posting list of tok, as written in its shard, decoded from base-32
  * digits to "df,doc,q,gap,q..." in decimal; NULL when tok is not there.
@@ -198,9 +213,12 @@ postings(const char *tok)
 	struct buf	 b = { 0 };
 	unsigned long	 v = 0;
 	size_t		 d;
+	struct whole	 wh = { tok, TOKEN_WORD };
 
-	snprintf(rel, sizeof(rel), "s/%u",
-	    (unsigned)(tokenize_hash(tok, strlen(tok)) % nshards));
+	/* A trigram is in its leading bigram's shard. */
+	tokenize_text(tok, strlen(tok), whole_kind, &wh);
+	snprintf(rel, sizeof(rel), "s/%u", (unsigned)(tokenize_shard_hash(tok,
+	    strlen(tok), wh.kind) % nshards));
 	if ((s = slurp_js("a", rel, 's', strtoul(rel + 2, NULL, 10))) == NULL)
 		return NULL;
 	want = xasprintf("\"%s\":\"", tok);
