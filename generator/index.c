@@ -73,6 +73,7 @@
 #define GROUP		64	/* result files a job writes */
 #define BATCH		256	/* questions cut before a merge */
 #define NPART		64	/* token partitions, by hash */
+#define BODY_TF		16	/* q of answer-only tokens by table below */
 #define PART_BITS	26	/* token number bits in a shard list */
 
 enum field {
@@ -99,6 +100,7 @@ struct token {
 	uint32_t	 df;
 	uint32_t	 n;		/* postings held */
 	uint32_t	 last;		/* question of the last one */
+	uint32_t	 qdrop;		/* a q at or below it no longer makes the list */
 	char		*p;		/* owned: the postings as written */
 	uint32_t	 plen, pcap;
 };
@@ -380,6 +382,19 @@ count_job(void *arg, size_t i)
 	    length(p->category->fm.title) : 0;
 }
 
+/* q of a token: its term frequency in each field weighted. */
+static uint32_t
+qof(const double *wf, const uint16_t *tf)
+{
+	double	 q = 0;
+	size_t	 f;
+
+	for (f = 0; f < FIELD__MAX; f++)
+		q += wf[f] * tf[f];
+	q = floor(q * Q_SCALE + 0.5);
+	return q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
+}
+
 /* pool_run job: cut question batch0 + i into its tokens and their q. */
 static void
 cut_job(void *arg, size_t i)
@@ -389,9 +404,10 @@ cut_job(void *arg, size_t i)
 	const struct page *p = ix->site->questions[ix->batch0 + i];
 	size_t		 need;
 	struct qtok	*t;
-	double		 q, norm, wf[FIELD__MAX];
+	double		 norm, wf[FIELD__MAX];
 	size_t		 k, f;
-	uint32_t	 at[NPART];
+	uint32_t	 at[NPART], body[BODY_TF];
+	uint16_t	 tf[FIELD__MAX] = { 0 };
 
 	sl->n = 0;
 	if (sl->table == NULL) {
@@ -417,14 +433,20 @@ cut_job(void *arg, size_t i)
 		    (double)ix->flen[ix->batch0 + i][f] / ix->avg[f];
 		wf[f] = field_weight[f] / norm;
 	}
+	/* Most tokens are in the answer alone, a few times: q by table. */
+	for (f = 0; f < BODY_TF; f++) {
+		tf[FIELD_BODY] = (uint16_t)f;
+		body[f] = qof(wf, tf);
+	}
 	memset(sl->start, 0, sizeof(sl->start));
 	for (k = 0; k < sl->n; k++) {
 		t = &sl->t[k];
-		q = 0;
-		for (f = 0; f < FIELD__MAX; f++)
-			q += wf[f] * t->tf[f];
-		q = floor(q * Q_SCALE + 0.5);
-		t->q = q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
+		if ((t->tf[FIELD_TITLE] | t->tf[FIELD_KEYWORDS] |
+		    t->tf[FIELD_HEADINGS] | t->tf[FIELD_CATEGORY]) == 0 &&
+		    t->tf[FIELD_BODY] < BODY_TF)
+			t->q = body[t->tf[FIELD_BODY]];
+		else
+			t->q = qof(wf, t->tf);
 		sl->start[part_of(t->hash) + 1]++;
 	}
 	for (f = 0; f < NPART; f++)
@@ -524,6 +546,12 @@ prune(struct part *pt, struct token *tk)
 	memcpy(tk->p, pt->text, tk->plen);
 	tk->n = (uint32_t)j;
 	tk->last = prev;
+	/*
+	 * POSTINGS_MAX postings at cut or above, each of an earlier
+	 * question: a later posting with q <= cut has that many better and
+	 * will never be kept.
+	 */
+	tk->qdrop = cut;
 }
 
 static struct token *
@@ -588,6 +616,9 @@ merge_job(void *arg, size_t p)
 		for (k = sl->start[p]; k < sl->start[p + 1]; k++) {
 			t = &sl->out[k];
 			tk = token_find(pt, t);
+			tk->df++;
+			if (t->q <= tk->qdrop)
+				continue;
 			/* Two numbers of at most 7 digits. */
 			if (tk->pcap - tk->plen < 14) {
 				tk->pcap = tk->pcap ? tk->pcap * 2 : 16;
@@ -597,9 +628,7 @@ merge_job(void *arg, size_t p)
 			w = put_num(w, t->q);
 			tk->plen = (uint32_t)(w - tk->p);
 			tk->last = doc;
-			tk->n++;
-			tk->df++;
-			if (tk->n == 2 * POSTINGS_MAX)
+			if (++tk->n == 2 * POSTINGS_MAX)
 				prune(pt, tk);
 		}
 	}

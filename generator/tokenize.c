@@ -126,6 +126,19 @@ next_cp(const char **p, const char *end)
 	return fold(cp);
 }
 
+/*
+ * Whether p starts a well-formed U+4E00..U+9FFF (three bytes, E4 B8 80 to
+ * E9 BF BF): the common case, which needs neither folding nor the table.
+ */
+static inline int
+is_ideograph(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return u[0] >= 0xe4 && u[0] <= 0xe9 && (u[1] & 0xc0) == 0x80 &&
+	    (u[2] & 0xc0) == 0x80 && (u[0] != 0xe4 || u[1] >= 0xb8);
+}
+
 static void
 word_add(struct word *w, int32_t cp)
 {
@@ -243,6 +256,11 @@ cut(const char *s, size_t len, const struct sink *k, size_t *nchars)
 			prev = c;
 			if (nchars != NULL) {
 				(*nchars)++;
+				/* The run's next ideographs, without the rest. */
+				while (end - p >= 3 && is_ideograph(p)) {
+					(*nchars)++;
+					p += 3;
+				}
 				continue;
 			}
 			if (r.n == 0)
