@@ -372,10 +372,8 @@ void	 tokenize_keys(const char *s, size_t len, int trigrams,
 	    tokenize_key_fn, void *arg);
 /* How many TOKEN_CHAR and TOKEN_WORD tokens tokenize_text() would give. */
 size_t	 tokenize_length(const char *s, size_t len);
-/* FNV-1a of a token's bytes. */
+/* FNV-1a of a token's bytes: picks its index shard (as search.js does). */
 uint32_t tokenize_hash(const char *, size_t);
-/* The hash that picks a token's index shard, as search.js's shard(). */
-uint32_t tokenize_shard_hash(const char *, size_t, enum token_kind);
 
 /* ---------------------------------------------------------------- index.c */
 

@@ -67,7 +67,7 @@
 #define Q_SCALE		4
 #define SHARD_BYTES	512
 #define SHARDS_FEW	2048
-#define SHARD_BYTES_MAX	4096
+#define SHARD_BYTES_MAX	2048
 #define SHARDS_MAX	65536
 #define CHUNK		4	/* questions a result file */
 #define GROUP		64	/* result files a job writes */
@@ -652,8 +652,7 @@ finish_job(void *arg, size_t p)
 		prune(pt, tk);
 		/* The token's name, df and quotes, and its postings. */
 		pt->bytes += tk->len + 12 + tk->plen;
-		tk->hash = tokenize_shard_hash(pt->pool.data + tk->off,
-		    tk->len, TOKEN_KEY_KIND(tk->key));
+		tk->hash = tokenize_hash(pt->pool.data + tk->off, tk->len);
 	}
 }
 

@@ -343,23 +343,3 @@ tokenize_hash(const char *s, size_t len)
 	}
 	return h;
 }
-
-/*
- * The hash that places a token in a shard: tokenize_hash() of its bytes,
- * but of its leading bigram for a trigram, so a query's trigram comes in
- * the shard its bigram needs anyway (search.js: shard()).
- */
-uint32_t
-tokenize_shard_hash(const char *s, size_t len, enum token_kind kind)
-{
-	const char	*p = s, *end = s + len;
-	int		 i;
-
-	if (kind == TOKEN_TRIGRAM) {
-		for (i = 0; i < 2 && p < end; i++)
-			if (utf8_decode(&p, end) < 0)
-				p++;
-		len = (size_t)(p - s);
-	}
-	return tokenize_hash(s, len);
-}

@@ -95,12 +95,9 @@ function hash(s) {
 	for (i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x1000193) >>> 0;
 	return h >>> 0;
 }
-/*
- * The shard of a query term {t, k}, as index.c places it: a trigram goes
- * with its leading bigram (tokenize_shard_hash()).
- */
+/* The shard of a query term {t, k}, as index.c places it. */
 function shard(t, n) {
-	return hash(t.k == 3 ? Array.from(t.t).slice(0, 2).join('') : t.t) % n;
+	return hash(t.t) % n;
 }
 
 /*

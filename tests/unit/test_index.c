@@ -185,21 +185,6 @@ test_manifest(void)
 	CHECK(slurp("a", "search/cats.json", NULL) == NULL);
 }
 
-/* The kind of tok when the tokenizer cuts it whole. */
-struct whole {
-	const char	*tok;
-	enum token_kind	 kind;
-};
-
-static void
-whole_kind(void *arg, const char *tok, size_t len, enum token_kind kind)
-{
-	struct whole	*w = arg;
-
-	if (len == strlen(w->tok) && memcmp(tok, w->tok, len) == 0)
-		w->kind = kind;
-}
-
 /*
  * The posting list of tok, as written in its shard, decoded from base-32
  * digits to "df,doc,q,gap,q..." in decimal; NULL when tok is not there.
@@ -213,12 +198,9 @@ postings(const char *tok)
 	struct buf	 b = { 0 };
 	unsigned long	 v = 0;
 	size_t		 d;
-	struct whole	 wh = { tok, TOKEN_WORD };
 
-	/* A trigram is in its leading bigram's shard. */
-	tokenize_text(tok, strlen(tok), whole_kind, &wh);
-	snprintf(rel, sizeof(rel), "s/%u", (unsigned)(tokenize_shard_hash(tok,
-	    strlen(tok), wh.kind) % nshards));
+	snprintf(rel, sizeof(rel), "s/%u",
+	    (unsigned)(tokenize_hash(tok, strlen(tok)) % nshards));
 	if ((s = slurp_js("a", rel, 's', strtoul(rel + 2, NULL, 10))) == NULL)
 		return NULL;
 	want = xasprintf("\"%s\":\"", tok);

@@ -296,13 +296,6 @@ test_hash(void)
 	CHECK(tokenize_hash("a", 1) == 0xe40c292cu);
 	CHECK(tokenize_hash("foobar", 6) == 0xbf9cf968u);
 	CHECK(tokenize_hash("缴费", strlen("缴费")) == 0x74b36b71u);
-	/* A trigram's shard is its leading bigram's. */
-	CHECK(tokenize_shard_hash("缴费单", strlen("缴费单"), TOKEN_TRIGRAM) ==
-	    0x74b36b71u);
-	CHECK(tokenize_shard_hash("缴费", strlen("缴费"), TOKEN_BIGRAM) ==
-	    0x74b36b71u);
-	CHECK(tokenize_shard_hash("𠀀缴费", strlen("𠀀缴费"), TOKEN_TRIGRAM) ==
-	    tokenize_hash("𠀀缴", strlen("𠀀缴")));
 }
 
 /* tokenize_length() on long runs: the fast path for U+4E00..U+9FFF. */
