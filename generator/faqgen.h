@@ -365,8 +365,15 @@ void	 tokenize_text(const char *s, size_t len, tokenize_fn, void *arg);
 	((uint64_t)(kind) << 62 | (uint64_t)(a) << 36 | (uint64_t)(b) << 18 | \
 	    (uint64_t)(c))
 #define TOKEN_KEY_KIND(key)	((enum token_kind)((key) >> 62))
-typedef void (*tokenize_key_fn)(void *arg, uint64_t key, const char *tok,
-	    size_t len, enum token_kind);
+struct token_key {
+	uint64_t	 key;		/* TOKEN_KEY(), or 0 for a word */
+	const char	*s;		/* valid during the call only */
+	uint32_t	 len;
+	uint32_t	 kind;		/* enum token_kind */
+};
+/* Called with the tokens in batches, in text order. */
+typedef void (*tokenize_key_fn)(void *arg, const struct token_key *,
+	    size_t n);
 /* tokenize_text() with each token's key; trigrams only when asked. */
 void	 tokenize_keys(const char *s, size_t len, int trigrams,
 	    tokenize_key_fn, void *arg);

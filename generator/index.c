@@ -224,30 +224,46 @@ digit_value(char c)
 
 /* ------------------------------------------------------ cutting questions */
 
-/* tokenize_key_fn: count a token of the question's current field. */
+/* Make room for twice the tokens in the slot's table. */
 static void
-add_token(void *arg, uint64_t key, const char *s, size_t len,
-    enum token_kind kind)
+grow_table(struct slot *sl)
 {
-	struct slot	*sl = arg;
+	size_t	 i, j, mask;
+
+	free(sl->table);
+	sl->tablesz *= 2;
+	sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
+	mask = sl->tablesz - 1;
+	for (j = 0; j < sl->n; j++) {
+		for (i = sl->t[j].hash & mask; sl->table[i] != 0;
+		    i = (i + 1) & mask)
+			;
+		sl->table[i] = (uint32_t)j + 1;
+	}
+}
+
+/* Count a token of the question's current field. */
+static inline void
+add_token(struct slot *sl, const struct token_key *k)
+{
 	struct qtok	*t;
-	uint64_t	 wh;
+	uint64_t	 key = k->key, wh;
 	uint32_t	 h, j;
 	size_t		 i, mask;
 
-	if (kind == TOKEN_WORD) {
+	if (k->kind == TOKEN_WORD) {
 		/* FNV-1a, 64 bits, its top two bits clear: TOKEN_WORD. */
 		wh = 14695981039346656037u;
-		for (i = 0; i < len; i++)
-			wh = (wh ^ (unsigned char)s[i]) * 1099511628211u;
+		for (i = 0; i < k->len; i++)
+			wh = (wh ^ (unsigned char)k->s[i]) * 1099511628211u;
 		key = wh >> 2;
 	}
 	h = hash_key(key);
 	mask = sl->tablesz - 1;
 	for (i = h & mask; (j = sl->table[i]) != 0; i = (i + 1) & mask) {
 		t = &sl->t[j - 1];
-		if (t->key == key && (kind != TOKEN_WORD ||
-		    (t->len == len && same(t->s, s, len)))) {
+		if (t->key == key && (k->kind != TOKEN_WORD ||
+		    (t->len == k->len && same(t->s, k->s, k->len)))) {
 			if (t->tf[sl->field] < UINT16_MAX)
 				t->tf[sl->field]++;
 			return;
@@ -261,28 +277,29 @@ add_token(void *arg, uint64_t key, const char *s, size_t len,
 	memset(t, 0, sizeof(*t));
 	t->key = key;
 	t->hash = h;
-	t->len = (uint32_t)len;
+	t->len = k->len;
 	t->tf[sl->field] = 1;
-	if (kind == TOKEN_WORD) {
+	if (k->kind == TOKEN_WORD) {
 		/* Folded: a copy, in room set aside for the question. */
-		memcpy(sl->bytes + sl->nbytes, s, len);
+		memcpy(sl->bytes + sl->nbytes, k->s, k->len);
 		t->s = sl->bytes + sl->nbytes;
-		sl->nbytes += len;
+		sl->nbytes += k->len;
 	} else
-		t->s = s;	/* CJK is never folded: the text itself */
+		t->s = k->s;	/* CJK is never folded: the text itself */
 	sl->table[i] = (uint32_t)++sl->n;
-	if (sl->n * 2 > sl->tablesz) {
-		free(sl->table);
-		sl->tablesz *= 2;
-		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
-		mask = sl->tablesz - 1;
-		for (j = 0; j < sl->n; j++) {
-			for (i = sl->t[j].hash & mask; sl->table[i] != 0;
-			    i = (i + 1) & mask)
-				;
-			sl->table[i] = j + 1;
-		}
-	}
+	if (sl->n * 2 > sl->tablesz)
+		grow_table(sl);
+}
+
+/* tokenize_key_fn: count tokens of the question's current field. */
+static void
+add_tokens(void *arg, const struct token_key *k, size_t n)
+{
+	struct slot	*sl = arg;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		add_token(sl, &k[i]);
 }
 
 /*
@@ -313,7 +330,7 @@ field(struct slot *sl, enum field f, const char *s)
 	if (s == NULL)
 		return;
 	sl->field = f;
-	tokenize_keys(s, strlen(s), f < FIELD_BODY, add_token, sl);
+	tokenize_keys(s, strlen(s), f < FIELD_BODY, add_tokens, sl);
 }
 
 /* Cut every field of question p into sl. */

@@ -36,22 +36,43 @@ enum cls {
 	CLS_CJK
 };
 
+#define KEY_BATCH	256	/* tokens a tokenize_key_fn call */
+
 /* Where tokens go: tokenize_text()'s callback or tokenize_keys()'. */
 struct sink {
 	tokenize_fn	 fn;
 	tokenize_key_fn	 key;		/* used when set */
 	void		*arg;
 	int		 trigrams;	/* give trigrams */
+	struct token_key *batch;	/* KEY_BATCH, with key */
+	size_t		 n;
 };
 
+static void
+flush(struct sink *k)
+{
+	if (k->n > 0)
+		k->key(k->arg, k->batch, k->n);
+	k->n = 0;
+}
+
 static inline void
-put(const struct sink *k, uint64_t key, const char *s, size_t len,
+put(struct sink *k, uint64_t key, const char *s, size_t len,
     enum token_kind kind)
 {
-	if (k->key != NULL)
-		k->key(k->arg, key, s, len, kind);
-	else
+	struct token_key *t;
+
+	if (k->key == NULL) {
 		k->fn(k->arg, s, len, kind);
+		return;
+	}
+	t = &k->batch[k->n++];
+	t->key = key;
+	t->s = s;
+	t->len = (uint32_t)len;
+	t->kind = kind;
+	if (k->n == KEY_BATCH)
+		flush(k);
 }
 
 struct word {
@@ -158,7 +179,7 @@ is_connector(char c)
 }
 
 static void
-word_flush(struct word *w, const struct sink *k)
+word_flush(struct word *w, struct sink *k)
 {
 	size_t	 i, start;
 	int	 joined = 0;
@@ -184,6 +205,9 @@ word_flush(struct word *w, const struct sink *k)
 			start = i + 1;
 		}
 	}
+	/* The word's bytes are about to be reused. */
+	if (k->key != NULL)
+		flush(k);
 	w->len = w->ncp = 0;
 	w->sign = 0;
 }
@@ -203,7 +227,7 @@ struct run {
 };
 
 static void
-run_emit_first(struct run *r, const struct sink *k)
+run_emit_first(struct run *r, struct sink *k)
 {
 	put(k, TOKEN_KEY(TOKEN_CHAR, r->cp[0], 0, 0), r->at, r->len[0],
 	    TOKEN_CHAR);
@@ -223,7 +247,7 @@ run_emit_first(struct run *r, const struct sink *k)
 }
 
 static void
-run_flush(struct run *r, const struct sink *k)
+run_flush(struct run *r, struct sink *k)
 {
 	while (r->n > 0)
 		run_emit_first(r, k);
@@ -234,7 +258,7 @@ run_flush(struct run *r, const struct sink *k)
  * *nchars (no bigrams, no trigrams), for tokenize_length().
  */
 static inline void
-cut(const char *s, size_t len, const struct sink *k, size_t *nchars)
+cut(const char *s, size_t len, struct sink *k, size_t *nchars)
 {
 	const char	*p = s, *end = s + len, *at, *peek;
 	struct word	 w;
@@ -293,12 +317,14 @@ cut(const char *s, size_t len, const struct sink *k, size_t *nchars)
 	}
 	word_flush(&w, k);
 	run_flush(&r, k);
+	if (k->key != NULL)
+		flush(k);
 }
 
 void
 tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
 {
-	struct sink	 k = { fn, NULL, arg, 1 };
+	struct sink	 k = { fn, NULL, arg, 1, NULL, 0 };
 
 	cut(s, len, &k, NULL);
 }
@@ -307,7 +333,8 @@ void
 tokenize_keys(const char *s, size_t len, int trigrams, tokenize_key_fn fn,
     void *arg)
 {
-	struct sink	 k = { NULL, fn, arg, trigrams };
+	struct token_key batch[KEY_BATCH];
+	struct sink	 k = { NULL, fn, arg, trigrams, batch, 0 };
 
 	cut(s, len, &k, NULL);
 }
@@ -325,7 +352,7 @@ size_t
 tokenize_length(const char *s, size_t len)
 {
 	size_t		 n = 0;
-	struct sink	 k = { count_word, NULL, &n, 0 };
+	struct sink	 k = { count_word, NULL, &n, 0, NULL, 0 };
 
 	cut(s, len, &k, &n);
 	return n;

@@ -102,10 +102,9 @@ struct keyed {
 };
 
 static void
-collect_key(void *arg, uint64_t key, const char *tok, size_t len,
+collect_key1(struct keyed *g, uint64_t key, const char *tok, size_t len,
     enum token_kind kind)
 {
-	struct keyed	*g = arg;
 	const char	*p = tok, *end = tok + len;
 	uint64_t	 want = 0;
 	int		 i;
@@ -125,6 +124,15 @@ collect_key(void *arg, uint64_t key, const char *tok, size_t len,
 	if (g->n++ > 0)
 		buf_putc(&g->all, '|');
 	buf_put(&g->all, tok, len);
+}
+
+static void
+collect_key(void *arg, const struct token_key *t, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		collect_key1(arg, t[i].key, t[i].s, t[i].len, t[i].kind);
 }
 
 static void
@@ -316,6 +324,32 @@ test_length(void)
 	}
 }
 
+/* Many batches of keys, words between them: the same tokens. */
+static void
+test_keys_long(void)
+{
+	struct buf	 text = { 0 };
+	struct got	 g;
+	struct keyed	 k;
+	int		 i;
+
+	for (i = 0; i < 200; i++)
+		buf_puts(&text, i % 7 ? "报名考试" : "e-cert 1.5 考试x");
+	memset(&g, 0, sizeof(g));
+	memset(&k, 0, sizeof(k));
+	buf_puts(&g.all, "");
+	buf_puts(&k.all, "");
+	k.trigrams = 1;
+	tokenize_text(text.data, text.len, collect, &g);
+	tokenize_keys(text.data, text.len, 1, collect_key, &k);
+	CHECK(g.n > 1000);
+	CHECK(k.n == g.n && k.bad == 0);
+	CHECK(strcmp(k.all.data, g.all.data) == 0);
+	buf_free(&g.all);
+	buf_free(&k.all);
+	buf_free(&text);
+}
+
 int
 main(void)
 {
@@ -324,5 +358,6 @@ main(void)
 	TEST(test_bad_utf8);
 	TEST(test_hash);
 	TEST(test_length);
+	TEST(test_keys_long);
 	return harness_done();
 }
