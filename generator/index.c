@@ -169,11 +169,20 @@ same(const char *a, const char *b, size_t len)
 	return 1;
 }
 
-/* The table hash of a key: its top bits pick the partition. */
+/*
+ * The table hash of a key: its top bits pick the partition, its low bits
+ * the slot.  Every bit of the key must reach both: a CJK character's key
+ * differs in bits 36 to 53 only (MurmurHash3's finalizer).
+ */
 static inline uint32_t
 hash_key(uint64_t key)
 {
-	return (uint32_t)((key * 0x9e3779b97f4a7c15u) >> 32);
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdu;
+	key ^= key >> 33;
+	key *= 0xc4ceb9fe1a85ec53u;
+	key ^= key >> 33;
+	return (uint32_t)key;
 }
 
 static uint32_t
