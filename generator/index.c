@@ -1,28 +1,28 @@
 /*
  * index.c: the search index, an inverted index over every question, cut
  * into files a browser loads only as a query needs them (read by
- * layouts/assets/search.js):
+ * layouts/assets/search.js).  Each index file is JavaScript,
+ * faqgenSearch("kind",id,JSON);, which a <script> tag loads over http and
+ * from disk (file://) alike:
  *
- *   search/manifest.json  {"v":2,"n":questions,"shards":S,"qs":Q_SCALE,
+ *   search/manifest.js    {"v":3,"n":questions,"shards":S,"qs":Q_SCALE,
  *                         "dc":CHUNK,"syn":[[term,...],...]}
- *   search/cats.json      [[category title, url],...], for the page
+ *   search/cats.js        [[category title, url],...], for the page
  *                         shown when nothing is found
- *   search/s/K.json       the tokens whose tokenize_hash() % S is K:
+ *   search/s/K.js         the tokens whose tokenize_hash() % S is K:
  *                         {"token":"df doc q gap q gap q ...",...}, the
  *                         numbers as base-32 digits, most significant
  *                         first, written with DIGITS: a digit of value v
  *                         is DIGITS[v] when it is the number's last and
  *                         DIGITS[v + 32] when more follow ("gap" is the
  *                         difference to the previous question number)
- *   search/d/K.json       questions K * CHUNK to K * CHUNK + CHUNK - 1 (site
+ *   search/d/K.js         questions K * CHUNK to K * CHUNK + CHUNK - 1 (site
  *                         order) as results show them, a list of
  *                         {"t":title,"u":url,"c":category,"h":[[offset,
  *                         heading id],...],"x":plain answer}
- *   search/pages.json     every question's url, title, category and text,
- *                         for other tools (the search page never loads it)
  *
- * and beside every .json a .js calling faqgenSearch(kind, id, data), the
- * form a page opened from disk can load with a <script> tag.
+ * and search/pages.json, plain JSON: every question's url, title, category
+ * and text, for other tools (the search page never loads it).
  *
  * Tokens are those of tokenize.c, but trigrams only from the title,
  * keywords, tags and headings.  q is the question's BM25F term frequency
@@ -39,20 +39,24 @@
  *
  *  1. every question's field lengths (for the averages);
  *  2. batches of BATCH questions: each question is cut into its distinct
- *     tokens with their q (in parallel), then the tokens go into NPART
- *     partitions by hash, each its own hash table, merged in question order
- *     (in parallel over the partitions).  A posting list that reaches
- *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, so
- *     memory stays near the final index;
+ *     tokens with their q (in parallel; a CJK token is a 64-bit key,
+ *     TOKEN_KEY(), hashed and compared as a number), then the tokens go
+ *     into NPART partitions by hash, each its own hash table, merged in
+ *     question order (in parallel over the partitions).  A posting list
+ *     is held as its shard will show it (gap and q in base-32 digits, about
+ *     3 bytes a posting), so writing it is a copy.  A list that reaches
+ *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, and
+ *     a later posting that could not beat the cut is only counted in df;
  *  3. shards (a counting sort by shard, tokens in order of first use),
- *     result chunks and pages.json, written in parallel.
+ *     result chunks, then pages.json: each piece measured, then written in
+ *     place in one buffer, in parallel.
  *
  * Shards are sized so a shard holds about SHARD_BYTES of postings on a small
- * site and SHARD_BYTES_MAX on a large one (see write_shards()); a result
- * file holds CHUNK questions, few because a question's text is most of its
- * entry and the ten results shown may each be in another file.  Nothing
- * depends on the order the threads run in, so the same site gives the same
- * bytes whatever the job count.
+ * site and up to SHARD_BYTES_MAX on a large one (see write_shards()); a
+ * result file holds CHUNK questions, few because a question's text is most
+ * of its entry and the ten results shown may each be in another file.
+ * Nothing depends on the order the threads run in, so the same site gives
+ * the same bytes whatever the job count.
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -67,7 +71,7 @@
 #define Q_SCALE		4
 #define SHARD_BYTES	512
 #define SHARDS_FEW	2048
-#define SHARD_BYTES_MAX	2048
+#define SHARD_BYTES_MAX	3072
 #define SHARDS_MAX	65536
 #define CHUNK		4	/* questions a result file */
 #define GROUP		64	/* result files a job writes */
