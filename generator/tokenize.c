@@ -246,6 +246,51 @@ run_emit_first(struct run *r, struct sink *k)
 	r->n--;
 }
 
+/*
+ * The rest of a run of U+4E00..U+9FFF, for tokenize_keys(), with two
+ * characters held: each next one completes the tokens of the first held,
+ * which go straight into the batch, as run_emit_first() would put them.
+ * Returns where the fast path stops.
+ */
+static const char *
+run_keys(struct run *r, struct sink *k, const char *p, const char *end)
+{
+	const unsigned char *u;
+	struct token_key *t;
+	uint64_t	 cp;
+
+	while (end - p >= 3 && is_ideograph(p) && k->n + 3 <= KEY_BATCH) {
+		u = (const unsigned char *)p;
+		cp = (uint64_t)((u[0] & 0x0f) << 12 | (u[1] & 0x3f) << 6 |
+		    (u[2] & 0x3f));
+		t = &k->batch[k->n];
+		t[0].key = TOKEN_KEY(TOKEN_CHAR, r->cp[0], 0, 0);
+		t[0].s = r->at;
+		t[0].len = (uint32_t)r->len[0];
+		t[0].kind = TOKEN_CHAR;
+		t[1].key = TOKEN_KEY(TOKEN_BIGRAM, r->cp[0], r->cp[1], 0);
+		t[1].s = r->at;
+		t[1].len = (uint32_t)(r->len[0] + r->len[1]);
+		t[1].kind = TOKEN_BIGRAM;
+		k->n += 2;
+		if (k->trigrams) {
+			t[2].key = TOKEN_KEY(TOKEN_TRIGRAM, r->cp[0], r->cp[1],
+			    cp);
+			t[2].s = r->at;
+			t[2].len = t[1].len + 3;
+			t[2].kind = TOKEN_TRIGRAM;
+			k->n++;
+		}
+		r->at += r->len[0];
+		r->len[0] = r->len[1];
+		r->len[1] = 3;
+		r->cp[0] = r->cp[1];
+		r->cp[1] = cp;
+		p += 3;
+	}
+	return p;
+}
+
 static void
 run_flush(struct run *r, struct sink *k)
 {
@@ -293,6 +338,8 @@ cut(const char *s, size_t len, struct sink *k, size_t *nchars)
 			r.len[r.n++] = (size_t)(p - at);
 			if (r.n == 3)
 				run_emit_first(&r, k);
+			if (k->key != NULL && r.n == 2)
+				p = run_keys(&r, k, p, end);
 			continue;
 		}
 		if (r.n > 0)
