@@ -75,7 +75,8 @@
 #define SHARDS_MAX	65536
 #define CHUNK		4	/* questions a result file */
 #define GROUP		64	/* result files a job writes */
-#define BATCH		256	/* questions cut before a merge */
+#define BATCH		1024	/* questions cut before a merge */
+#define CUTTERS		32	/* runs of questions a batch is cut in */
 #define NPART		64	/* token partitions, by hash */
 #define BODY_TF		16	/* q of answer-only tokens by table below */
 #define PART_BITS	26	/* token number bits in a shard list */
@@ -130,18 +131,27 @@ struct qtok {
 	uint16_t	 tf[FIELD__MAX];
 };
 
-/* One question of a batch being cut: reused batch after batch. */
+/* One question of a batch, cut: reused batch after batch. */
 struct slot {
 	char		*bytes;		/* words as folded, never moved */
 	size_t		 nbytes, capbytes;
-	struct qtok	*t;		/* the question's distinct tokens */
-	size_t		 n, cap;
-	struct qtok	*out;		/* the same grouped by partition */
+	struct qtok	*out;		/* its tokens grouped by partition */
 	size_t		 capout;
 	uint32_t	 start[NPART + 1];
+};
+
+/*
+ * What cuts a run of a batch's questions one after the other: its table
+ * stays in the cache from one question to the next, and a batch needs
+ * only CUTTERS of them.
+ */
+struct cutter {
+	struct qtok	*t;		/* the question's distinct tokens */
+	size_t		 n, cap;
 	uint32_t	*table;		/* t + 1 by hash */
 	size_t		 tablesz;
 	enum field	 field;		/* being cut */
+	struct slot	*sl;		/* the question's */
 };
 
 struct index {
@@ -150,6 +160,7 @@ struct index {
 	uint32_t	(*flen)[FIELD__MAX];	/* per question */
 	double		 avg[FIELD__MAX];
 	struct slot	*slot;		/* BATCH */
+	struct cutter	 cutter[CUTTERS];
 	size_t		 batch0;	/* first question of the batch */
 	size_t		 nbatch;
 	struct part	 part[NPART];
@@ -237,9 +248,9 @@ digit_value(char c)
 
 /* ------------------------------------------------------ cutting questions */
 
-/* Make room for twice the tokens in the slot's table. */
+/* Make room for twice the tokens in the cutter's table. */
 static void
-grow_table(struct slot *sl)
+grow_table(struct cutter *sl)
 {
 	size_t	 i, j, mask;
 
@@ -257,7 +268,7 @@ grow_table(struct slot *sl)
 
 /* Count a token of the question's current field. */
 static inline void
-add_token(struct slot *sl, const struct token_key *k)
+add_token(struct cutter *sl, const struct token_key *k)
 {
 	struct qtok	*t;
 	uint64_t	 key = k->key, wh;
@@ -294,9 +305,9 @@ add_token(struct slot *sl, const struct token_key *k)
 	t->tf[sl->field] = 1;
 	if (k->kind == TOKEN_WORD) {
 		/* Folded: a copy, in room set aside for the question. */
-		memcpy(sl->bytes + sl->nbytes, k->s, k->len);
-		t->s = sl->bytes + sl->nbytes;
-		sl->nbytes += k->len;
+		memcpy(sl->sl->bytes + sl->sl->nbytes, k->s, k->len);
+		t->s = sl->sl->bytes + sl->sl->nbytes;
+		sl->sl->nbytes += k->len;
 	} else
 		t->s = k->s;	/* CJK is never folded: the text itself */
 	sl->table[i] = (uint32_t)++sl->n;
@@ -308,7 +319,7 @@ add_token(struct slot *sl, const struct token_key *k)
 static void
 add_tokens(void *arg, const struct token_key *k, size_t n)
 {
-	struct slot	*sl = arg;
+	struct cutter	*sl = arg;
 	size_t		 i;
 
 	for (i = 0; i < n; i++)
@@ -316,11 +327,11 @@ add_tokens(void *arg, const struct token_key *k, size_t n)
 }
 
 /*
- * Empty the slot's table for the next question: only the entries in use,
+ * Empty the cutter's table for the next question: only the entries in use,
  * the last first, so each is found along the probes it was placed by.
  */
 static void
-clear_table(struct slot *sl)
+clear_table(struct cutter *sl)
 {
 	size_t	 i, k, mask = sl->tablesz - 1;
 
@@ -338,7 +349,7 @@ clear_table(struct slot *sl)
  * signal (and would make up most of the index).
  */
 static void
-field(struct slot *sl, enum field f, const char *s)
+field(struct cutter *sl, enum field f, const char *s)
 {
 	if (s == NULL)
 		return;
@@ -348,7 +359,7 @@ field(struct slot *sl, enum field f, const char *s)
 
 /* Cut every field of question p into sl. */
 static void
-fields(const struct page *p, struct slot *sl)
+fields(const struct page *p, struct cutter *sl)
 {
 	size_t	 i;
 
@@ -425,11 +436,10 @@ qof(const double *wf, const uint16_t *tf)
 	return q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
 }
 
-/* pool_run job: cut question batch0 + i into its tokens and their q. */
+/* Cut question batch0 + i into its slot: its tokens and their q. */
 static void
-cut_job(void *arg, size_t i)
+cut_question(struct index *ix, struct cutter *cu, size_t i)
 {
-	struct index	*ix = arg;
 	struct slot	*sl = &ix->slot[i];
 	const struct page *p = ix->site->questions[ix->batch0 + i];
 	size_t		 need;
@@ -439,10 +449,11 @@ cut_job(void *arg, size_t i)
 	uint32_t	 at[NPART], body[BODY_TF];
 	uint16_t	 tf[FIELD__MAX] = { 0 };
 
-	sl->n = 0;
-	if (sl->table == NULL) {
-		sl->tablesz = 2048;
-		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
+	cu->n = 0;
+	cu->sl = sl;
+	if (cu->table == NULL) {
+		cu->tablesz = 2048;
+		cu->table = xcalloc(cu->tablesz, sizeof(*cu->table));
 	}
 	/*
 	 * Words are at most twice the text (a joined word and its parts),
@@ -455,7 +466,7 @@ cut_job(void *arg, size_t i)
 		sl->bytes = xmalloc(sl->capbytes);
 	}
 	sl->nbytes = 0;
-	fields(p, sl);
+	fields(p, cu);
 
 	/* q, then the tokens grouped by partition (a counting sort). */
 	for (f = 0; f < FIELD__MAX; f++) {
@@ -469,8 +480,8 @@ cut_job(void *arg, size_t i)
 		body[f] = qof(wf, tf);
 	}
 	memset(sl->start, 0, sizeof(sl->start));
-	for (k = 0; k < sl->n; k++) {
-		t = &sl->t[k];
+	for (k = 0; k < cu->n; k++) {
+		t = &cu->t[k];
 		if ((t->tf[FIELD_TITLE] | t->tf[FIELD_KEYWORDS] |
 		    t->tf[FIELD_HEADINGS] | t->tf[FIELD_CATEGORY]) == 0 &&
 		    t->tf[FIELD_BODY] < BODY_TF)
@@ -482,14 +493,25 @@ cut_job(void *arg, size_t i)
 	for (f = 0; f < NPART; f++)
 		sl->start[f + 1] += sl->start[f];
 	memcpy(at, sl->start, sizeof(at));
-	if (sl->capout < sl->n) {
+	if (sl->capout < cu->n) {
 		free(sl->out);
-		sl->capout = sl->cap;
+		sl->capout = cu->n + cu->n / 2;
 		sl->out = xreallocarray(NULL, sl->capout, sizeof(*sl->out));
 	}
-	for (k = 0; k < sl->n; k++)
-		sl->out[at[part_of(sl->t[k].hash)]++] = sl->t[k];
-	clear_table(sl);
+	for (k = 0; k < cu->n; k++)
+		sl->out[at[part_of(cu->t[k].hash)]++] = cu->t[k];
+	clear_table(cu);
+}
+
+/* pool_run job: cut the c-th run of the batch's questions. */
+static void
+cut_job(void *arg, size_t c)
+{
+	struct index	*ix = arg;
+	size_t		 i, per = (ix->nbatch + CUTTERS - 1) / CUTTERS;
+
+	for (i = c * per; i < (c + 1) * per && i < ix->nbatch; i++)
+		cut_question(ix, &ix->cutter[c], i);
 }
 
 /* ---------------------------------------------------------------- merging */
@@ -1143,14 +1165,17 @@ build(struct index *ix, int jobs)
 	ix->slot = xcalloc(BATCH, sizeof(*ix->slot));
 	for (ix->batch0 = 0; ix->batch0 < n; ix->batch0 += BATCH) {
 		ix->nbatch = n - ix->batch0 < BATCH ? n - ix->batch0 : BATCH;
-		pool_run(ix->nbatch, jobs, cut_job, ix);
+		pool_run(CUTTERS, jobs, cut_job, ix);
 		pool_run(NPART, jobs, merge_job, ix);
 	}
 	for (i = 0; i < BATCH; i++) {
 		free(ix->slot[i].bytes);
-		free(ix->slot[i].t);
 		free(ix->slot[i].out);
-		free(ix->slot[i].table);
+	}
+	for (i = 0; i < CUTTERS; i++) {
+		free(ix->cutter[i].t);
+		free(ix->cutter[i].table);
+		memset(&ix->cutter[i], 0, sizeof(ix->cutter[i]));
 	}
 	free(ix->slot);
 	ix->slot = NULL;
