@@ -124,26 +124,33 @@ struct part {
 /* A distinct token of one question. */
 struct qtok {
 	uint64_t	 key;
-	const char	*s;		/* in the text, or the slot's bytes */
+	const char	*s;		/* in the text, or the cutter's bytes */
 	uint32_t	 hash;
 	uint32_t	 len;
 	uint32_t	 q;		/* once counted */
 	uint16_t	 tf[FIELD__MAX];
 };
 
-/* One question of a batch, cut: reused batch after batch. */
-struct slot {
-	char		*bytes;		/* words as folded, never moved */
-	size_t		 nbytes, capbytes;
-	struct qtok	*out;		/* its tokens grouped by partition */
-	size_t		 capout;
-	uint32_t	 start[NPART + 1];
+/* A question's token as the merge takes it. */
+struct posted {
+	uint64_t	 key;
+	const char	*s;		/* in the text, or the cutter's bytes */
+	uint32_t	 hash;
+	uint32_t	 len;
+	uint32_t	 q;
+	uint32_t	 doc;
+};
+
+/* The posted tokens of one partition, in question order. */
+struct postedv {
+	struct posted	*v;		/* owned */
+	size_t		 n, cap;
 };
 
 /*
  * What cuts a run of a batch's questions one after the other: its table
- * stays in the cache from one question to the next, and a batch needs
- * only CUTTERS of them.
+ * stays in the cache from one question to the next, and what it posts
+ * for each partition lies in one array the merge reads straight through.
  */
 struct cutter {
 	struct qtok	*t;		/* the question's distinct tokens */
@@ -151,7 +158,9 @@ struct cutter {
 	uint32_t	*table;		/* t + 1 by hash */
 	size_t		 tablesz;
 	enum field	 field;		/* being cut */
-	struct slot	*sl;		/* the question's */
+	char		*bytes;		/* words as folded, never moved */
+	size_t		 nbytes, capbytes;
+	struct postedv	 part[NPART];
 };
 
 struct index {
@@ -159,7 +168,6 @@ struct index {
 	struct output	*out;
 	uint32_t	(*flen)[FIELD__MAX];	/* per question */
 	double		 avg[FIELD__MAX];
-	struct slot	*slot;		/* BATCH */
 	struct cutter	 cutter[CUTTERS];
 	size_t		 batch0;	/* first question of the batch */
 	size_t		 nbatch;
@@ -305,9 +313,9 @@ add_token(struct cutter *sl, const struct token_key *k)
 	t->tf[sl->field] = 1;
 	if (k->kind == TOKEN_WORD) {
 		/* Folded: a copy, in room set aside for the question. */
-		memcpy(sl->sl->bytes + sl->sl->nbytes, k->s, k->len);
-		t->s = sl->sl->bytes + sl->sl->nbytes;
-		sl->sl->nbytes += k->len;
+		memcpy(sl->bytes + sl->nbytes, k->s, k->len);
+		t->s = sl->bytes + sl->nbytes;
+		sl->nbytes += k->len;
 	} else
 		t->s = k->s;	/* CJK is never folded: the text itself */
 	sl->table[i] = (uint32_t)++sl->n;
@@ -436,39 +444,27 @@ qof(const double *wf, const uint16_t *tf)
 	return q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
 }
 
-/* Cut question batch0 + i into its slot: its tokens and their q. */
+/* Cut question batch0 + i: post its tokens with their q. */
 static void
 cut_question(struct index *ix, struct cutter *cu, size_t i)
 {
-	struct slot	*sl = &ix->slot[i];
 	const struct page *p = ix->site->questions[ix->batch0 + i];
-	size_t		 need;
 	struct qtok	*t;
+	struct postedv	*pv;
+	struct posted	*o;
 	double		 norm, wf[FIELD__MAX];
 	size_t		 k, f;
-	uint32_t	 at[NPART], body[BODY_TF];
+	uint32_t	 body[BODY_TF];
 	uint16_t	 tf[FIELD__MAX] = { 0 };
 
 	cu->n = 0;
-	cu->sl = sl;
 	if (cu->table == NULL) {
 		cu->tablesz = 2048;
 		cu->table = xcalloc(cu->tablesz, sizeof(*cu->table));
 	}
-	/*
-	 * Words are at most twice the text (a joined word and its parts),
-	 * so word copies never move and tokens may point at them.
-	 */
-	need = 2 * fields_len(p) + 1;
-	if (sl->capbytes < need) {
-		free(sl->bytes);
-		sl->capbytes = need + need / 2;
-		sl->bytes = xmalloc(sl->capbytes);
-	}
-	sl->nbytes = 0;
 	fields(p, cu);
 
-	/* q, then the tokens grouped by partition (a counting sort). */
+	/* q, then each token posted to its partition. */
 	for (f = 0; f < FIELD__MAX; f++) {
 		norm = 1 - field_b[f] + field_b[f] *
 		    (double)ix->flen[ix->batch0 + i][f] / ix->avg[f];
@@ -479,7 +475,6 @@ cut_question(struct index *ix, struct cutter *cu, size_t i)
 		tf[FIELD_BODY] = (uint16_t)f;
 		body[f] = qof(wf, tf);
 	}
-	memset(sl->start, 0, sizeof(sl->start));
 	for (k = 0; k < cu->n; k++) {
 		t = &cu->t[k];
 		if ((t->tf[FIELD_TITLE] | t->tf[FIELD_KEYWORDS] |
@@ -488,30 +483,50 @@ cut_question(struct index *ix, struct cutter *cu, size_t i)
 			t->q = body[t->tf[FIELD_BODY]];
 		else
 			t->q = qof(wf, t->tf);
-		sl->start[part_of(t->hash) + 1]++;
+		pv = &cu->part[part_of(t->hash)];
+		if (pv->n == pv->cap) {
+			pv->cap = pv->cap ? pv->cap * 2 : 1024;
+			pv->v = xreallocarray(pv->v, pv->cap, sizeof(*pv->v));
+		}
+		o = &pv->v[pv->n++];
+		o->key = t->key;
+		o->s = t->s;
+		o->hash = t->hash;
+		o->len = t->len;
+		o->q = t->q;
+		o->doc = (uint32_t)(ix->batch0 + i);
 	}
-	for (f = 0; f < NPART; f++)
-		sl->start[f + 1] += sl->start[f];
-	memcpy(at, sl->start, sizeof(at));
-	if (sl->capout < cu->n) {
-		free(sl->out);
-		sl->capout = cu->n + cu->n / 2;
-		sl->out = xreallocarray(NULL, sl->capout, sizeof(*sl->out));
-	}
-	for (k = 0; k < cu->n; k++)
-		sl->out[at[part_of(cu->t[k].hash)]++] = cu->t[k];
 	clear_table(cu);
 }
 
-/* pool_run job: cut the c-th run of the batch's questions. */
+/*
+ * pool_run job: cut the c-th run of the batch's questions.  Words are at
+ * most twice the text (a joined word and its parts): room for the run's
+ * is set aside first, so word copies never move and tokens may point at
+ * them until the merge.
+ */
 static void
 cut_job(void *arg, size_t c)
 {
 	struct index	*ix = arg;
-	size_t		 i, per = (ix->nbatch + CUTTERS - 1) / CUTTERS;
+	struct cutter	*cu = &ix->cutter[c];
+	size_t		 i, first, last, need = 1, per;
 
-	for (i = c * per; i < (c + 1) * per && i < ix->nbatch; i++)
-		cut_question(ix, &ix->cutter[c], i);
+	per = (ix->nbatch + CUTTERS - 1) / CUTTERS;
+	first = c * per < ix->nbatch ? c * per : ix->nbatch;
+	last = first + per < ix->nbatch ? first + per : ix->nbatch;
+	for (i = first; i < last; i++)
+		need += 2 * fields_len(ix->site->questions[ix->batch0 + i]);
+	if (cu->capbytes < need) {
+		free(cu->bytes);
+		cu->capbytes = need + need / 2;
+		cu->bytes = xmalloc(cu->capbytes);
+	}
+	cu->nbytes = 0;
+	for (i = 0; i < NPART; i++)
+		cu->part[i].n = 0;
+	for (i = first; i < last; i++)
+		cut_question(ix, cu, i);
 }
 
 /* ---------------------------------------------------------------- merging */
@@ -607,7 +622,7 @@ prune(struct part *pt, struct token *tk)
 }
 
 static struct token *
-token_find(struct part *pt, const struct qtok *t)
+token_find(struct part *pt, const struct posted *t)
 {
 	struct token	*tk;
 	uint32_t	 k;
@@ -655,18 +670,16 @@ merge_job(void *arg, size_t p)
 {
 	struct index	*ix = arg;
 	struct part	*pt = &ix->part[p];
-	struct slot	*sl;
-	struct qtok	*t;
+	struct postedv	*pv;
+	struct posted	*t;
 	struct token	*tk;
-	uint32_t	 doc;
-	size_t		 i, k;
+	size_t		 c, k;
 	char		*w;
 
-	for (i = 0; i < ix->nbatch; i++) {
-		sl = &ix->slot[i];
-		doc = (uint32_t)(ix->batch0 + i);
-		for (k = sl->start[p]; k < sl->start[p + 1]; k++) {
-			t = &sl->out[k];
+	for (c = 0; c < CUTTERS; c++) {
+		pv = &ix->cutter[c].part[p];
+		for (k = 0; k < pv->n; k++) {
+			t = &pv->v[k];
 			tk = token_find(pt, t);
 			tk->df++;
 			if (t->q <= tk->qdrop)
@@ -676,10 +689,10 @@ merge_job(void *arg, size_t p)
 				tk->pcap = tk->pcap ? tk->pcap * 2 : 16;
 				tk->p = xrealloc(tk->p, tk->pcap);
 			}
-			w = put_num(tk->p + tk->plen, doc - tk->last);
+			w = put_num(tk->p + tk->plen, t->doc - tk->last);
 			w = put_num(w, t->q);
 			tk->plen = (uint32_t)(w - tk->p);
-			tk->last = doc;
+			tk->last = t->doc;
 			if (++tk->n == 2 * POSTINGS_MAX)
 				prune(pt, tk);
 		}
@@ -1162,23 +1175,19 @@ build(struct index *ix, int jobs)
 		ix->part[i].qs = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
 		ix->part[i].text = xmalloc(2 * POSTINGS_MAX * 14);
 	}
-	ix->slot = xcalloc(BATCH, sizeof(*ix->slot));
 	for (ix->batch0 = 0; ix->batch0 < n; ix->batch0 += BATCH) {
 		ix->nbatch = n - ix->batch0 < BATCH ? n - ix->batch0 : BATCH;
 		pool_run(CUTTERS, jobs, cut_job, ix);
 		pool_run(NPART, jobs, merge_job, ix);
 	}
-	for (i = 0; i < BATCH; i++) {
-		free(ix->slot[i].bytes);
-		free(ix->slot[i].out);
-	}
 	for (i = 0; i < CUTTERS; i++) {
 		free(ix->cutter[i].t);
 		free(ix->cutter[i].table);
+		free(ix->cutter[i].bytes);
+		for (f = 0; f < NPART; f++)
+			free(ix->cutter[i].part[f].v);
 		memset(&ix->cutter[i], 0, sizeof(ix->cutter[i]));
 	}
-	free(ix->slot);
-	ix->slot = NULL;
 	free(ix->flen);
 	ix->flen = NULL;
 	pool_run(NPART, jobs, finish_job, ix);
