@@ -7,10 +7,10 @@
  * Reads one query a line (text before a TAB, so dev-queries.tsv works),
  * cuts it with the generator's own tokenizer (generator/tokenize.c, linked
  * in with util.c and buf.c) and adds up the index files the query needs, as index.c lays them
- * out: search/manifest.json, then the shard s/K.json of every token
+ * out: search/manifest.js, then the shard s/K.js of every token
  * (K = tokenize_hash(token) % shards), each shard once.  Every token kind
  * counts (characters, bigrams, trigrams), so this is an upper bound if the
- * search page skips some.  The result entries (d/N.json) depend on the
+ * search page skips some.  The result entries (d/N.js) depend on the
  * ranking; their median size is printed so the reader can add them.
  */
 #include <sys/stat.h>
@@ -57,7 +57,7 @@ token(void *arg, const char *tok, size_t len, enum token_kind kind)
 		return;
 	q->seen[k] = 1;
 	q->shards++;
-	snprintf(name, sizeof(name), "s/%zu.json", k);
+	snprintf(name, sizeof(name), "s/%zu.js", k);
 	q->bytes += file_size(q->dir, name);
 }
 
@@ -69,7 +69,7 @@ cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median size of the result entries d/N.json. */
+/* Median size of the result entries d/N.js. */
 static size_t
 doc_median(const char *dir)
 {
@@ -84,7 +84,7 @@ doc_median(const char *dir)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
 		len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+		if (len < 4 || strcmp(e->d_name + len - 3, ".js") != 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -119,7 +119,7 @@ main(int argc, char *argv[])
 	}
 	memset(&q, 0, sizeof(q));
 	q.dir = argv[1];
-	if ((size_t)snprintf(path, sizeof(path), "%s/manifest.json", q.dir) >=
+	if ((size_t)snprintf(path, sizeof(path), "%s/manifest.js", q.dir) >=
 	    sizeof(path) || (f = fopen(path, "r")) == NULL) {
 		perror(path);
 		return 1;
@@ -127,7 +127,7 @@ main(int argc, char *argv[])
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	buf[n] = '\0';
 	fclose(f);
-	manifest = file_size(q.dir, "manifest.json");
+	manifest = file_size(q.dir, "manifest.js");
 	if ((p = strstr(buf, "\"shards\":")) == NULL ||
 	    (q.nshards = strtoul(p + 9, NULL, 10)) == 0) {
 		fprintf(stderr, "%s: no shard count\n", path);
@@ -165,7 +165,7 @@ main(int argc, char *argv[])
 	printf("search query: %zu queries, %zu shards in the index; a query "
 	    "loads the manifest (%zu B) and %zu shards (median; max %zu): "
 	    "%zu B median, %zu B max; plus %zu B per result shown "
-	    "(median d/N.json)\n", nq, q.nshards, manifest, shards[nq / 2],
+	    "(median d/N.js)\n", nq, q.nshards, manifest, shards[nq / 2],
 	    shards[nq - 1], bytes[nq / 2], bytes[nq - 1], doc_median(q.dir));
 	free(bytes);
 	free(shards);

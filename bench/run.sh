@@ -242,8 +242,8 @@ for n in "${sizes[@]}"; do
 		say "faqgen rebuild, nothing changed: wall $sw s ($(ratio "$sw" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/same.times" | median) s, files written $(median <"$outdir/same.files")"
 		say "faqgen rebuild, one answer changed (${changed#"$content"/}): wall $ow s ($(ratio "$ow" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/one.times" | median) s, files written $(median <"$outdir/one.files"); each run: $(cut -d' ' -f1 "$outdir/one.times" | tr '\n' ' ')s (the first after a full build links every file into a new tree; later ones update the spare)"
 		search=$out/search
-		if [ -f "$search/manifest.json" ]; then
-			say "search index: $(du -sb "$search" | cut -f1) bytes in $(find "$search" -type f | wc -l) files (.json and .js twins)"
+		if [ -f "$search/manifest.js" ]; then
+			say "search index: $(du -sb "$search" | cut -f1) bytes in $(find "$search" -type f | wc -l) files"
 			if [ -x "$bin/query-bytes" ]; then
 				# 100 question titles of the corpus, as queries.
 				find "$content" -name 'q-*.md' | sort |
@@ -259,7 +259,7 @@ for n in "${sizes[@]}"; do
 				say "search index: TODO bytes per query: bench/query-bytes.c does not build against generator/tokenize.c"
 			fi
 		else
-			say "search index: TODO no $search/manifest.json: bytes per query not measured"
+			say "search index: TODO no $search/manifest.js: bytes per query not measured"
 		fi
 	fi
 	unset W C M

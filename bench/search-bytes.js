@@ -26,12 +26,19 @@ const dir = path.join(site, 'search');
 const size = new Map();
 function cost(rel) {
 	if (!size.has(rel)) {
-		const b = fs.readFileSync(path.join(dir, rel + '.json'));
+		const b = fs.readFileSync(path.join(dir, rel + '.js'));
 		size.set(rel, [b.length, zlib.gzipSync(b, { level: 6 }).length]);
 	}
 	return size.get(rel);
 }
-const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+// An index file is faqgenSearch("kind",id,JSON);: the JSON inside.
+function read(rel) {
+	const s = fs.readFileSync(path.join(dir, rel + '.js'), 'utf8');
+	const m = /^faqgenSearch\("[a-z]",\d+,([\s\S]*)\);\n$/.exec(s);
+	if (!m) throw new Error(rel + '.js: not an index file');
+	return JSON.parse(m[1]);
+}
+const manifest = read('manifest');
 const list = fs.readFileSync(queries, 'utf8').split('\n')
     .filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split('\t')[0]);
 
@@ -39,11 +46,10 @@ const list = fs.readFileSync(queries, 'utf8').split('\n')
 	const rows = [];
 	for (const q of list) {
 		// A fresh engine per query: nothing cached from the one before.
-		const engine = new search.Engine((rel) => Promise.resolve(
-		    JSON.parse(fs.readFileSync(path.join(dir, rel + '.json'), 'utf8'))));
+		const engine = new search.Engine((rel) => Promise.resolve(read(rel)));
 		const files = new Set(['manifest']);
 		for (const t of search.terms(q, manifest.syn))
-			files.add('s/' + (search.hash(t.t) % manifest.shards));
+			files.add('s/' + search.shard(t, manifest.shards));
 		const t0 = process.hrtime.bigint();
 		const r = await engine.search(q);
 		const ms = Number(process.hrtime.bigint() - t0) / 1e6;

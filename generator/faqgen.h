@@ -355,6 +355,28 @@ typedef void (*tokenize_fn)(void *arg, const char *tok, size_t len,
 	    enum token_kind);
 /* Cut <s, len> into search tokens, in text order. */
 void	 tokenize_text(const char *s, size_t len, tokenize_fn, void *arg);
+
+/*
+ * A CJK token as a number: its kind in the top two bits and its code
+ * points (all below 2^18) in 18 bits each, so equal keys are equal tokens.
+ * A word's key is 0: only its bytes name it.
+ */
+#define TOKEN_KEY(kind, a, b, c) \
+	((uint64_t)(kind) << 62 | (uint64_t)(a) << 36 | (uint64_t)(b) << 18 | \
+	    (uint64_t)(c))
+#define TOKEN_KEY_KIND(key)	((enum token_kind)((key) >> 62))
+struct token_key {
+	uint64_t	 key;		/* TOKEN_KEY(), or 0 for a word */
+	const char	*s;		/* valid during the call only */
+	uint32_t	 len;
+	uint32_t	 kind;		/* enum token_kind */
+};
+/* Called with the tokens in batches, in text order. */
+typedef void (*tokenize_key_fn)(void *arg, const struct token_key *,
+	    size_t n);
+/* tokenize_text() with each token's key; trigrams only when asked. */
+void	 tokenize_keys(const char *s, size_t len, int trigrams,
+	    tokenize_key_fn, void *arg);
 /* How many TOKEN_CHAR and TOKEN_WORD tokens tokenize_text() would give. */
 size_t	 tokenize_length(const char *s, size_t len);
 /* FNV-1a of a token's bytes: picks its index shard (as search.js does). */

@@ -1,28 +1,28 @@
 /*
  * index.c: the search index, an inverted index over every question, cut
  * into files a browser loads only as a query needs them (read by
- * layouts/assets/search.js):
+ * layouts/assets/search.js).  Each index file is JavaScript,
+ * faqgenSearch("kind",id,JSON);, which a <script> tag loads over http and
+ * from disk (file://) alike:
  *
- *   search/manifest.json  {"v":2,"n":questions,"shards":S,"qs":Q_SCALE,
+ *   search/manifest.js    {"v":3,"n":questions,"shards":S,"qs":Q_SCALE,
  *                         "dc":CHUNK,"syn":[[term,...],...]}
- *   search/cats.json      [[category title, url],...], for the page
+ *   search/cats.js        [[category title, url],...], for the page
  *                         shown when nothing is found
- *   search/s/K.json       the tokens whose tokenize_hash() % S is K:
+ *   search/s/K.js         the tokens whose tokenize_hash() % S is K:
  *                         {"token":"df doc q gap q gap q ...",...}, the
  *                         numbers as base-32 digits, most significant
  *                         first, written with DIGITS: a digit of value v
  *                         is DIGITS[v] when it is the number's last and
  *                         DIGITS[v + 32] when more follow ("gap" is the
  *                         difference to the previous question number)
- *   search/d/K.json       questions K * CHUNK to K * CHUNK + CHUNK - 1 (site
+ *   search/d/K.js         questions K * CHUNK to K * CHUNK + CHUNK - 1 (site
  *                         order) as results show them, a list of
  *                         {"t":title,"u":url,"c":category,"h":[[offset,
  *                         heading id],...],"x":plain answer}
- *   search/pages.json     every question's url, title, category and text,
- *                         for other tools (the search page never loads it)
  *
- * and beside every .json a .js calling faqgenSearch(kind, id, data), the
- * form a page opened from disk can load with a <script> tag.
+ * and search/pages.json, plain JSON: every question's url, title, category
+ * and text, for other tools (the search page never loads it).
  *
  * Tokens are those of tokenize.c, but trigrams only from the title,
  * keywords, tags and headings.  q is the question's BM25F term frequency
@@ -39,20 +39,24 @@
  *
  *  1. every question's field lengths (for the averages);
  *  2. batches of BATCH questions: each question is cut into its distinct
- *     tokens with their q (in parallel), then the tokens go into NPART
- *     partitions by hash, each its own hash table, merged in question order
- *     (in parallel over the partitions).  A posting list that reaches
- *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, so
- *     memory stays near the final index;
+ *     tokens with their q (in parallel; a CJK token is a 64-bit key,
+ *     TOKEN_KEY(), hashed and compared as a number), then the tokens go
+ *     into NPART partitions by hash, each its own hash table, merged in
+ *     question order (in parallel over the partitions).  A posting list
+ *     is held as its shard will show it (gap and q in base-32 digits, about
+ *     3 bytes a posting), so writing it is a copy.  A list that reaches
+ *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, and
+ *     a later posting that could not beat the cut is only counted in df;
  *  3. shards (a counting sort by shard, tokens in order of first use),
- *     result chunks and pages.json, written in parallel.
+ *     result chunks, then pages.json: each piece measured, then written in
+ *     place in one buffer, in parallel.
  *
  * Shards are sized so a shard holds about SHARD_BYTES of postings on a small
- * site and SHARD_BYTES_MAX on a large one (see write_shards()); a result
- * file holds CHUNK questions, few because a question's text is most of its
- * entry and the ten results shown may each be in another file.  Nothing
- * depends on the order the threads run in, so the same site gives the same
- * bytes whatever the job count.
+ * site and up to SHARD_BYTES_MAX on a large one (see write_shards()); a
+ * result file holds CHUNK questions, few because a question's text is most
+ * of its entry and the ten results shown may each be in another file.
+ * Nothing depends on the order the threads run in, so the same site gives
+ * the same bytes whatever the job count.
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -67,12 +71,14 @@
 #define Q_SCALE		4
 #define SHARD_BYTES	512
 #define SHARDS_FEW	2048
-#define SHARD_BYTES_MAX	4096
+#define SHARD_BYTES_MAX	3072
 #define SHARDS_MAX	65536
 #define CHUNK		4	/* questions a result file */
 #define GROUP		64	/* result files a job writes */
 #define BATCH		1024	/* questions cut before a merge */
+#define CUTTERS		32	/* runs of questions a batch is cut in */
 #define NPART		64	/* token partitions, by hash */
+#define BODY_TF		16	/* q of answer-only tokens by table below */
 #define PART_BITS	26	/* token number bits in a shard list */
 
 enum field {
@@ -90,19 +96,18 @@ static const double field_b[FIELD__MAX] = { 0.5, 0.5, 0.6, 0.75, 0.3 };
 static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
     "WXYZabcdefghijklmnopqrstuvwxyz-_";
 
-struct posting {
-	uint32_t	 doc;
-	uint32_t	 q;
-};
-
 /* A token of the whole site, in its partition. */
 struct token {
-	uint32_t	 off;		/* in the partition's pool */
+	uint64_t	 key;		/* TOKEN_KEY(), or a word's hash */
+	uint32_t	 off;		/* bytes in the partition's pool */
 	uint32_t	 len;
-	uint32_t	 hash;
+	uint32_t	 hash;		/* of the key; the shard's once merged */
 	uint32_t	 df;
-	struct posting	*p;		/* owned, in question order */
-	uint32_t	 n, cap;
+	uint32_t	 n;		/* postings held */
+	uint32_t	 last;		/* question of the last one */
+	uint32_t	 qdrop;		/* a q at or below it no longer makes the list */
+	char		*p;		/* owned: the postings as written */
+	uint32_t	 plen, pcap;
 };
 
 struct part {
@@ -111,31 +116,51 @@ struct part {
 	size_t		 ntok, captok;
 	uint32_t	*table;		/* token + 1 by hash, 0 when free */
 	size_t		 tablesz;	/* a power of two */
-	uint32_t	*scratch;	/* 2 * POSTINGS_MAX, for prune() */
+	uint32_t	*doc, *q, *qs;	/* 2 * POSTINGS_MAX each, for prune() */
+	char		*text;		/* 2 * POSTINGS_MAX * 14, for prune() */
 	size_t		 bytes;		/* postings' size estimate */
 };
 
 /* A distinct token of one question. */
 struct qtok {
-	const char	*s;		/* in the text, or the slot's bytes */
+	uint64_t	 key;
+	const char	*s;		/* in the text, or the cutter's bytes */
 	uint32_t	 hash;
 	uint32_t	 len;
 	uint32_t	 q;		/* once counted */
 	uint16_t	 tf[FIELD__MAX];
 };
 
-/* One question of a batch being cut: reused batch after batch. */
-struct slot {
-	char		*bytes;		/* words as folded, never moved */
-	size_t		 nbytes, capbytes;
+/* A question's token as the merge takes it. */
+struct posted {
+	uint64_t	 key;
+	const char	*s;		/* in the text, or the cutter's bytes */
+	uint32_t	 hash;
+	uint32_t	 len;
+	uint32_t	 q;
+	uint32_t	 doc;
+};
+
+/* The posted tokens of one partition, in question order. */
+struct postedv {
+	struct posted	*v;		/* owned */
+	size_t		 n, cap;
+};
+
+/*
+ * What cuts a run of a batch's questions one after the other: its table
+ * stays in the cache from one question to the next, and what it posts
+ * for each partition lies in one array the merge reads straight through.
+ */
+struct cutter {
 	struct qtok	*t;		/* the question's distinct tokens */
 	size_t		 n, cap;
-	struct qtok	*out;		/* the same grouped by partition */
-	size_t		 capout;
-	uint32_t	 start[NPART + 1];
 	uint32_t	*table;		/* t + 1 by hash */
 	size_t		 tablesz;
 	enum field	 field;		/* being cut */
+	char		*bytes;		/* words as folded, never moved */
+	size_t		 nbytes, capbytes;
+	struct postedv	 part[NPART];
 };
 
 struct index {
@@ -143,7 +168,7 @@ struct index {
 	struct output	*out;
 	uint32_t	(*flen)[FIELD__MAX];	/* per question */
 	double		 avg[FIELD__MAX];
-	struct slot	*slot;		/* BATCH */
+	struct cutter	 cutter[CUTTERS];
 	size_t		 batch0;	/* first question of the batch */
 	size_t		 nbatch;
 	struct part	 part[NPART];
@@ -151,7 +176,8 @@ struct index {
 	uint32_t	*order;		/* tokens by shard: part << PART_BITS | token */
 	uint32_t	*start;		/* nshards + 1 */
 	atomic_int	 rc;		/* -1 once a write failed */
-	struct buf	*pages;		/* pages.json, a piece a job */
+	size_t		*pageat;	/* per group: its piece of pages.json */
+	struct buf	 pages;		/* pages.json */
 };
 
 /* Equal token bytes: tokens are short, a call to memcmp() costs more. */
@@ -166,38 +192,110 @@ same(const char *a, const char *b, size_t len)
 	return 1;
 }
 
+/*
+ * The table hash of a key: its top bits pick the partition, its low bits
+ * the slot.  Every bit of the key must reach both: a CJK character's key
+ * differs in bits 36 to 53 only (MurmurHash3's finalizer).
+ */
+static inline uint32_t
+hash_key(uint64_t key)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdu;
+	key ^= key >> 33;
+	key *= 0xc4ceb9fe1a85ec53u;
+	key ^= key >> 33;
+	return (uint32_t)key;
+}
+
 static uint32_t
 part_of(uint32_t hash)
 {
 	return hash >> 26;	/* NPART == 64: the top bits */
 }
 
+/*
+ * A number in the postings' base-32 digits (see the top of the file) at
+ * p, which has room for 7; returns the end.
+ */
+static inline char *
+put_num(char *p, uint32_t v)
+{
+	char	*e;
+
+	if (v < 32) {
+		*p = digits[v];
+		return p + 1;
+	}
+	if (v < 1024) {
+		p[0] = digits[32 + (v >> 5)];
+		p[1] = digits[v & 31];
+		return p + 2;
+	}
+	e = p + (v < 1u << 15 ? 3 : v < 1u << 20 ? 4 : v < 1u << 25 ? 5 :
+	    v < 1u << 30 ? 6 : 7);
+	p = e;
+	*--p = digits[v & 31];
+	while ((v >>= 5) != 0)
+		*--p = digits[32 + (v & 31)];
+	return e;
+}
+
+/* The value of one of the digits. */
+static inline uint32_t
+digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (uint32_t)(c - '0');
+	if (c >= 'A' && c <= 'Z')
+		return (uint32_t)(c - 'A' + 10);
+	if (c >= 'a' && c <= 'z')
+		return (uint32_t)(c - 'a' + 36);
+	return c == '-' ? 62 : 63;
+}
+
 /* ------------------------------------------------------ cutting questions */
 
-/* tokenize_fn: count a token of the question's current field. */
+/* Make room for twice the tokens in the cutter's table. */
 static void
-add_token(void *arg, const char *s, size_t len, enum token_kind kind)
+grow_table(struct cutter *sl)
 {
-	struct slot	*sl = arg;
+	size_t	 i, j, mask;
+
+	free(sl->table);
+	sl->tablesz *= 2;
+	sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
+	mask = sl->tablesz - 1;
+	for (j = 0; j < sl->n; j++) {
+		for (i = sl->t[j].hash & mask; sl->table[i] != 0;
+		    i = (i + 1) & mask)
+			;
+		sl->table[i] = (uint32_t)j + 1;
+	}
+}
+
+/* Count a token of the question's current field. */
+static inline void
+add_token(struct cutter *sl, const struct token_key *k)
+{
 	struct qtok	*t;
+	uint64_t	 key = k->key, wh;
 	uint32_t	 h, j;
 	size_t		 i, mask;
 
-	/*
-	 * Adjacency counts where phrasing is deliberate: in the answer's
-	 * running text, trigrams were measured to add more noise than
-	 * signal (and would make up most of the index).
-	 */
-	if (kind == TOKEN_TRIGRAM && sl->field >= FIELD_BODY)
-		return;
-	/* tokenize_hash(), here where the compiler can see it. */
-	h = 2166136261u;
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	if (k->kind == TOKEN_WORD) {
+		/* FNV-1a, 64 bits, its top two bits clear: TOKEN_WORD. */
+		wh = 14695981039346656037u;
+		for (i = 0; i < k->len; i++)
+			wh = (wh ^ (unsigned char)k->s[i]) * 1099511628211u;
+		key = wh >> 2;
+	}
+	h = hash_key(key);
 	mask = sl->tablesz - 1;
 	for (i = h & mask; (j = sl->table[i]) != 0; i = (i + 1) & mask) {
 		t = &sl->t[j - 1];
-		if (t->hash == h && t->len == len && same(t->s, s, len)) {
+		if (t->key == key && (k->kind != TOKEN_WORD ||
+		    (t->len == k->len && same(t->s, k->s, k->len)))) {
 			if (t->tf[sl->field] < UINT16_MAX)
 				t->tf[sl->field]++;
 			return;
@@ -209,37 +307,39 @@ add_token(void *arg, const char *s, size_t len, enum token_kind kind)
 	}
 	t = &sl->t[sl->n];
 	memset(t, 0, sizeof(*t));
+	t->key = key;
 	t->hash = h;
-	t->len = (uint32_t)len;
+	t->len = k->len;
 	t->tf[sl->field] = 1;
-	if (kind == TOKEN_WORD) {
+	if (k->kind == TOKEN_WORD) {
 		/* Folded: a copy, in room set aside for the question. */
-		memcpy(sl->bytes + sl->nbytes, s, len);
+		memcpy(sl->bytes + sl->nbytes, k->s, k->len);
 		t->s = sl->bytes + sl->nbytes;
-		sl->nbytes += len;
+		sl->nbytes += k->len;
 	} else
-		t->s = s;	/* CJK is never folded: the text itself */
+		t->s = k->s;	/* CJK is never folded: the text itself */
 	sl->table[i] = (uint32_t)++sl->n;
-	if (sl->n * 2 > sl->tablesz) {
-		free(sl->table);
-		sl->tablesz *= 2;
-		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
-		mask = sl->tablesz - 1;
-		for (j = 0; j < sl->n; j++) {
-			for (i = sl->t[j].hash & mask; sl->table[i] != 0;
-			    i = (i + 1) & mask)
-				;
-			sl->table[i] = j + 1;
-		}
-	}
+	if (sl->n * 2 > sl->tablesz)
+		grow_table(sl);
+}
+
+/* tokenize_key_fn: count tokens of the question's current field. */
+static void
+add_tokens(void *arg, const struct token_key *k, size_t n)
+{
+	struct cutter	*sl = arg;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		add_token(sl, &k[i]);
 }
 
 /*
- * Empty the slot's table for the next question: only the entries in use,
+ * Empty the cutter's table for the next question: only the entries in use,
  * the last first, so each is found along the probes it was placed by.
  */
 static void
-clear_table(struct slot *sl)
+clear_table(struct cutter *sl)
 {
 	size_t	 i, k, mask = sl->tablesz - 1;
 
@@ -251,18 +351,23 @@ clear_table(struct slot *sl)
 	}
 }
 
+/*
+ * Cut one field.  Adjacency counts where phrasing is deliberate: in the
+ * answer's running text, trigrams were measured to add more noise than
+ * signal (and would make up most of the index).
+ */
 static void
-field(struct slot *sl, enum field f, const char *s)
+field(struct cutter *sl, enum field f, const char *s)
 {
 	if (s == NULL)
 		return;
 	sl->field = f;
-	tokenize_text(s, strlen(s), add_token, sl);
+	tokenize_keys(s, strlen(s), f < FIELD_BODY, add_tokens, sl);
 }
 
 /* Cut every field of question p into sl. */
 static void
-fields(const struct page *p, struct slot *sl)
+fields(const struct page *p, struct cutter *sl)
 {
 	size_t	 i;
 
@@ -326,64 +431,102 @@ count_job(void *arg, size_t i)
 	    length(p->category->fm.title) : 0;
 }
 
-/* pool_run job: cut question batch0 + i into its tokens and their q. */
-static void
-cut_job(void *arg, size_t i)
+/* q of a token: its term frequency in each field weighted. */
+static uint32_t
+qof(const double *wf, const uint16_t *tf)
 {
-	struct index	*ix = arg;
-	struct slot	*sl = &ix->slot[i];
+	double	 q = 0;
+	size_t	 f;
+
+	for (f = 0; f < FIELD__MAX; f++)
+		q += wf[f] * tf[f];
+	q = floor(q * Q_SCALE + 0.5);
+	return q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
+}
+
+/* Cut question batch0 + i: post its tokens with their q. */
+static void
+cut_question(struct index *ix, struct cutter *cu, size_t i)
+{
 	const struct page *p = ix->site->questions[ix->batch0 + i];
-	size_t		 need;
 	struct qtok	*t;
-	double		 q, norm, wf[FIELD__MAX];
+	struct postedv	*pv;
+	struct posted	*o;
+	double		 norm, wf[FIELD__MAX];
 	size_t		 k, f;
-	uint32_t	 at[NPART];
+	uint32_t	 body[BODY_TF];
+	uint16_t	 tf[FIELD__MAX] = { 0 };
 
-	sl->n = 0;
-	if (sl->table == NULL) {
-		sl->tablesz = 4096;
-		sl->table = xcalloc(sl->tablesz, sizeof(*sl->table));
+	cu->n = 0;
+	if (cu->table == NULL) {
+		cu->tablesz = 2048;
+		cu->table = xcalloc(cu->tablesz, sizeof(*cu->table));
 	}
-	/*
-	 * Words are at most twice the text (a joined word and its parts),
-	 * so word copies never move and tokens may point at them.
-	 */
-	need = 2 * fields_len(p) + 1;
-	if (sl->capbytes < need) {
-		free(sl->bytes);
-		sl->capbytes = need + need / 2;
-		sl->bytes = xmalloc(sl->capbytes);
-	}
-	sl->nbytes = 0;
-	fields(p, sl);
+	fields(p, cu);
 
-	/* q, then the tokens grouped by partition (a counting sort). */
+	/* q, then each token posted to its partition. */
 	for (f = 0; f < FIELD__MAX; f++) {
 		norm = 1 - field_b[f] + field_b[f] *
 		    (double)ix->flen[ix->batch0 + i][f] / ix->avg[f];
 		wf[f] = field_weight[f] / norm;
 	}
-	memset(sl->start, 0, sizeof(sl->start));
-	for (k = 0; k < sl->n; k++) {
-		t = &sl->t[k];
-		q = 0;
-		for (f = 0; f < FIELD__MAX; f++)
-			q += wf[f] * t->tf[f];
-		q = floor(q * Q_SCALE + 0.5);
-		t->q = q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
-		sl->start[part_of(t->hash) + 1]++;
+	/* Most tokens are in the answer alone, a few times: q by table. */
+	for (f = 0; f < BODY_TF; f++) {
+		tf[FIELD_BODY] = (uint16_t)f;
+		body[f] = qof(wf, tf);
 	}
-	for (f = 0; f < NPART; f++)
-		sl->start[f + 1] += sl->start[f];
-	memcpy(at, sl->start, sizeof(at));
-	if (sl->capout < sl->n) {
-		free(sl->out);
-		sl->capout = sl->cap;
-		sl->out = xreallocarray(NULL, sl->capout, sizeof(*sl->out));
+	for (k = 0; k < cu->n; k++) {
+		t = &cu->t[k];
+		if ((t->tf[FIELD_TITLE] | t->tf[FIELD_KEYWORDS] |
+		    t->tf[FIELD_HEADINGS] | t->tf[FIELD_CATEGORY]) == 0 &&
+		    t->tf[FIELD_BODY] < BODY_TF)
+			t->q = body[t->tf[FIELD_BODY]];
+		else
+			t->q = qof(wf, t->tf);
+		pv = &cu->part[part_of(t->hash)];
+		if (pv->n == pv->cap) {
+			pv->cap = pv->cap ? pv->cap * 2 : 1024;
+			pv->v = xreallocarray(pv->v, pv->cap, sizeof(*pv->v));
+		}
+		o = &pv->v[pv->n++];
+		o->key = t->key;
+		o->s = t->s;
+		o->hash = t->hash;
+		o->len = t->len;
+		o->q = t->q;
+		o->doc = (uint32_t)(ix->batch0 + i);
 	}
-	for (k = 0; k < sl->n; k++)
-		sl->out[at[part_of(sl->t[k].hash)]++] = sl->t[k];
-	clear_table(sl);
+	clear_table(cu);
+}
+
+/*
+ * pool_run job: cut the c-th run of the batch's questions.  Words are at
+ * most twice the text (a joined word and its parts): room for the run's
+ * is set aside first, so word copies never move and tokens may point at
+ * them until the merge.
+ */
+static void
+cut_job(void *arg, size_t c)
+{
+	struct index	*ix = arg;
+	struct cutter	*cu = &ix->cutter[c];
+	size_t		 i, first, last, need = 1, per;
+
+	per = (ix->nbatch + CUTTERS - 1) / CUTTERS;
+	first = c * per < ix->nbatch ? c * per : ix->nbatch;
+	last = first + per < ix->nbatch ? first + per : ix->nbatch;
+	for (i = first; i < last; i++)
+		need += 2 * fields_len(ix->site->questions[ix->batch0 + i]);
+	if (cu->capbytes < need) {
+		free(cu->bytes);
+		cu->capbytes = need + need / 2;
+		cu->bytes = xmalloc(cu->capbytes);
+	}
+	cu->nbytes = 0;
+	for (i = 0; i < NPART; i++)
+		cu->part[i].n = 0;
+	for (i = first; i < last; i++)
+		cut_question(ix, cu, i);
 }
 
 /* ---------------------------------------------------------------- merging */
@@ -423,45 +566,74 @@ kth_largest(uint32_t *v, size_t n, size_t k)
 
 /*
  * Keep the POSTINGS_MAX best postings of tk: the highest q, the earlier
- * question on a tie.  The list stays in question order.
+ * question on a tie.  The list stays in question order, written again
+ * with the gaps between the postings kept.
  */
 static void
 prune(struct part *pt, struct token *tk)
 {
-	uint32_t	 cut, above = 0, keep_eq;
-	size_t		 i, j;
+	uint32_t	 cut, above = 0, keep_eq, v, d, prev;
+	size_t		 i, j, n;
+	char		*w;
 
 	if (tk->n <= POSTINGS_MAX)
 		return;
-	for (i = 0; i < tk->n; i++)
-		pt->scratch[i] = tk->p[i].q;
-	cut = kth_largest(pt->scratch, tk->n, POSTINGS_MAX - 1);
-	for (i = 0; i < tk->n; i++)
-		if (tk->p[i].q > cut)
+	/* Decode: gap, q, gap, q ... */
+	for (i = 0, n = 0, v = 0, d = 0, prev = 0; i < tk->plen; i++) {
+		v = v * 32 + (digit_value(tk->p[i]) & 31);
+		if (digit_value(tk->p[i]) >= 32)
+			continue;
+		if (d++ % 2 == 0)
+			pt->doc[n] = prev += v;
+		else {
+			pt->q[n] = pt->qs[n] = v;
+			n++;
+		}
+		v = 0;
+	}
+	cut = kth_largest(pt->qs, n, POSTINGS_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (pt->q[i] > cut)
 			above++;
 	keep_eq = POSTINGS_MAX - above;
-	for (i = 0, j = 0; i < tk->n; i++) {
-		if (tk->p[i].q > cut)
-			tk->p[j++] = tk->p[i];
-		else if (tk->p[i].q == cut && keep_eq > 0) {
-			tk->p[j++] = tk->p[i];
+	w = pt->text;
+	for (i = 0, j = 0, prev = 0; i < n; i++) {
+		if (pt->q[i] > cut)
+			;
+		else if (pt->q[i] == cut && keep_eq > 0)
 			keep_eq--;
-		}
+		else
+			continue;
+		w = put_num(w, pt->doc[i] - prev);
+		w = put_num(w, pt->q[i]);
+		prev = pt->doc[i];
+		j++;
 	}
+	tk->plen = (uint32_t)(w - pt->text);
+	memcpy(tk->p, pt->text, tk->plen);
 	tk->n = (uint32_t)j;
+	tk->last = prev;
+	/*
+	 * POSTINGS_MAX postings at cut or above, each of an earlier
+	 * question: a later posting with q <= cut has that many better and
+	 * will never be kept.
+	 */
+	tk->qdrop = cut;
 }
 
 static struct token *
-token_find(struct part *pt, const char *s, size_t len, uint32_t h)
+token_find(struct part *pt, const struct posted *t)
 {
 	struct token	*tk;
-	uint32_t	 t;
+	uint32_t	 k;
 	size_t		 i, j, mask = pt->tablesz - 1;
 
-	for (i = h & mask; (t = pt->table[i]) != 0; i = (i + 1) & mask) {
-		tk = &pt->tok[t - 1];
-		if (tk->hash == h && tk->len == len &&
-		    same(pt->pool.data + tk->off, s, len))
+	for (i = t->hash & mask; (k = pt->table[i]) != 0; i = (i + 1) & mask) {
+		tk = &pt->tok[k - 1];
+		if (tk->key == t->key &&
+		    (TOKEN_KEY_KIND(t->key) != TOKEN_WORD ||
+		    (tk->len == t->len &&
+		    same(pt->pool.data + tk->off, t->s, t->len))))
 			return tk;
 	}
 	if (pt->ntok == pt->captok) {
@@ -470,21 +642,22 @@ token_find(struct part *pt, const char *s, size_t len, uint32_t h)
 	}
 	tk = &pt->tok[pt->ntok];
 	memset(tk, 0, sizeof(*tk));
+	tk->key = t->key;
 	tk->off = (uint32_t)pt->pool.len;
-	tk->len = (uint32_t)len;
-	tk->hash = h;
-	buf_put(&pt->pool, s, len);
+	tk->len = t->len;
+	tk->hash = t->hash;
+	buf_put(&pt->pool, t->s, t->len);
 	pt->table[i] = (uint32_t)++pt->ntok;
 	if (pt->ntok * 2 > pt->tablesz) {
 		free(pt->table);
 		pt->tablesz *= 2;
 		pt->table = xcalloc(pt->tablesz, sizeof(*pt->table));
 		mask = pt->tablesz - 1;
-		for (t = 0; t < pt->ntok; t++) {
-			for (j = pt->tok[t].hash & mask; pt->table[j] != 0;
+		for (k = 0; k < pt->ntok; k++) {
+			for (j = pt->tok[k].hash & mask; pt->table[j] != 0;
 			    j = (j + 1) & mask)
 				;
-			pt->table[j] = t + 1;
+			pt->table[j] = k + 1;
 		}
 		tk = &pt->tok[pt->ntok - 1];
 	}
@@ -497,44 +670,54 @@ merge_job(void *arg, size_t p)
 {
 	struct index	*ix = arg;
 	struct part	*pt = &ix->part[p];
-	struct slot	*sl;
-	struct qtok	*t;
+	struct postedv	*pv;
+	struct posted	*t;
 	struct token	*tk;
-	size_t		 i, k;
+	size_t		 c, k;
+	char		*w;
 
-	for (i = 0; i < ix->nbatch; i++) {
-		sl = &ix->slot[i];
-		for (k = sl->start[p]; k < sl->start[p + 1]; k++) {
-			t = &sl->out[k];
-			tk = token_find(pt, t->s, t->len, t->hash);
-			if (tk->n == tk->cap) {
-				tk->cap = tk->cap ? tk->cap * 2 : 2;
-				tk->p = xreallocarray(tk->p, tk->cap,
-				    sizeof(*tk->p));
-			}
-			tk->p[tk->n].doc = (uint32_t)(ix->batch0 + i);
-			tk->p[tk->n].q = t->q;
-			tk->n++;
+	for (c = 0; c < CUTTERS; c++) {
+		pv = &ix->cutter[c].part[p];
+		for (k = 0; k < pv->n; k++) {
+			t = &pv->v[k];
+			tk = token_find(pt, t);
 			tk->df++;
-			if (tk->n == 2 * POSTINGS_MAX)
+			if (t->q <= tk->qdrop)
+				continue;
+			/* Two numbers of at most 7 digits. */
+			if (tk->pcap - tk->plen < 14) {
+				tk->pcap = tk->pcap ? tk->pcap * 2 : 16;
+				tk->p = xrealloc(tk->p, tk->pcap);
+			}
+			w = put_num(tk->p + tk->plen, t->doc - tk->last);
+			w = put_num(w, t->q);
+			tk->plen = (uint32_t)(w - tk->p);
+			tk->last = t->doc;
+			if (++tk->n == 2 * POSTINGS_MAX)
 				prune(pt, tk);
 		}
 	}
 }
 
-/* pool_run job: the final cut of partition p's lists, and their size. */
+/*
+ * pool_run job: the final cut of partition p's lists, their size, and
+ * each token's shard hash in place of the table's.
+ */
 static void
 finish_job(void *arg, size_t p)
 {
 	struct index	*ix = arg;
 	struct part	*pt = &ix->part[p];
+	struct token	*tk;
 	size_t		 i;
 
 	pt->bytes = 0;
 	for (i = 0; i < pt->ntok; i++) {
-		prune(pt, &pt->tok[i]);
-		/* About 3 bytes a posting, and the token's name. */
-		pt->bytes += pt->tok[i].len + 6 + (size_t)pt->tok[i].n * 3;
+		tk = &pt->tok[i];
+		prune(pt, tk);
+		/* The token's name, df and quotes, and its postings. */
+		pt->bytes += tk->len + 12 + tk->plen;
+		tk->hash = tokenize_hash(pt->pool.data + tk->off, tk->len);
 	}
 }
 
@@ -559,9 +742,9 @@ put_dec(struct buf *b, size_t v)
 
 /*
  * The wrapper of a .js file, faqgenSearch("kind",id,, at the start of b:
- * the JSON follows it, so one buffer holds both forms.
+ * the JSON follows it.
  */
-static size_t
+static void
 js_open(struct buf *b, char kind, size_t id)
 {
 	buf_truncate(b, 0);
@@ -570,27 +753,17 @@ js_open(struct buf *b, char kind, size_t id)
 	buf_puts(b, "\",");
 	put_dec(b, id);
 	buf_putc(b, ',');
-	return b->len;
 }
 
-/*
- * Write the JSON after the wrapper's first `at` bytes as search/path.json
- * and the whole, closed, as search/path.js.
- */
+/* Close the wrapper around the JSON in b and write it as search/path.js. */
 static int
-emit(struct output *out, struct buf *b, size_t at, const char *path)
+emit(struct output *out, struct buf *b, const char *path)
 {
 	char	 name[64];
-	int	 rc = 0;
 
-	snprintf(name, sizeof(name), "search/%s.json", path);
-	if (output_file(out, name, b->data + at, b->len - at) != 0)
-		rc = -1;
 	buf_puts(b, ");\n");
 	snprintf(name, sizeof(name), "search/%s.js", path);
-	if (output_file(out, name, b->data, b->len) != 0)
-		rc = -1;
-	return rc;
+	return output_file(out, name, b->data, b->len);
 }
 
 /*
@@ -636,33 +809,6 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/*
- * A number in the postings' base-32 digits (see the top of the file) at
- * p, which has room for 7; returns the end.
- */
-static inline char *
-put_num(char *p, uint32_t v)
-{
-	char	*e;
-
-	if (v < 32) {
-		*p = digits[v];
-		return p + 1;
-	}
-	if (v < 1024) {
-		p[0] = digits[32 + (v >> 5)];
-		p[1] = digits[v & 31];
-		return p + 2;
-	}
-	e = p + (v < 1u << 15 ? 3 : v < 1u << 20 ? 4 : v < 1u << 25 ? 5 :
-	    v < 1u << 30 ? 6 : 7);
-	p = e;
-	*--p = digits[v & 31];
-	while ((v >>= 5) != 0)
-		*--p = digits[32 + (v & 31)];
-	return e;
-}
-
 /* pool_run job: shard k. */
 static void
 shard_job(void *arg, size_t k)
@@ -671,11 +817,11 @@ shard_job(void *arg, size_t k)
 	struct buf	 b = { 0 };
 	struct token	*tk;
 	struct part	*pt;
-	uint32_t	 o, prev, j;
-	size_t		 i, at;
+	uint32_t	 o;
+	size_t		 i;
 	char		*w, path[32];
 
-	at = js_open(&b, 's', k);
+	js_open(&b, 's', k);
 	buf_putc(&b, '{');
 	for (i = ix->start[k]; i < ix->start[k + 1]; i++) {
 		o = ix->order[i];
@@ -686,20 +832,17 @@ shard_job(void *arg, size_t k)
 		buf_putc(&b, '"');
 		esc_json(&b, pt->pool.data + tk->off, tk->len);
 		buf_puts(&b, "\":\"");
-		buf_grow(&b, 7 + (size_t)tk->n * 14 + 1);
+		buf_grow(&b, 7 + (size_t)tk->plen + 1);
 		w = put_num(b.data + b.len, tk->df);
-		for (j = 0, prev = 0; j < tk->n; j++) {
-			w = put_num(w, tk->p[j].doc - prev);
-			w = put_num(w, tk->p[j].q);
-			prev = tk->p[j].doc;
-		}
+		memcpy(w, tk->p, tk->plen);
+		w += tk->plen;
 		*w++ = '"';
 		b.len = (size_t)(w - b.data);
 		b.data[b.len] = '\0';
 	}
 	buf_putc(&b, '}');
 	snprintf(path, sizeof(path), "s/%zu", k);
-	if (emit(ix->out, &b, at, path) != 0)
+	if (emit(ix->out, &b, path) != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
 }
@@ -806,9 +949,36 @@ put_doc(struct buf *b, const struct page *p, const char *text,
 	buf_puts(b, "\"}");
 }
 
+/* Question p's entry in pages.json, its escaped answer in etext. */
+static void
+put_page(struct buf *b, const struct page *p, const struct buf *etext,
+    int last)
+{
+	buf_puts(b, "{\"url\":");
+	json_str(b, p->out);
+	buf_puts(b, ",\"title\":");
+	json_str(b, p->fm.title);
+	buf_puts(b, ",\"category\":");
+	json_str(b, p->category ? p->category->fm.title : "");
+	buf_puts(b, ",\"text\":\"");
+	buf_put(b, etext->data, etext->len);
+	buf_puts(b, last ? "\"}\n" : "\"},\n");
+}
+
+/* The answer of p escaped for JSON into e. */
+static const char *
+escaped_text(struct buf *e, const struct page *p)
+{
+	const char	*text = p->text != NULL ? p->text : "";
+
+	buf_truncate(e, 0);
+	json_text(e, text, strlen(text));
+	return text;
+}
+
 /*
  * pool_run job: result chunks g * GROUP to g * GROUP + GROUP - 1, and the
- * piece of pages.json of their questions.
+ * size of their questions' piece of pages.json.
  */
 static void
 docs_job(void *arg, size_t g)
@@ -816,9 +986,9 @@ docs_job(void *arg, size_t g)
 	struct index	*ix = arg;
 	const struct site *site = ix->site;
 	const struct page *p;
-	struct buf	 b = { 0 }, e = { 0 }, *pg = &ix->pages[g];
+	struct buf	 b = { 0 }, e = { 0 }, pg = { 0 };
 	const char	*text;
-	size_t		 c, i, at, first, last;
+	size_t		 c, i, first, last;
 	char		 path[32];
 
 	for (c = g * GROUP; c < (g + 1) * GROUP; c++) {
@@ -828,64 +998,81 @@ docs_job(void *arg, size_t g)
 		last = first + CHUNK;
 		if (last > site->nquestions)
 			last = site->nquestions;
-		at = js_open(&b, 'd', c);
+		js_open(&b, 'd', c);
 		buf_putc(&b, '[');
 		for (i = first; i < last; i++) {
 			p = site->questions[i];
-			text = p->text != NULL ? p->text : "";
-			buf_truncate(&e, 0);
-			json_text(&e, text, strlen(text));
+			text = escaped_text(&e, p);
 			if (i > first)
 				buf_putc(&b, ',');
 			put_doc(&b, p, text, &e);
-
-			buf_puts(pg, "{\"url\":");
-			json_str(pg, p->out);
-			buf_puts(pg, ",\"title\":");
-			json_str(pg, p->fm.title);
-			buf_puts(pg, ",\"category\":");
-			json_str(pg, p->category ?
-			    p->category->fm.title : "");
-			buf_puts(pg, ",\"text\":\"");
-			buf_put(pg, e.data, e.len);
-			buf_puts(pg, i + 1 < site->nquestions ?
-			    "\"},\n" : "\"}\n");
+			put_page(&pg, p, &e, i + 1 == site->nquestions);
 		}
 		buf_putc(&b, ']');
 		snprintf(path, sizeof(path), "d/%zu", c);
-		if (emit(ix->out, &b, at, path) != 0)
+		if (emit(ix->out, &b, path) != 0)
 			atomic_store(&ix->rc, -1);
 	}
+	ix->pageat[g + 1] = pg.len;
 	buf_free(&b);
 	buf_free(&e);
+	buf_free(&pg);
 }
 
+/*
+ * pool_run job: group g's piece of pages.json, in its place (the answers
+ * escaped again: cheaper than keeping them all).
+ */
+static void
+pages_job(void *arg, size_t g)
+{
+	struct index	*ix = arg;
+	const struct site *site = ix->site;
+	struct buf	 e = { 0 }, pg = { 0 };
+	size_t		 i, end;
+
+	end = (g + 1) * GROUP * CHUNK;
+	if (end > site->nquestions)
+		end = site->nquestions;
+	for (i = g * GROUP * CHUNK; i < end; i++) {
+		(void)escaped_text(&e, site->questions[i]);
+		put_page(&pg, site->questions[i], &e,
+		    i + 1 == site->nquestions);
+	}
+	memcpy(ix->pages.data + ix->pageat[g], pg.data, pg.len);
+	buf_free(&e);
+	buf_free(&pg);
+}
+
+/*
+ * The result chunks, then pages.json in one buffer sized in advance: the
+ * pieces are measured first and then written in place, in parallel.
+ */
 static void
 write_docs(struct index *ix, int jobs)
 {
-	size_t		 nchunks, ngroups, g, total = 2;
-	struct buf	 all = { 0 };
+	size_t		 nchunks, ngroups, g;
+	struct buf	*all = &ix->pages;
 
 	nchunks = (ix->site->nquestions + CHUNK - 1) / CHUNK;
 	ngroups = (nchunks + GROUP - 1) / GROUP;
-	ix->pages = xcalloc(ngroups ? ngroups : 1, sizeof(*ix->pages));
+	ix->pageat = xcalloc(ngroups + 1, sizeof(*ix->pageat));
 	pool_run(ngroups, jobs, docs_job, ix);
 
-	/* pages.json: the pieces in order, each freed once copied. */
+	ix->pageat[0] = 2;	/* "[\n" */
 	for (g = 0; g < ngroups; g++)
-		total += ix->pages[g].len;
-	buf_grow(&all, total + 2);
-	buf_puts(&all, "[\n");
-	for (g = 0; g < ngroups; g++) {
-		buf_put(&all, ix->pages[g].data, ix->pages[g].len);
-		buf_free(&ix->pages[g]);
-	}
-	buf_puts(&all, "]\n");
-	free(ix->pages);
-	ix->pages = NULL;
-	if (output_file(ix->out, "search/pages.json", all.data, all.len) != 0)
+		ix->pageat[g + 1] += ix->pageat[g];
+	buf_grow(all, ix->pageat[ngroups] + 2);
+	buf_puts(all, "[\n");
+	pool_run(ngroups, jobs, pages_job, ix);
+	all->len = ix->pageat[ngroups];
+	buf_puts(all, "]\n");
+	free(ix->pageat);
+	ix->pageat = NULL;
+	if (output_file(ix->out, "search/pages.json", all->data, all->len)
+	    != 0)
 		atomic_store(&ix->rc, -1);
-	buf_free(&all);
+	buf_free(all);
 }
 
 /*
@@ -934,20 +1121,20 @@ write_manifest(struct index *ix)
 {
 	const struct site *site = ix->site;
 	struct buf	 b = { 0 };
-	size_t		 i, at;
+	size_t		 i;
 
-	at = js_open(&b, 'm', 0);
-	buf_printf(&b, "{\"v\":2,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
+	js_open(&b, 'm', 0);
+	buf_printf(&b, "{\"v\":3,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
 	    "\"dc\":%d,\"syn\":", site->nquestions, ix->nshards, Q_SCALE,
 	    CHUNK);
 	put_synonyms(&b, site->synonyms,
 	    site->synonyms ? site->synonyms_len : 0);
 	buf_puts(&b, "}");
-	if (emit(ix->out, &b, at, "manifest") != 0)
+	if (emit(ix->out, &b, "manifest") != 0)
 		atomic_store(&ix->rc, -1);
 
 	/* The categories, for a search that finds nothing. */
-	at = js_open(&b, 'c', 0);
+	js_open(&b, 'c', 0);
 	buf_putc(&b, '[');
 	for (i = 0; i < site->ncategories; i++) {
 		buf_puts(&b, i ? ",[" : "[");
@@ -957,7 +1144,7 @@ write_manifest(struct index *ix)
 		buf_putc(&b, ']');
 	}
 	buf_putc(&b, ']');
-	if (emit(ix->out, &b, at, "cats") != 0)
+	if (emit(ix->out, &b, "cats") != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
 }
@@ -983,23 +1170,24 @@ build(struct index *ix, int jobs)
 		ix->part[i].tablesz = 1024;
 		ix->part[i].table = xcalloc(ix->part[i].tablesz,
 		    sizeof(*ix->part[i].table));
-		ix->part[i].scratch = xcalloc(2 * POSTINGS_MAX,
-		    sizeof(*ix->part[i].scratch));
+		ix->part[i].doc = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
+		ix->part[i].q = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
+		ix->part[i].qs = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
+		ix->part[i].text = xmalloc(2 * POSTINGS_MAX * 14);
 	}
-	ix->slot = xcalloc(BATCH, sizeof(*ix->slot));
 	for (ix->batch0 = 0; ix->batch0 < n; ix->batch0 += BATCH) {
 		ix->nbatch = n - ix->batch0 < BATCH ? n - ix->batch0 : BATCH;
-		pool_run(ix->nbatch, jobs, cut_job, ix);
+		pool_run(CUTTERS, jobs, cut_job, ix);
 		pool_run(NPART, jobs, merge_job, ix);
 	}
-	for (i = 0; i < BATCH; i++) {
-		free(ix->slot[i].bytes);
-		free(ix->slot[i].t);
-		free(ix->slot[i].out);
-		free(ix->slot[i].table);
+	for (i = 0; i < CUTTERS; i++) {
+		free(ix->cutter[i].t);
+		free(ix->cutter[i].table);
+		free(ix->cutter[i].bytes);
+		for (f = 0; f < NPART; f++)
+			free(ix->cutter[i].part[f].v);
+		memset(&ix->cutter[i], 0, sizeof(ix->cutter[i]));
 	}
-	free(ix->slot);
-	ix->slot = NULL;
 	free(ix->flen);
 	ix->flen = NULL;
 	pool_run(NPART, jobs, finish_job, ix);
@@ -1017,7 +1205,10 @@ free_parts(struct index *ix)
 			free(pt->tok[i].p);
 		free(pt->tok);
 		free(pt->table);
-		free(pt->scratch);
+		free(pt->doc);
+		free(pt->q);
+		free(pt->qs);
+		free(pt->text);
 		buf_free(&pt->pool);
 		memset(pt, 0, sizeof(*pt));
 	}

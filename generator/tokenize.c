@@ -18,6 +18,10 @@
  *  - everything else separates and is dropped.
  *
  * A word keeps at most TOKEN_WORD_MAX code points.
+ *
+ * tokenize_keys() gives the same tokens with a number that names a CJK
+ * token exactly (its kind and code points, see TOKEN_KEY_KIND), so the
+ * index can count and compare them without reading their bytes.
  */
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +35,45 @@ enum cls {
 	CLS_WORD,
 	CLS_CJK
 };
+
+#define KEY_BATCH	256	/* tokens a tokenize_key_fn call */
+
+/* Where tokens go: tokenize_text()'s callback or tokenize_keys()'. */
+struct sink {
+	tokenize_fn	 fn;
+	tokenize_key_fn	 key;		/* used when set */
+	void		*arg;
+	int		 trigrams;	/* give trigrams */
+	struct token_key *batch;	/* KEY_BATCH, with key */
+	size_t		 n;
+};
+
+static void
+flush(struct sink *k)
+{
+	if (k->n > 0)
+		k->key(k->arg, k->batch, k->n);
+	k->n = 0;
+}
+
+static inline void
+put(struct sink *k, uint64_t key, const char *s, size_t len,
+    enum token_kind kind)
+{
+	struct token_key *t;
+
+	if (k->key == NULL) {
+		k->fn(k->arg, s, len, kind);
+		return;
+	}
+	t = &k->batch[k->n++];
+	t->key = key;
+	t->s = s;
+	t->len = (uint32_t)len;
+	t->kind = kind;
+	if (k->n == KEY_BATCH)
+		flush(k);
+}
 
 struct word {
 	char	 s[TOKEN_WORD_MAX * 4];
@@ -104,6 +147,19 @@ next_cp(const char **p, const char *end)
 	return fold(cp);
 }
 
+/*
+ * Whether p starts a well-formed U+4E00..U+9FFF (three bytes, E4 B8 80 to
+ * E9 BF BF): the common case, which needs neither folding nor the table.
+ */
+static inline int
+is_ideograph(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+
+	return u[0] >= 0xe4 && u[0] <= 0xe9 && (u[1] & 0xc0) == 0x80 &&
+	    (u[2] & 0xc0) == 0x80 && (u[0] != 0xe4 || u[1] >= 0xb8);
+}
+
 static void
 word_add(struct word *w, int32_t cp)
 {
@@ -123,7 +179,7 @@ is_connector(char c)
 }
 
 static void
-word_flush(struct word *w, tokenize_fn fn, void *arg)
+word_flush(struct word *w, struct sink *k)
 {
 	size_t	 i, start;
 	int	 joined = 0;
@@ -134,7 +190,7 @@ word_flush(struct word *w, tokenize_fn fn, void *arg)
 	while (w->len > 0 && is_connector(w->s[w->len - 1]))
 		w->len--;
 	if (w->len > (size_t)w->sign)
-		fn(arg, w->s, w->len, TOKEN_WORD);
+		put(k, 0, w->s, w->len, TOKEN_WORD);
 	for (i = w->sign; i < w->len; i++)
 		if (is_connector(w->s[i]))
 			joined = 1;
@@ -144,10 +200,14 @@ word_flush(struct word *w, tokenize_fn fn, void *arg)
 			if (i < w->len && !is_connector(w->s[i]))
 				continue;
 			if (i > start)
-				fn(arg, w->s + start, i - start, TOKEN_WORD);
+				put(k, 0, w->s + start, i - start,
+				    TOKEN_WORD);
 			start = i + 1;
 		}
 	}
+	/* The word's bytes are about to be reused. */
+	if (k->key != NULL)
+		flush(k);
 	w->len = w->ncp = 0;
 	w->sign = 0;
 }
@@ -155,37 +215,87 @@ word_flush(struct word *w, tokenize_fn fn, void *arg)
 /*
  * A CJK run: its last (up to) three characters, as byte ranges of the
  * text itself (CJK characters are not folded, and the characters of a run
- * follow each other in the text, so a bigram or trigram is a range too).
- * Tokens starting at a position are emitted once the trigram starting
- * there is known (or the run ends).
+ * follow each other in the text, so a bigram or trigram is a range too)
+ * and as code points.  Tokens starting at a position are emitted once the
+ * trigram starting there is known (or the run ends).
  */
 struct run {
 	const char	*at;		/* the first character held */
 	size_t		 len[3];	/* the characters' lengths */
+	uint64_t	 cp[3];		/* and code points */
 	size_t		 n;		/* characters held */
 };
 
 static void
-run_emit_first(struct run *r, tokenize_fn fn, void *arg)
+run_emit_first(struct run *r, struct sink *k)
 {
-	fn(arg, r->at, r->len[0], TOKEN_CHAR);
+	put(k, TOKEN_KEY(TOKEN_CHAR, r->cp[0], 0, 0), r->at, r->len[0],
+	    TOKEN_CHAR);
 	if (r->n >= 2)
-		fn(arg, r->at, r->len[0] + r->len[1], TOKEN_BIGRAM);
-	if (r->n >= 3)
-		fn(arg, r->at, r->len[0] + r->len[1] + r->len[2],
-		    TOKEN_TRIGRAM);
+		put(k, TOKEN_KEY(TOKEN_BIGRAM, r->cp[0], r->cp[1], 0), r->at,
+		    r->len[0] + r->len[1], TOKEN_BIGRAM);
+	if (r->n >= 3 && k->trigrams)
+		put(k, TOKEN_KEY(TOKEN_TRIGRAM, r->cp[0], r->cp[1], r->cp[2]),
+		    r->at, r->len[0] + r->len[1] + r->len[2], TOKEN_TRIGRAM);
 	/* Shift the window by one character. */
 	r->at += r->len[0];
 	r->len[0] = r->len[1];
 	r->len[1] = r->len[2];
+	r->cp[0] = r->cp[1];
+	r->cp[1] = r->cp[2];
 	r->n--;
 }
 
+/*
+ * The rest of a run of U+4E00..U+9FFF, for tokenize_keys(), with two
+ * characters held: each next one completes the tokens of the first held,
+ * which go straight into the batch, as run_emit_first() would put them.
+ * Returns where the fast path stops.
+ */
+static const char *
+run_keys(struct run *r, struct sink *k, const char *p, const char *end)
+{
+	const unsigned char *u;
+	struct token_key *t;
+	uint64_t	 cp;
+
+	while (end - p >= 3 && is_ideograph(p) && k->n + 3 <= KEY_BATCH) {
+		u = (const unsigned char *)p;
+		cp = (uint64_t)((u[0] & 0x0f) << 12 | (u[1] & 0x3f) << 6 |
+		    (u[2] & 0x3f));
+		t = &k->batch[k->n];
+		t[0].key = TOKEN_KEY(TOKEN_CHAR, r->cp[0], 0, 0);
+		t[0].s = r->at;
+		t[0].len = (uint32_t)r->len[0];
+		t[0].kind = TOKEN_CHAR;
+		t[1].key = TOKEN_KEY(TOKEN_BIGRAM, r->cp[0], r->cp[1], 0);
+		t[1].s = r->at;
+		t[1].len = (uint32_t)(r->len[0] + r->len[1]);
+		t[1].kind = TOKEN_BIGRAM;
+		k->n += 2;
+		if (k->trigrams) {
+			t[2].key = TOKEN_KEY(TOKEN_TRIGRAM, r->cp[0], r->cp[1],
+			    cp);
+			t[2].s = r->at;
+			t[2].len = t[1].len + 3;
+			t[2].kind = TOKEN_TRIGRAM;
+			k->n++;
+		}
+		r->at += r->len[0];
+		r->len[0] = r->len[1];
+		r->len[1] = 3;
+		r->cp[0] = r->cp[1];
+		r->cp[1] = cp;
+		p += 3;
+	}
+	return p;
+}
+
 static void
-run_flush(struct run *r, tokenize_fn fn, void *arg)
+run_flush(struct run *r, struct sink *k)
 {
 	while (r->n > 0)
-		run_emit_first(r, fn, arg);
+		run_emit_first(r, k);
 }
 
 /*
@@ -193,7 +303,7 @@ run_flush(struct run *r, tokenize_fn fn, void *arg)
  * *nchars (no bigrams, no trigrams), for tokenize_length().
  */
 static inline void
-cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
+cut(const char *s, size_t len, struct sink *k, size_t *nchars)
 {
 	const char	*p = s, *end = s + len, *at, *peek;
 	struct word	 w;
@@ -211,21 +321,29 @@ cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
 		c = classify(cp);
 		if (c == CLS_CJK) {
 			if (w.len > 0)
-				word_flush(&w, fn, arg);
+				word_flush(&w, k);
 			prev = c;
 			if (nchars != NULL) {
 				(*nchars)++;
+				/* The run's next ideographs, without the rest. */
+				while (end - p >= 3 && is_ideograph(p)) {
+					(*nchars)++;
+					p += 3;
+				}
 				continue;
 			}
 			if (r.n == 0)
 				r.at = at;
+			r.cp[r.n] = (uint64_t)cp;
 			r.len[r.n++] = (size_t)(p - at);
 			if (r.n == 3)
-				run_emit_first(&r, fn, arg);
+				run_emit_first(&r, k);
+			if (k->key != NULL && r.n == 2)
+				p = run_keys(&r, k, p, end);
 			continue;
 		}
 		if (r.n > 0)
-			run_flush(&r, fn, arg);
+			run_flush(&r, k);
 		if (c == CLS_WORD)
 			word_add(&w, cp);
 		else if (cp == '-' || cp == '.' || cp == '_') {
@@ -239,19 +357,33 @@ cut(const char *s, size_t len, tokenize_fn fn, void *arg, size_t *nchars)
 				w.sign = 1;
 				word_add(&w, cp);
 			} else if (w.len > 0)
-				word_flush(&w, fn, arg);
+				word_flush(&w, k);
 		} else if (w.len > 0)
-			word_flush(&w, fn, arg);
+			word_flush(&w, k);
 		prev = c;
 	}
-	word_flush(&w, fn, arg);
-	run_flush(&r, fn, arg);
+	word_flush(&w, k);
+	run_flush(&r, k);
+	if (k->key != NULL)
+		flush(k);
 }
 
 void
 tokenize_text(const char *s, size_t len, tokenize_fn fn, void *arg)
 {
-	cut(s, len, fn, arg, NULL);
+	struct sink	 k = { fn, NULL, arg, 1, NULL, 0 };
+
+	cut(s, len, &k, NULL);
+}
+
+void
+tokenize_keys(const char *s, size_t len, int trigrams, tokenize_key_fn fn,
+    void *arg)
+{
+	struct token_key batch[KEY_BATCH];
+	struct sink	 k = { NULL, fn, arg, trigrams, batch, 0 };
+
+	cut(s, len, &k, NULL);
 }
 
 static void
@@ -266,9 +398,10 @@ count_word(void *arg, const char *s, size_t len, enum token_kind kind)
 size_t
 tokenize_length(const char *s, size_t len)
 {
-	size_t	 n = 0;
+	size_t		 n = 0;
+	struct sink	 k = { count_word, NULL, &n, 0, NULL, 0 };
 
-	cut(s, len, count_word, &n, &n);
+	cut(s, len, &k, &n);
 	return n;
 }
 

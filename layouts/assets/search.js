@@ -3,13 +3,13 @@
  * and no request outside the site.
  *
  * The index (written by generator/index.c) lives in search/ beside the
- * pages: manifest.json (document count, shard count, synonyms),
- * s/N.json (postings of the tokens whose hash falls in shard N) and
- * d/K.json (title, URL, category, headings and text of the manifest's "dc"
- * questions from K * dc on, loaded only for the results shown) and
- * cats.json (categories, for a search that finds nothing).  Each file also exists as .js calling
- * faqgenSearch(kind, id, data), which is how a site opened from disk
- * (file://, where fetch() is blocked) loads it.
+ * pages: manifest.js (document count, shard count, synonyms), s/N.js
+ * (postings of the tokens whose shard is N), d/K.js (title, URL, category,
+ * headings and text of the manifest's "dc" questions from K * dc on,
+ * loaded only for the results shown) and cats.js (categories, for a
+ * search that finds nothing).  Each calls faqgenSearch(kind, id, data) and
+ * is loaded with a <script> tag: that works over http and from disk
+ * (file://, where fetch() is blocked) alike, so each file exists once.
  *
  * Ranking: BM25F.  The index stores, per token and question, the
  * field-weighted and length-normalised term frequency; here it is summed
@@ -95,6 +95,10 @@ function hash(s) {
 	for (i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x1000193) >>> 0;
 	return h >>> 0;
 }
+/* The shard of a query term {t, k}, as index.c places it. */
+function shard(t, n) {
+	return hash(t.t) % n;
+}
 
 /*
  * Characters of question words and particles (吗 了 怎么 什么 如何 可以 ...):
@@ -178,7 +182,7 @@ Engine.prototype.search = function (q) {
 	return this.manifest().then(function (m) {
 		var ts = terms(q, m.syn), need = {}, i;
 		for (i = 0; i < ts.length; i++) {
-			ts[i].s = hash(ts[i].t) % m.shards;
+			ts[i].s = shard(ts[i], m.shards);
 			need[ts[i].s] = 1;
 		}
 		return Promise.all(Object.keys(need).map(function (s) {
@@ -280,21 +284,25 @@ function register(kind, id, data) {
 }
 
 function loader(base) {
-	if (location.protocol == 'file:')
-		return function (path) {
-			return new Promise(function (res, rej) {
-				var s = document.createElement('script');
-				LOADERS[path] = res;
-				s.src = base + path + '.js';
-				s.onerror = rej;
-				s.onload = function () { s.remove(); };
-				document.head.appendChild(s);
-			});
-		};
 	return function (path) {
-		return fetch(base + path + '.json').then(function (r) {
-			if (!r.ok) throw new Error(r.status);
-			return r.json();
+		return new Promise(function (res, rej) {
+			var s = document.createElement('script');
+			LOADERS[path] = res;
+			s.src = base + path + '.js';
+			s.onerror = function () {
+				delete LOADERS[path];
+				s.remove();
+				rej(new Error(path));
+			};
+			/* Run by now: a file that did not call faqgenSearch() fails. */
+			s.onload = function () {
+				s.remove();
+				if (LOADERS[path] === res) {
+					delete LOADERS[path];
+					rej(new Error(path));
+				}
+			};
+			document.head.appendChild(s);
 		});
 	};
 }
@@ -444,7 +452,7 @@ Box.prototype.empty = function (cats, q) {
 };
 
 if (typeof module == 'object' && module.exports)
-	module.exports = {tokenize: tokenize, hash: hash, terms: terms, norm: norm, W: W, decode: decode,
+	module.exports = {tokenize: tokenize, hash: hash, shard: shard, terms: terms, norm: norm, W: W, decode: decode,
 	    Engine: Engine, snippet: snippet};
 if (typeof document == 'object' && !global.faqgenSearch) {
 	global.faqgenSearch = register;

@@ -91,6 +91,57 @@ collect(void *arg, const char *tok, size_t len, enum token_kind kind)
 	buf_put(&g->all, tok, len);
 }
 
+/*
+ * tokenize_keys() must give tokenize_text()'s tokens in the same order,
+ * each CJK token with its kind and code points as its key.
+ */
+struct keyed {
+	struct buf	 all;	/* as collect() writes them */
+	size_t		 n, nlen, bad;
+	int		 trigrams;
+};
+
+static void
+collect_key1(struct keyed *g, uint64_t key, const char *tok, size_t len,
+    enum token_kind kind)
+{
+	const char	*p = tok, *end = tok + len;
+	uint64_t	 want = 0;
+	int		 i;
+
+	if (kind == TOKEN_TRIGRAM && !g->trigrams)
+		g->bad++;
+	if (kind != TOKEN_WORD) {
+		for (i = 0; i < 3; i++)
+			want |= (uint64_t)(p < end ? utf8_decode(&p, end) : 0)
+			    << (36 - 18 * i);
+		want |= (uint64_t)kind << 62;
+	}
+	if (key != want || TOKEN_KEY_KIND(key) != kind)
+		g->bad++;
+	if (kind == TOKEN_CHAR || kind == TOKEN_WORD)
+		g->nlen++;
+	if (g->n++ > 0)
+		buf_putc(&g->all, '|');
+	buf_put(&g->all, tok, len);
+}
+
+static void
+collect_key(void *arg, const struct token_key *t, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		collect_key1(arg, t[i].key, t[i].s, t[i].len, t[i].kind);
+}
+
+static void
+without_trigrams(void *arg, const char *tok, size_t len, enum token_kind kind)
+{
+	if (kind != TOKEN_TRIGRAM)
+		collect(arg, tok, len, kind);
+}
+
 static char *
 slurp(const char *path, size_t *len)
 {
@@ -115,7 +166,8 @@ test_vectors(void)
 {
 	struct reader	 r;
 	struct buf	 key = { 0 }, input = { 0 }, want = { 0 }, tok = { 0 };
-	struct got	 g;
+	struct got	 g, g2;
+	struct keyed	 k;
 	char		*data;
 	size_t		 len, nvec = 0, nwant;
 
@@ -176,6 +228,30 @@ test_vectors(void)
 		    collect, &g);
 		CHECK_STR(g.all.data, want.data);
 		CHECK(g.n == nwant);
+
+		/* The same tokens with their keys; the length's count. */
+		memset(&k, 0, sizeof(k));
+		buf_puts(&k.all, "");
+		k.trigrams = 1;
+		tokenize_keys(input.data ? input.data : "", input.len, 1,
+		    collect_key, &k);
+		CHECK_STR(k.all.data, g.all.data);
+		CHECK(k.bad == 0);
+		CHECK(tokenize_length(input.data ? input.data : "",
+		    input.len) == k.nlen);
+		buf_free(&k.all);
+		memset(&k, 0, sizeof(k));
+		memset(&g2, 0, sizeof(g2));
+		buf_puts(&k.all, "");
+		buf_puts(&g2.all, "");
+		tokenize_keys(input.data ? input.data : "", input.len, 0,
+		    collect_key, &k);
+		tokenize_text(input.data ? input.data : "", input.len,
+		    without_trigrams, &g2);
+		CHECK_STR(k.all.data, g2.all.data);
+		CHECK(k.bad == 0);
+		buf_free(&k.all);
+		buf_free(&g2.all);
 		buf_free(&g.all);
 		nvec++;
 	}
@@ -230,6 +306,50 @@ test_hash(void)
 	CHECK(tokenize_hash("缴费", strlen("缴费")) == 0x74b36b71u);
 }
 
+/* tokenize_length() on long runs: the fast path for U+4E00..U+9FFF. */
+static void
+test_length(void)
+{
+	static const char *const s[] = {
+	    "一丁七万", "\xe4\xb7\xbf一", "丁-1", "中文abc中文", "鿿\xea\xb0\x80",
+	    "中\xe4\xb8", "abc-def.g中", "中-2", "考试考试考试考试考试考试",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		memset(nkind, 0, sizeof(nkind));
+		tokenize_text(s[i], strlen(s[i]), count_kind, NULL);
+		CHECK(tokenize_length(s[i], strlen(s[i])) ==
+		    nkind[TOKEN_CHAR] + nkind[TOKEN_WORD]);
+	}
+}
+
+/* Many batches of keys, words between them: the same tokens. */
+static void
+test_keys_long(void)
+{
+	struct buf	 text = { 0 };
+	struct got	 g;
+	struct keyed	 k;
+	int		 i;
+
+	for (i = 0; i < 200; i++)
+		buf_puts(&text, i % 7 ? "报名考试" : "e-cert 1.5 考试x");
+	memset(&g, 0, sizeof(g));
+	memset(&k, 0, sizeof(k));
+	buf_puts(&g.all, "");
+	buf_puts(&k.all, "");
+	k.trigrams = 1;
+	tokenize_text(text.data, text.len, collect, &g);
+	tokenize_keys(text.data, text.len, 1, collect_key, &k);
+	CHECK(g.n > 1000);
+	CHECK(k.n == g.n && k.bad == 0);
+	CHECK(strcmp(k.all.data, g.all.data) == 0);
+	buf_free(&g.all);
+	buf_free(&k.all);
+	buf_free(&text);
+}
+
 int
 main(void)
 {
@@ -237,5 +357,7 @@ main(void)
 	TEST(test_kind_counts);
 	TEST(test_bad_utf8);
 	TEST(test_hash);
+	TEST(test_length);
+	TEST(test_keys_long);
 	return harness_done();
 }
