@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,8 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	progress_stage(pr, "writing", 0);
 	if ((rc = emit_site(&site, out, &td)) == 0)
 		lap("emit", &t);
+	/* Emit freed every page's HTML: give it back before the index. */
+	malloc_trim(0);
 	if (rc == 0 && (rc = index_write(&site, out)) == 0)
 		lap("index", &t);
 	if (rc == 0 && (rc = xml_sitemap(&site, out)) == 0 &&
