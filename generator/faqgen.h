@@ -425,6 +425,14 @@ struct output	*output_open(const char *dir, int dry_run, struct diags *);
 int		 output_file(struct output *, const char *path,
 		    const char *data, size_t len);
 /*
+ * The same for a file written piece by piece; an error is reported and
+ * output_stream_close() returns -1.  Not shared between threads.
+ */
+struct ostream	*output_stream(struct output *, const char *path);
+void		 output_stream_write(struct ostream *, const char *,
+		    size_t);
+int		 output_stream_close(struct ostream *);
+/*
  * The fingerprint of the inputs of the build that made the output (kept
  * beside it), or 0 when unknown or the output is gone.
  */

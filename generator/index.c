@@ -48,8 +48,8 @@
  *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, and
  *     a later posting that could not beat the cut is only counted in df;
  *  3. shards (a counting sort by shard, tokens in order of first use),
- *     result chunks, then pages.json: each piece measured, then written in
- *     place in one buffer, in parallel.
+ *     result chunks, then pages.json: pieces made in parallel a batch at a
+ *     time and streamed out in order (output_stream()).
  *
  * Shards are sized so a shard holds about SHARD_BYTES of postings on a small
  * site and up to SHARD_BYTES_MAX on a large one (see write_shards()); a
@@ -176,8 +176,8 @@ struct index {
 	uint32_t	*order;		/* tokens by shard: part << PART_BITS | token */
 	uint32_t	*start;		/* nshards + 1 */
 	atomic_int	 rc;		/* -1 once a write failed */
-	size_t		*pageat;	/* per group: its piece of pages.json */
-	struct buf	 pages;		/* pages.json */
+	struct buf	*pieces;	/* pages.json: a batch of groups' */
+	size_t		 piece0;	/* the batch's first group */
 };
 
 /* Equal token bytes: tokens are short, a call to memcmp() costs more. */
@@ -976,17 +976,14 @@ escaped_text(struct buf *e, const struct page *p)
 	return text;
 }
 
-/*
- * pool_run job: result chunks g * GROUP to g * GROUP + GROUP - 1, and the
- * size of their questions' piece of pages.json.
- */
+/* pool_run job: result chunks g * GROUP to g * GROUP + GROUP - 1. */
 static void
 docs_job(void *arg, size_t g)
 {
 	struct index	*ix = arg;
 	const struct site *site = ix->site;
 	const struct page *p;
-	struct buf	 b = { 0 }, e = { 0 }, pg = { 0 };
+	struct buf	 b = { 0 }, e = { 0 };
 	const char	*text;
 	size_t		 c, i, first, last;
 	char		 path[32];
@@ -1006,73 +1003,78 @@ docs_job(void *arg, size_t g)
 			if (i > first)
 				buf_putc(&b, ',');
 			put_doc(&b, p, text, &e);
-			put_page(&pg, p, &e, i + 1 == site->nquestions);
 		}
 		buf_putc(&b, ']');
 		snprintf(path, sizeof(path), "d/%zu", c);
 		if (emit(ix->out, &b, path) != 0)
 			atomic_store(&ix->rc, -1);
 	}
-	ix->pageat[g + 1] = pg.len;
 	buf_free(&b);
 	buf_free(&e);
-	buf_free(&pg);
 }
 
 /*
- * pool_run job: group g's piece of pages.json, in its place (the answers
+ * pool_run job: the piece of pages.json of group piece0 + k (the answers
  * escaped again: cheaper than keeping them all).
  */
 static void
-pages_job(void *arg, size_t g)
+pages_job(void *arg, size_t k)
 {
 	struct index	*ix = arg;
 	const struct site *site = ix->site;
-	struct buf	 e = { 0 }, pg = { 0 };
-	size_t		 i, end;
+	struct buf	 e = { 0 }, *pg = &ix->pieces[k];
+	size_t		 i, g = ix->piece0 + k, end;
 
 	end = (g + 1) * GROUP * CHUNK;
 	if (end > site->nquestions)
 		end = site->nquestions;
+	buf_truncate(pg, 0);
 	for (i = g * GROUP * CHUNK; i < end; i++) {
 		(void)escaped_text(&e, site->questions[i]);
-		put_page(&pg, site->questions[i], &e,
+		put_page(pg, site->questions[i], &e,
 		    i + 1 == site->nquestions);
 	}
-	memcpy(ix->pages.data + ix->pageat[g], pg.data, pg.len);
 	buf_free(&e);
-	buf_free(&pg);
 }
 
+#define PIECES	16	/* groups of pages.json held at once */
+
 /*
- * The result chunks, then pages.json in one buffer sized in advance: the
- * pieces are measured first and then written in place, in parallel.
+ * The result chunks, then pages.json: PIECES groups at a time made in
+ * parallel, then streamed out in order, so the whole file (186 MB at
+ * 100k questions) is never in memory.
  */
 static void
 write_docs(struct index *ix, int jobs)
 {
-	size_t		 nchunks, ngroups, g;
-	struct buf	*all = &ix->pages;
+	struct ostream	*s;
+	size_t		 nchunks, ngroups, k, n;
 
 	nchunks = (ix->site->nquestions + CHUNK - 1) / CHUNK;
 	ngroups = (nchunks + GROUP - 1) / GROUP;
-	ix->pageat = xcalloc(ngroups + 1, sizeof(*ix->pageat));
 	pool_run(ngroups, jobs, docs_job, ix);
 
-	ix->pageat[0] = 2;	/* "[\n" */
-	for (g = 0; g < ngroups; g++)
-		ix->pageat[g + 1] += ix->pageat[g];
-	buf_grow(all, ix->pageat[ngroups] + 2);
-	buf_puts(all, "[\n");
-	pool_run(ngroups, jobs, pages_job, ix);
-	all->len = ix->pageat[ngroups];
-	buf_puts(all, "]\n");
-	free(ix->pageat);
-	ix->pageat = NULL;
-	if (output_file(ix->out, "search/pages.json", all->data, all->len)
-	    != 0)
+	if ((s = output_stream(ix->out, "search/pages.json")) == NULL) {
 		atomic_store(&ix->rc, -1);
-	buf_free(all);
+		return;
+	}
+	ix->pieces = xcalloc(PIECES, sizeof(*ix->pieces));
+	output_stream_write(s, "[\n", 2);
+	for (ix->piece0 = 0; ix->piece0 < ngroups; ix->piece0 += n) {
+		n = ngroups - ix->piece0 < PIECES ? ngroups - ix->piece0 :
+		    PIECES;
+		pool_run(n, jobs, pages_job, ix);
+		for (k = 0; k < n; k++)
+			output_stream_write(s, ix->pieces[k].data,
+			    ix->pieces[k].len);
+	}
+	output_stream_write(s, "]\n", 2);
+	for (k = 0; k < PIECES; k++)
+		buf_free(&ix->pieces[k]);
+	free(ix->pieces);
+	ix->pieces = NULL;
+	if (output_stream_close(s) != 0)
+		atomic_store(&ix->rc, -1);
 }
 
 /*

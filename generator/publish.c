@@ -494,13 +494,25 @@ fail:
 }
 
 /*
+ * New bytes: in memory, or already written to a file in the work tree
+ * (a stream).
+ */
+struct bytes {
+	const char	*data;		/* NULL: in tmp */
+	size_t		 len;
+	const char	*tmp;
+};
+
+/*
  * Does the old output already hold exactly these bytes at path?  Without a
  * manifest the only way to know is to read it.  *st gets its stat.
  */
 static int
-same_as_old(const char *path, const char *data, size_t len, struct stat *st)
+same_as_old(const char *path, const struct bytes *b, struct stat *st)
 {
-	void		*m;
+	const char	*data = b->data;
+	void		*m, *t = MAP_FAILED;
+	size_t		 len = b->len;
 	int		 fd, same = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -521,8 +533,15 @@ same_as_old(const char *path, const char *data, size_t len, struct stat *st)
 	close(fd);
 	if (m == MAP_FAILED)
 		return 0;
-	same = memcmp(m, data, len) == 0;
+	if (data == NULL && (fd = open(b->tmp, O_RDONLY | O_CLOEXEC)) != -1) {
+		t = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		data = t == MAP_FAILED ? NULL : t;
+	}
+	same = data != NULL && memcmp(m, data, len) == 0;
 	munmap(m, len);
+	if (t != MAP_FAILED)
+		munmap(t, len);
 	return same;
 }
 
@@ -590,13 +609,28 @@ mark_dirty(struct output *o)
 	return rc;
 }
 
-/* Create dst with these bytes; *st gets what was written. */
+/*
+ * Create dst with these bytes (a stream's file is renamed there); *st gets
+ * what was written.
+ */
 static int
-create_file(struct output *o, const char *dst, const char *data, size_t len,
+create_file(struct output *o, const char *dst, const struct bytes *b,
     struct stat *st)
 {
 	int	 fd;
 
+	if (b->data == NULL) {
+		if (rename(b->tmp, dst) == -1 && (errno != ENOENT ||
+		    make_parents(dst) == -1 || rename(b->tmp, dst) == -1)) {
+			fail(o, dst, "cannot rename");
+			return -1;
+		}
+		if (lstat(dst, st) == -1) {
+			fail(o, dst, "cannot stat");
+			return -1;
+		}
+		return 0;
+	}
 	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd == -1 && errno == ENOENT && make_parents(dst) == 0)
 		fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -604,7 +638,7 @@ create_file(struct output *o, const char *dst, const char *data, size_t len,
 		fail(o, dst, "cannot create");
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || fstat(fd, st) == -1) {
+	if (write_all(fd, b->data, b->len) == -1 || fstat(fd, st) == -1) {
 		fail(o, dst, "cannot write");
 		close(fd);
 		return -1;
@@ -640,9 +674,9 @@ enum fate { SAME, ADDED, CHANGED };
  */
 static int
 to_spare(struct output *o, const char *path, const char *live,
-    const char *dst, const char *data, size_t len, struct entry *e,
-    enum fate *fate)
+    const char *dst, const struct bytes *b, struct entry *e, enum fate *fate)
 {
+	size_t		 len = b->len;
 	const struct entry *le, *se;
 	struct stat	 st, sst;
 
@@ -673,7 +707,7 @@ to_spare(struct output *o, const char *path, const char *live,
 		fail(o, dst, "cannot remove");
 		return -1;
 	}
-	if (create_file(o, dst, data, len, &sst) == -1)
+	if (create_file(o, dst, b, &sst) == -1)
 		return -1;
 	e->ino = (uint64_t)sst.st_ino;
 	e->mtime = mtime_ns(&sst);
@@ -683,9 +717,9 @@ to_spare(struct output *o, const char *path, const char *live,
 /* Into a new staging tree: new bytes are written, the same are linked. */
 static int
 to_staging(struct output *o, const char *path, const char *live,
-    const char *dst, const char *data, size_t len, struct entry *e,
-    enum fate *fate)
+    const char *dst, const struct bytes *b, struct entry *e, enum fate *fate)
 {
+	size_t		 len = b->len;
 	const struct entry *le;
 	struct stat	 st;
 	int		 cmp;
@@ -695,7 +729,7 @@ to_staging(struct output *o, const char *path, const char *live,
 		cmp = le == NULL ? -1 : le->hash == e->hash &&
 		    le->size == len && still(live, le, &st);
 	else
-		cmp = same_as_old(live, data, len, &st);
+		cmp = same_as_old(live, b, &st);
 	if (cmp == 1) {
 		*fate = SAME;
 		e->ino = (uint64_t)st.st_ino;
@@ -709,10 +743,61 @@ to_staging(struct output *o, const char *path, const char *live,
 	if (cmp == -1 && le == NULL && o->live != NULL)
 		cmp = lstat(live, &st) == 0 ? 0 : -1;
 	*fate = cmp == 0 ? CHANGED : ADDED;
-	if (create_file(o, dst, data, len, &st) == -1)
+	if (create_file(o, dst, b, &st) == -1)
 		return -1;
 	e->ino = (uint64_t)st.st_ino;
 	e->mtime = mtime_ns(&st);
+	return 0;
+}
+
+static int
+check_path(struct output *o, const char *path)
+{
+	if (safe_path(path))
+		return 0;
+	pthread_mutex_lock(&o->lock);
+	diag_add(o->diags, path, 0, "output path leaves the site");
+	o->failed = 1;
+	pthread_mutex_unlock(&o->lock);
+	return -1;
+}
+
+/* Put the bytes of e->path in the work tree and count them. */
+static int
+place(struct output *o, struct entry *e, const struct bytes *b)
+{
+	enum fate	 fate = ADDED;
+	char		*live, *dst;
+	int		 rc = 0;
+
+	if (!o->dry_run) {
+		live = xasprintf("%s/%s", o->dir, e->path);
+		dst = xasprintf("%s/%s", o->work, e->path);
+		if (o->mode == MODE_SPARE)
+			rc = to_spare(o, e->path, live, dst, b, e, &fate);
+		else
+			rc = to_staging(o, e->path, live, dst, b, e, &fate);
+		free(live);
+		free(dst);
+		if (rc == -1)
+			return -1;
+	}
+	e->same = fate == SAME;
+	pthread_mutex_lock(&o->lock);
+	manifest_add(&o->out, e);
+	o->bytes += b->len;
+	if (o->dry_run)
+		;
+	else if (fate == SAME)
+		o->unchanged++;
+	else {
+		if (fate == ADDED)
+			o->added++;
+		else
+			o->changed++;
+		o->written += b->len;
+	}
+	pthread_mutex_unlock(&o->lock);
 	return 0;
 }
 
@@ -720,53 +805,96 @@ int
 output_file(struct output *o, const char *path, const char *data, size_t len)
 {
 	struct entry	 e;
-	enum fate	 fate;
-	char		*live, *dst;
-	int		 rc;
+	struct bytes	 b = { data, len, NULL };
 
-	if (!safe_path(path)) {
-		pthread_mutex_lock(&o->lock);
-		diag_add(o->diags, path, 0, "output path leaves the site");
-		o->failed = 1;
-		pthread_mutex_unlock(&o->lock);
+	if (check_path(o, path) == -1)
 		return -1;
-	}
 	memset(&e, 0, sizeof(e));
 	e.path = (char *)path;
 	e.size = len;
-	if (o->dry_run) {
-		pthread_mutex_lock(&o->lock);
-		o->bytes += len;
-		manifest_add(&o->out, &e);
-		pthread_mutex_unlock(&o->lock);
-		return 0;
+	if (!o->dry_run)
+		e.hash = hash_bytes(data, len, 0);
+	return place(o, &e, &b);
+}
+
+/*
+ * A file too big to hold in memory whole is written piece by piece into
+ * the work tree, hashed as it goes (the hash chains over the pieces), and
+ * placed like any other at output_stream_close().
+ */
+struct ostream {
+	struct output	*o;
+	char		*path;		/* owned */
+	char		*tmp;		/* owned; NULL: dry run */
+	int		 fd;
+	int		 failed;
+	uint64_t	 hash;
+	size_t		 len;
+};
+
+struct ostream *
+output_stream(struct output *o, const char *path)
+{
+	struct ostream	*s;
+
+	if (check_path(o, path) == -1)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->o = o;
+	s->path = xstrdup(path);
+	s->fd = -1;
+	if (o->dry_run)
+		return s;
+	s->tmp = xasprintf("%s/%s.faqgen-part", o->work, path);
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (s->fd == -1 && errno == ENOENT && make_parents(s->tmp) == 0)
+		s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0644);
+	if (s->fd == -1) {
+		fail(o, s->tmp, "cannot create");
+		s->failed = 1;
 	}
-	e.hash = hash_bytes(data, len, 0);
-	live = xasprintf("%s/%s", o->dir, path);
-	dst = xasprintf("%s/%s", o->work, path);
-	if (o->mode == MODE_SPARE)
-		rc = to_spare(o, path, live, dst, data, len, &e, &fate);
-	else
-		rc = to_staging(o, path, live, dst, data, len, &e, &fate);
-	free(live);
-	free(dst);
-	if (rc == -1)
-		return -1;
-	e.same = fate == SAME;
-	pthread_mutex_lock(&o->lock);
-	manifest_add(&o->out, &e);
-	o->bytes += len;
-	if (fate == SAME)
-		o->unchanged++;
-	else {
-		if (fate == ADDED)
-			o->added++;
-		else
-			o->changed++;
-		o->written += len;
+	return s;
+}
+
+void
+output_stream_write(struct ostream *s, const char *data, size_t len)
+{
+	if (s->failed)
+		return;
+	s->hash = hash_bytes(data, len, s->hash);
+	s->len += len;
+	if (s->fd != -1 && write_all(s->fd, data, len) == -1) {
+		fail(s->o, s->tmp, "cannot write");
+		s->failed = 1;
 	}
-	pthread_mutex_unlock(&o->lock);
-	return 0;
+}
+
+int
+output_stream_close(struct ostream *s)
+{
+	struct entry	 e;
+	struct bytes	 b = { NULL, s->len, s->tmp };
+	int		 rc = -1;
+
+	if (s->fd != -1 && close(s->fd) == -1 && !s->failed) {
+		fail(s->o, s->tmp, "cannot write");
+		s->failed = 1;
+	}
+	if (!s->failed) {
+		memset(&e, 0, sizeof(e));
+		e.path = s->path;
+		e.size = s->len;
+		e.hash = s->hash;
+		rc = place(s->o, &e, &b);
+	}
+	/* Renamed into place, or not needed: the same bytes are there. */
+	if (s->tmp != NULL && unlink(s->tmp) == -1 && errno != ENOENT)
+		rc = -1;
+	free(s->tmp);
+	free(s->path);
+	free(s);
+	return rc;
 }
 
 /*
