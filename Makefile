@@ -108,7 +108,8 @@ clean:
 	rm -rf $(ASAN_DIR) tests/build tests/out
 
 distclean: clean
-	rm -rf public .public.staging .public.old node_modules
+	rm -rf public .public.staging .public.old .public.spare node_modules
+	rm -f .public.inputs .public.manifest .public.spare.manifest
 
 %.o: %.c
 	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
