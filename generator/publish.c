@@ -610,14 +610,15 @@ mark_dirty(struct output *o)
 }
 
 /*
- * Create dst with these bytes (a stream's file is renamed there); *st gets
- * what was written.
+ * Create dst with these bytes (a stream's file is renamed there); e gets
+ * the inode and mtime it was written with.
  */
 static int
 create_file(struct output *o, const char *dst, const struct bytes *b,
-    struct stat *st)
+    struct entry *e)
 {
-	int	 fd;
+	struct stat	 sb, *st = &sb;
+	int		 fd;
 
 	if (b->data == NULL) {
 		if (rename(b->tmp, dst) == -1 && (errno != ENOENT ||
@@ -629,6 +630,8 @@ create_file(struct output *o, const char *dst, const struct bytes *b,
 			fail(o, dst, "cannot stat");
 			return -1;
 		}
+		e->ino = (uint64_t)st->st_ino;
+		e->mtime = mtime_ns(st);
 		return 0;
 	}
 	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -647,6 +650,8 @@ create_file(struct output *o, const char *dst, const struct bytes *b,
 		fail(o, dst, "cannot write");
 		return -1;
 	}
+	e->ino = (uint64_t)st->st_ino;
+	e->mtime = mtime_ns(st);
 	return 0;
 }
 
@@ -707,11 +712,7 @@ to_spare(struct output *o, const char *path, const char *live,
 		fail(o, dst, "cannot remove");
 		return -1;
 	}
-	if (create_file(o, dst, b, &sst) == -1)
-		return -1;
-	e->ino = (uint64_t)sst.st_ino;
-	e->mtime = mtime_ns(&sst);
-	return 0;
+	return create_file(o, dst, b, e);
 }
 
 /* Into a new staging tree: new bytes are written, the same are linked. */
@@ -743,11 +744,7 @@ to_staging(struct output *o, const char *path, const char *live,
 	if (cmp == -1 && le == NULL && o->live != NULL)
 		cmp = lstat(live, &st) == 0 ? 0 : -1;
 	*fate = cmp == 0 ? CHANGED : ADDED;
-	if (create_file(o, dst, b, &st) == -1)
-		return -1;
-	e->ino = (uint64_t)st.st_ino;
-	e->mtime = mtime_ns(&st);
-	return 0;
+	return create_file(o, dst, b, e);
 }
 
 static int

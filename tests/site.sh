@@ -36,6 +36,11 @@ step() {
 	fi
 }
 
+# Each file's inode, mtime and path, sorted: what a rebuild moved.
+inodes() {
+	find "$1" -type f -exec stat -c '%i %Y %n' {} + | sort
+}
+
 build_site() {
 	$FAQGEN build --output "$site" --quiet
 }
@@ -67,7 +72,7 @@ unchanged_rebuild() {
 	# A second build of the same sources writes nothing: first through
 	# the inputs' fingerprint kept beside the output, then, without it,
 	# by comparing every file, which keeps each one's inode and mtime.
-	find "$site" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/before"
+	inodes "$site" >"$tmp/before"
 	out=$($FAQGEN build --output "$site" 2>&1) || return 1
 	echo "$out"
 	echo "$out" | grep -q 'inputs unchanged since the last build: 0 added, 0 changed,' || return 1
@@ -75,7 +80,7 @@ unchanged_rebuild() {
 	rm "$tmp/.public.inputs"
 	out=$($FAQGEN build --output "$site" 2>&1) || return 1
 	echo "$out"
-	find "$site" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/after"
+	inodes "$site" >"$tmp/after"
 	cmp "$tmp/before" "$tmp/after" && echo "$out" | grep -q ' 0 added, 0 changed, [0-9]* unchanged, 0 removed'
 }
 
@@ -84,12 +89,12 @@ one_answer_changed() {
 	# inode and mtime, and the summary counts match what moved.
 	cp -r content "$tmp/c1" &&
 	$FAQGEN build --content "$tmp/c1" --output "$tmp/o1" --quiet || return 1
-	find "$tmp/o1" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/b1"
+	inodes "$tmp/o1" >"$tmp/b1"
 	sleep 1
 	printf '\n补充说明：本条已更新。\n' >>"$tmp/c1/kaoshi/kaodian.md"
 	out=$($FAQGEN build --content "$tmp/c1" --output "$tmp/o1" 2>&1) || return 1
 	echo "$out"
-	find "$tmp/o1" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/a1"
+	inodes "$tmp/o1" >"$tmp/a1"
 	moved=$(comm -13 "$tmp/b1" "$tmp/a1" | wc -l)
 	pages=$(comm -13 "$tmp/b1" "$tmp/a1" | grep -c '\.html$')
 	total=$(wc -l <"$tmp/a1")
@@ -115,12 +120,12 @@ spare_rebuilds() {
 	}
 	[ -d "$tmp/.o1.spare" ] && [ -f "$tmp/.o1.spare.manifest" ] || {
 		echo "no spare after the first rebuild"; return 1; }
-	find "$o" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/b2"
+	inodes "$o" >"$tmp/b2"
 	sleep 1
 	printf '\n再次更新。\n' >>"$c/kaoshi/kaodian.md"
 	out=$($FAQGEN build --content "$c" --output "$o" 2>&1) || return 1
 	echo "$out"
-	find "$o" -type f -exec stat -c '%i %Y %n' {} + | sort >"$tmp/a2"
+	inodes "$o" >"$tmp/a2"
 	moved=$(comm -13 "$tmp/b2" "$tmp/a2" | wc -l)
 	pages=$(comm -13 "$tmp/b2" "$tmp/a2" | grep -c '\.html$')
 	[ "$pages" -le 4 ] && echo "$out" | grep -q " 0 added, $moved changed," ||
