@@ -894,39 +894,6 @@ output_stream_close(struct ostream *s)
 	return rc;
 }
 
-/*
- * Count the files under dir/rel that the new build no longer has.
- * o->out must be sorted.  Returns -1 when a folder cannot be read.
- */
-static int
-count_removed(const struct output *o, const char *rel, size_t *removed)
-{
-	DIR		*d;
-	struct dirent	*de;
-	char		*path, *sub;
-	int		 rc = 0;
-
-	path = rel[0] ? xasprintf("%s/%s", o->dir, rel) : xstrdup(o->dir);
-	d = opendir(path);
-	free(path);
-	if (d == NULL)
-		return -1;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		sub = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
-		    xstrdup(de->d_name);
-		if (de->d_type == DT_DIR)
-			rc = count_removed(o, sub, removed);
-		else if (manifest_find(&o->out, sub) == NULL)
-			(*removed)++;
-		free(sub);
-	}
-	closedir(d);
-	return rc;
-}
-
 /* Copy when a hard link is not possible (another file system). */
 static int
 copy_file(const char *from, const char *to)
@@ -972,20 +939,23 @@ check_duplicates(struct output *o)
 	return dup ? -1 : 0;
 }
 
+typedef int (*extra_fn)(struct output *, const char *full, void *arg);
+
 /*
- * Remove from the spare, under rel, every file the new build does not
- * have: whatever the tree held before, it ends up holding exactly the new
- * site.  Empty folders go too.  Returns -1 on an error.
+ * Call fn for every file under root/rel that the new build does not have
+ * (o->out sorted); with prune, remove the folders left empty (not root).
+ * Returns -1 when a folder cannot be read or fn fails.
  */
 static int
-trim_tree(struct output *o, const char *rel)
+walk_extra(struct output *o, const char *root, const char *rel, extra_fn fn,
+    void *arg, int prune)
 {
 	DIR		*d;
 	struct dirent	*de;
 	char		*path, *sub, *full;
 	int		 rc = 0;
 
-	path = rel[0] ? xasprintf("%s/%s", o->spare, rel) : xstrdup(o->spare);
+	path = rel[0] ? xasprintf("%s/%s", root, rel) : xstrdup(root);
 	if ((d = opendir(path)) == NULL) {
 		diag_add(o->diags, path, 0, "cannot read: %s", strerror(errno));
 		free(path);
@@ -998,31 +968,48 @@ trim_tree(struct output *o, const char *rel)
 		sub = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
 		    xstrdup(de->d_name);
 		if (de->d_type == DT_DIR)
-			rc = trim_tree(o, sub);
+			rc = walk_extra(o, root, sub, fn, arg, prune);
 		else if (manifest_find(&o->out, sub) == NULL) {
-			full = xasprintf("%s/%s", o->spare, sub);
-			if (mark_dirty(o) == -1)
-				rc = -1;
-			else if (unlink(full) == -1 && errno != ENOENT) {
-				diag_add(o->diags, full, 0, "cannot remove: "
-				    "%s", strerror(errno));
-				rc = -1;
-			}
+			full = xasprintf("%s/%s", root, sub);
+			rc = fn(o, full, arg);
 			free(full);
 		}
 		free(sub);
 	}
 	closedir(d);
-	/* A folder left empty goes (not the root). */
-	if (rc == 0 && rel[0] && rmdir(path) == 0)
+	if (rc == 0 && prune && rel[0] && rmdir(path) == 0)
 		rc = mark_dirty(o);
 	free(path);
 	return rc;
 }
 
+static int
+count_one(struct output *o, const char *full, void *arg)
+{
+	(void)o;
+	(void)full;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* Out of the spare: it must end up holding exactly the new site. */
+static int
+remove_one(struct output *o, const char *full, void *arg)
+{
+	(void)arg;
+	if (mark_dirty(o) == -1)
+		return -1;
+	if (unlink(full) == -1 && errno != ENOENT) {
+		diag_add(o->diags, full, 0, "cannot remove: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /*
- * The spare now holds the new site once trimmed; count what the live tree
- * has that the new build does not.
+ * The spare holds the new site once trimmed of what it had before; count
+ * what the live tree has that the new build does not (by its manifest).
  */
 static int
 trim_spare(struct output *o, size_t *removed)
@@ -1032,7 +1019,7 @@ trim_spare(struct output *o, size_t *removed)
 	for (i = 0; i < o->live->n; i++)
 		if (manifest_find(&o->out, o->live->e[i].path) == NULL)
 			(*removed)++;
-	return trim_tree(o, "");
+	return walk_extra(o, o->spare, "", remove_one, NULL, 1);
 }
 
 /* Hard-link the unchanged files from the live tree into staging. */
@@ -1162,9 +1149,8 @@ output_commit(struct output *o, struct publish_stats *st)
 			output_abort(o);
 			return -1;
 		}
-	} else if (have_old && count_removed(o, "", &st->removed) == -1) {
-		diag_add(o->diags, o->dir, 0, "cannot read: %s",
-		    strerror(errno));
+	} else if (have_old && walk_extra(o, o->dir, "", count_one,
+	    &st->removed, 0) == -1) {
 		output_abort(o);
 		return -1;
 	}
