@@ -2,7 +2,7 @@
 # its own, for inputs git cannot hold or should not (symlinks, FIFOs,
 # devices, a 50 MB answer).  Source it from check.sh:
 #   . tests/lib-site.sh
-#   mksite "$tmp/s"; ln -s ... ; expect_fail "$tmp/s" 3 "SITE/content/..."
+#   new_site; ln -s ... "$s/content/a/x.md"; expect_fail "$s" 3 "SITE/..."
 # Paths in the expected stderr are shown as SITE/.  FAQGEN may be
 # "valgrind ... generator/faqgen", so it is used unquoted.
 FAQGEN=${FAQGEN:-generator/faqgen}
@@ -16,6 +16,14 @@ mksite() {
 	    >"$1/site.ini"
 	printf -- '---\ntitle: A\n---\n' >"$1/content/a/_index.md"
 	printf -- '---\ntitle: Q\n---\nAnswer.\n' >"$1/content/a/q.md"
+}
+
+# A temporary folder ($tmp, removed on exit) with such a site in $s.
+new_site() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-case.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	s=$tmp/s
+	mksite "$s"
 }
 
 # Build the site in $1 into $1/out; sets rc, leaves $1/stderr.

@@ -5,9 +5,6 @@
 # folder and built with $FAQGEN (tests/lib-site.sh).
 set -u
 . tests/lib-site.sh
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-case.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-s=$tmp/s
-mksite "$s"
+new_site
 ln -s gone.md "$s/content/a/removed.md"
 expect_fail "$s" 3 "SITE/content/a/removed.md: cannot stat: No such file or directory"

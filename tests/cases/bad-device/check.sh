@@ -5,10 +5,7 @@
 # folder and built with $FAQGEN (tests/lib-site.sh).
 set -u
 . tests/lib-site.sh
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-case.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-s=$tmp/s
-mksite "$s"
+new_site
 ln -s /dev/null "$s/content/a/null.md"
 ln -s /dev/zero "$s/content/a/zero.md"
 expect_fail "$s" 1 "SITE/content/a/null.md: not a regular file

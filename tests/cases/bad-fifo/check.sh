@@ -4,9 +4,6 @@
 # folder and built with $FAQGEN (tests/lib-site.sh).
 set -u
 . tests/lib-site.sh
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-case.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-s=$tmp/s
-mksite "$s"
+new_site
 mkfifo "$s/content/a/pipe.md"
 expect_fail "$s" 1 "SITE/content/a/pipe.md: not a regular file"

@@ -5,10 +5,7 @@
 # folder and built with $FAQGEN (tests/lib-site.sh).
 set -u
 . tests/lib-site.sh
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-case.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-s=$tmp/s
-mksite "$s"
+new_site
 ln -s y.md "$s/content/a/x.md"
 ln -s x.md "$s/content/a/y.md"
 expect_fail "$s" 3 "SITE/content/a/x.md: cannot stat: Too many levels of symbolic links

@@ -7,10 +7,7 @@
 # folder and built with $FAQGEN (tests/lib-site.sh).
 set -u
 . tests/lib-site.sh
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-case.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-s=$tmp/s
-mksite "$s"
+new_site
 chmod 000 "$s/content/a/q.md"
 if [ "$(id -u)" != 0 ]; then
 	expect_fail "$s" 3 "SITE/content/a/q.md: cannot open: Permission denied"

@@ -7,10 +7,7 @@
 # folder and built with $FAQGEN (tests/lib-site.sh).
 set -u
 . tests/lib-site.sh
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/faqgen-case.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-s=$tmp/s
-mksite "$s"
+new_site
 mb=50
 case $FAQGEN in *valgrind*) mb=2 ;; *asan*) mb=5 ;; esac
 python3 - "$s/content/a/q.md" "$mb" <<'PY'
