@@ -84,25 +84,33 @@ unchanged_rebuild() {
 	cmp "$tmp/before" "$tmp/after" && echo "$out" | grep -q ' 0 added, 0 changed, [0-9]* unchanged, 0 removed'
 }
 
+# edit_rebuild CONTENT OUT LINE: append LINE to one answer and rebuild;
+# sets out (the summary), moved and pages (files and pages rewritten,
+# listed in $tmp/moved).
+edit_rebuild() {
+	inodes "$2" >"$tmp/before"
+	sleep 1
+	printf '\n%s\n' "$3" >>"$1/kaoshi/kaodian.md"
+	out=$($FAQGEN build --content "$1" --output "$2" 2>&1) || return 1
+	echo "$out"
+	inodes "$2" >"$tmp/after"
+	comm -13 "$tmp/before" "$tmp/after" >"$tmp/moved"
+	moved=$(wc -l <"$tmp/moved")
+	pages=$(grep -c '\.html$' "$tmp/moved")
+	return 0
+}
+
 one_answer_changed() {
 	# Change one answer: its page is rewritten, most files keep their
 	# inode and mtime, and the summary counts match what moved.
 	cp -r content "$tmp/c1" &&
 	$FAQGEN build --content "$tmp/c1" --output "$tmp/o1" --quiet || return 1
-	inodes "$tmp/o1" >"$tmp/b1"
-	sleep 1
-	printf '\n补充说明：本条已更新。\n' >>"$tmp/c1/kaoshi/kaodian.md"
-	out=$($FAQGEN build --content "$tmp/c1" --output "$tmp/o1" 2>&1) || return 1
-	echo "$out"
-	inodes "$tmp/o1" >"$tmp/a1"
-	moved=$(comm -13 "$tmp/b1" "$tmp/a1" | wc -l)
-	pages=$(comm -13 "$tmp/b1" "$tmp/a1" | grep -c '\.html$')
-	total=$(wc -l <"$tmp/a1")
-	echo "$moved of $total files rewritten, $pages of them pages"
-	comm -13 "$tmp/b1" "$tmp/a1" | grep '\.html$'
+	edit_rebuild "$tmp/c1" "$tmp/o1" '补充说明：本条已更新。' || return 1
+	echo "$moved of $(wc -l <"$tmp/after") files rewritten, $pages of them pages"
+	grep '\.html$' "$tmp/moved"
 	# The question, its category (JSON-LD holds the answer) and all.html;
 	# search shards hold statistics of the whole site and may all move.
-	comm -13 "$tmp/b1" "$tmp/a1" | grep -q 'kaoshi/kaodian.html$' &&
+	grep -q 'kaoshi/kaodian.html$' "$tmp/moved" &&
 	[ "$pages" -le 4 ] &&
 	echo "$out" | grep -q " 0 added, $moved changed,"
 }
@@ -120,14 +128,7 @@ spare_rebuilds() {
 	}
 	[ -d "$tmp/.o1.spare" ] && [ -f "$tmp/.o1.spare.manifest" ] || {
 		echo "no spare after the first rebuild"; return 1; }
-	inodes "$o" >"$tmp/b2"
-	sleep 1
-	printf '\n再次更新。\n' >>"$c/kaoshi/kaodian.md"
-	out=$($FAQGEN build --content "$c" --output "$o" 2>&1) || return 1
-	echo "$out"
-	inodes "$o" >"$tmp/a2"
-	moved=$(comm -13 "$tmp/b2" "$tmp/a2" | wc -l)
-	pages=$(comm -13 "$tmp/b2" "$tmp/a2" | grep -c '\.html$')
+	edit_rebuild "$c" "$o" '再次更新。' || return 1
 	[ "$pages" -le 4 ] && echo "$out" | grep -q " 0 added, $moved changed," ||
 	    { echo "second edit: $pages pages moved"; return 1; }
 	same_as_fresh "second edit" || return 1
