@@ -109,7 +109,7 @@ clean:
 
 distclean: clean
 	rm -rf public .public.staging .public.old .public.spare node_modules
-	rm -f .public.inputs .public.manifest .public.spare.manifest
+	rm -f .public.inputs .public.manifest .public.spare.manifest .public.state.*
 
 %.o: %.c
 	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<

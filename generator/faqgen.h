@@ -425,6 +425,37 @@ struct output	*output_open(const char *dir, int dry_run, struct diags *);
 int		 output_file(struct output *, const char *path,
 		    const char *data, size_t len);
 /*
+ * output_file() that records key (nonzero: a hash of what the caller made
+ * the bytes from) with the file in the manifest, for output_keep().
+ */
+int		 output_file_key(struct output *, const char *path,
+		    uint64_t key, const char *data, size_t len);
+/*
+ * Keep the live output's file at path as this build's, when the build that
+ * made the live output wrote it with this same nonzero key and it is
+ * untouched since: returns 1, and the file counts as unchanged (its key is
+ * recorded again).  Returns 0 when the caller must make the bytes (no such
+ * file, another key, no manifest, dry run); -1 on an error (reported).
+ * Thread-safe like output_file().
+ */
+int		 output_keep(struct output *, const char *path, uint64_t key);
+/*
+ * A build state: a file a stage saves for the next build, beside the
+ * output (".public.state.NAME"), never inside it.  output_state() maps
+ * the one saved by the build that made the live output, or returns NULL
+ * (*len 0) when there is none or on a dry run; the bytes stay valid until
+ * output_commit() or output_abort().  A state is a cache: its reader
+ * checks it and computes afresh when it does not match.
+ */
+const void	*output_state(struct output *, const char *name, size_t *len);
+/*
+ * Save state NAME for the next build through the stream (write, close):
+ * put in place with the new output at commit; the old one is removed
+ * before the swap, so no state outlives the output it describes.  NULL on
+ * a dry run.  Not shared between threads.
+ */
+struct ostream	*output_state_stream(struct output *, const char *name);
+/*
  * The same for a file written piece by piece; an error is reported and
  * output_stream_close() returns -1.  Not shared between threads.
  */

@@ -43,7 +43,8 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-#define MANIFEST_MAGIC	"faqgen manifest 1\n"
+#define MANIFEST_MAGIC	"faqgen manifest 2\n"
+#define STATES_MAX	8	/* build states a build may read or save */
 
 /* One output file as a manifest records it. */
 struct entry {
@@ -52,6 +53,7 @@ struct entry {
 	uint64_t	 size;
 	uint64_t	 ino;		/* as written or linked */
 	int64_t		 mtime;		/* ns */
+	uint64_t	 key;		/* what the bytes were made from; 0: none */
 	int		 same;		/* this build: unchanged */
 };
 
@@ -59,6 +61,19 @@ struct manifest {
 	struct entry	*e;		/* owned, sorted by path */
 	size_t		 n;
 	size_t		 cap;
+};
+
+/*
+ * A build state (".public.state.NAME"): the one the build that made the
+ * live output saved, mapped, and this build's, written to a temporary
+ * file renamed in at commit.
+ */
+struct state {
+	char		*name;		/* owned */
+	char		*file;		/* ".public.state.NAME", owned */
+	void		*map;		/* the saved bytes; NULL: none */
+	size_t		 len;
+	int		 saved;		/* this build's is in file + ".new" */
 };
 
 enum mode {
@@ -86,6 +101,8 @@ struct output {
 	pthread_mutex_t	 lock;		/* guards the fields below */
 	int		 dirty;		/* the spare's manifest is gone */
 	struct manifest	 out;		/* every output file of this build */
+	struct state	 states[STATES_MAX];
+	size_t		 nstates;	/* not guarded: one thread */
 	char		**same;		/* paths to link at commit (fresh) */
 	size_t		 nsame, capsame;
 	size_t		 unchanged, added, changed;
@@ -212,6 +229,8 @@ manifest_read(const char *file)
 		e.ino = ok ? strtoull(q + 1, &q, 10) : 0;
 		ok = ok && *q == ' ';
 		e.mtime = ok ? strtoll(q + 1, &q, 10) : 0;
+		ok = ok && *q == ' ';
+		e.key = ok ? strtoull(q + 1, &q, 16) : 0;
 		ok = ok && *q == ' ' && q[1] != '\0' && errno == 0;
 		if (!ok)
 			break;
@@ -249,11 +268,12 @@ manifest_write(const struct manifest *m, const char *file)
 			unlink(file);
 			return -1;
 		}
-		buf_printf(&b, "%016llx %llu %llu %lld %s\n",
+		buf_printf(&b, "%016llx %llu %llu %lld %llx %s\n",
 		    (unsigned long long)m->e[i].hash,
 		    (unsigned long long)m->e[i].size,
 		    (unsigned long long)m->e[i].ino,
-		    (long long)m->e[i].mtime, m->e[i].path);
+		    (long long)m->e[i].mtime,
+		    (unsigned long long)m->e[i].key, m->e[i].path);
 	}
 	tmp = xasprintf("%s.tmp", file);
 	ok = (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
@@ -411,8 +431,21 @@ open_tree(struct output *o, int have_dir)
 static void
 output_free(struct output *o)
 {
+	char	*tmp;
 	size_t	 i;
 
+	for (i = 0; i < o->nstates; i++) {
+		if (o->states[i].map != NULL)
+			munmap(o->states[i].map, o->states[i].len);
+		if (o->states[i].saved) {
+			/* Not committed: this build's state is no one's. */
+			tmp = xasprintf("%s.new", o->states[i].file);
+			unlink(tmp);
+			free(tmp);
+		}
+		free(o->states[i].name);
+		free(o->states[i].file);
+	}
 	manifest_free(&o->out);
 	manifest_free(o->live);
 	free(o->live);
@@ -620,6 +653,12 @@ create_file(struct output *o, const char *dst, const struct bytes *b,
 	struct stat	 sb, *st = &sb;
 	int		 fd;
 
+	if (b->data == NULL && b->tmp == NULL) {
+		/* output_keep(): the live file changed since it looked. */
+		errno = ESTALE;
+		fail(o, dst, "changed while the build kept it");
+		return -1;
+	}
 	if (b->data == NULL) {
 		if (rename(b->tmp, dst) == -1 && (errno != ENOENT ||
 		    make_parents(dst) == -1 || rename(b->tmp, dst) == -1)) {
@@ -801,6 +840,13 @@ place(struct output *o, struct entry *e, const struct bytes *b)
 int
 output_file(struct output *o, const char *path, const char *data, size_t len)
 {
+	return output_file_key(o, path, 0, data, len);
+}
+
+int
+output_file_key(struct output *o, const char *path, uint64_t key,
+    const char *data, size_t len)
+{
 	struct entry	 e;
 	struct bytes	 b = { data, len, NULL };
 
@@ -809,9 +855,39 @@ output_file(struct output *o, const char *path, const char *data, size_t len)
 	memset(&e, 0, sizeof(e));
 	e.path = (char *)path;
 	e.size = len;
+	e.key = key;
 	if (!o->dry_run)
 		e.hash = hash_bytes(data, len, 0);
 	return place(o, &e, &b);
+}
+
+/*
+ * The live file, untouched since the last build wrote it from the same
+ * key, is this build's too: placed like unchanged bytes (linked into a
+ * staging tree, or already in the spare), without the bytes.
+ */
+int
+output_keep(struct output *o, const char *path, uint64_t key)
+{
+	const struct entry *le;
+	struct entry	 e;
+	struct bytes	 b = { NULL, 0, NULL };
+	struct stat	 st;
+	char		*live;
+	int		 ok;
+
+	if (o->dry_run || key == 0 || check_path(o, path) == -1 ||
+	    (le = manifest_find(o->live, path)) == NULL || le->key != key)
+		return 0;
+	live = xasprintf("%s/%s", o->dir, path);
+	ok = still(live, le, &st);
+	free(live);
+	if (!ok)
+		return 0;
+	e = *le;
+	e.path = (char *)path;
+	b.len = le->size;
+	return place(o, &e, &b) == 0 ? 1 : -1;
 }
 
 /*
@@ -821,6 +897,7 @@ output_file(struct output *o, const char *path, const char *data, size_t len)
  */
 struct ostream {
 	struct output	*o;
+	struct state	*state;		/* a build state, not an output file */
 	char		*path;		/* owned */
 	char		*tmp;		/* owned; NULL: dry run */
 	int		 fd;
@@ -878,7 +955,13 @@ output_stream_close(struct ostream *s)
 		fail(s->o, s->tmp, "cannot write");
 		s->failed = 1;
 	}
-	if (!s->failed) {
+	if (s->state != NULL) {
+		/* Renamed in at commit; unlinked now if it failed. */
+		s->state->saved = !s->failed;
+		rc = s->failed ? -1 : 0;
+		if (s->failed)
+			unlink(s->tmp);
+	} else if (!s->failed) {
 		memset(&e, 0, sizeof(e));
 		e.path = s->path;
 		e.size = s->len;
@@ -886,12 +969,124 @@ output_stream_close(struct ostream *s)
 		rc = place(s->o, &e, &b);
 	}
 	/* Renamed into place, or not needed: the same bytes are there. */
-	if (s->tmp != NULL && unlink(s->tmp) == -1 && errno != ENOENT)
+	if (s->state == NULL && s->tmp != NULL && unlink(s->tmp) == -1 &&
+	    errno != ENOENT)
 		rc = -1;
 	free(s->tmp);
 	free(s->path);
 	free(s);
 	return rc;
+}
+
+/* ------------------------------------------------------------ build states */
+
+/* The state called name, registered on first use; NULL: too many. */
+static struct state *
+state_get(struct output *o, const char *name)
+{
+	struct state	*st;
+	const char	*slash = strrchr(o->dir, '/');
+	size_t		 i;
+
+	for (i = 0; i < o->nstates; i++)
+		if (strcmp(o->states[i].name, name) == 0)
+			return &o->states[i];
+	if (o->nstates == STATES_MAX || strchr(name, '/') != NULL)
+		return NULL;
+	st = &o->states[o->nstates++];
+	st->name = xstrdup(name);
+	st->file = xasprintf("%.*s.%s.state.%s",
+	    slash ? (int)(slash - o->dir + 1) : 0, o->dir,
+	    slash ? slash + 1 : o->dir, name);
+	return st;
+}
+
+const void *
+output_state(struct output *o, const char *name, size_t *len)
+{
+	struct state	*st;
+	struct stat	 sb;
+	void		*m;
+	int		 fd;
+
+	*len = 0;
+	if (o->dry_run || (st = state_get(o, name)) == NULL)
+		return NULL;
+	if (st->map != NULL) {
+		*len = st->len;
+		return st->map;
+	}
+	if ((fd = open(st->file, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		close(fd);
+		return NULL;
+	}
+	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return NULL;
+	st->map = m;
+	st->len = (size_t)sb.st_size;
+	*len = st->len;
+	return m;
+}
+
+struct ostream *
+output_state_stream(struct output *o, const char *name)
+{
+	struct ostream	*s;
+	struct state	*st;
+
+	if (o->dry_run || (st = state_get(o, name)) == NULL)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->o = o;
+	s->state = st;
+	s->tmp = xasprintf("%s.new", st->file);
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (s->fd == -1) {
+		fail(o, s->tmp, "cannot create");
+		s->failed = 1;
+	}
+	return s;
+}
+
+/*
+ * Before the swap: no state may outlive the output it describes (the same
+ * rule as the manifest's).  Every state this build read or saved goes.
+ */
+static int
+states_remove(struct output *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < o->nstates; i++)
+		if (unlink(o->states[i].file) == -1 && errno != ENOENT) {
+			diag_add(o->diags, o->states[i].file, 0,
+			    "cannot remove: %s", strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+/* After it: this build's states describe the live output now. */
+static void
+states_install(struct output *o)
+{
+	char	*tmp;
+	size_t	 i;
+
+	for (i = 0; i < o->nstates; i++) {
+		if (!o->states[i].saved)
+			continue;
+		tmp = xasprintf("%s.new", o->states[i].file);
+		/* A lost state only costs the next build its short cut. */
+		if (rename(tmp, o->states[i].file) == -1)
+			unlink(tmp);
+		free(tmp);
+		o->states[i].saved = 0;
+	}
 }
 
 /* Copy when a hard link is not possible (another file system). */
@@ -1093,6 +1288,8 @@ swap_in(struct output *o, int have_old)
 		    strerror(errno));
 		return -1;
 	}
+	if (states_remove(o) == -1)
+		return -1;
 	if (!have_old) {
 		if (rename(o->work, o->dir) == -1) {
 			diag_add(o->diags, o->dir, 0, "cannot rename: %s",
@@ -1120,6 +1317,21 @@ swap_in(struct output *o, int have_old)
 	/* A lost manifest only costs the next build its short cuts. */
 	manifest_write(&o->out, o->mfile);
 	write_state(o);
+	states_install(o);
+	return 0;
+}
+
+/* Were the same bytes made from other keys this time? */
+static int
+keys_moved(const struct output *o)
+{
+	const struct entry *le;
+	size_t		 i;
+
+	for (i = 0; i < o->out.n; i++)
+		if ((le = manifest_find(o->live, o->out.e[i].path)) == NULL ||
+		    le->key != o->out.e[i].key)
+			return 1;
 	return 0;
 }
 
@@ -1161,10 +1373,13 @@ output_commit(struct output *o, struct publish_stats *st)
 		else if (o->dirty)
 			/* The spare now holds what the live tree holds. */
 			manifest_write(&o->out, o->sfile);
-		if (o->live == NULL)
+		if (o->live == NULL || keys_moved(o))
 			manifest_write(&o->out, o->mfile);
 		if (o->last_inputs != o->inputs)
 			write_state(o);
+		/* The live output stays: the states describe it. */
+		if (states_remove(o) == 0)
+			states_install(o);
 		output_free(o);
 		return 0;
 	}

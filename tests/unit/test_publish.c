@@ -1,0 +1,225 @@
+/*
+ * test_publish.c: what a stage can leave for the next build: files kept by
+ * their input key (output_file_key, output_keep) and build states
+ * (output_state, output_state_stream), across real builds into a
+ * temporary folder.
+ */
+#include <sys/stat.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faqgen.h"
+#include "harness.h"
+
+static char	 dir[] = "/tmp/faqgen-publish.XXXXXX";
+static char	*outdir;
+
+static struct output *
+open_out(int dry, struct diags *d)
+{
+	struct output	*o = output_open(outdir, dry, d);
+
+	CHECK(o != NULL);
+	return o;
+}
+
+static ino_t
+inode(const char *rel)
+{
+	struct stat	 st;
+	char		*p = xasprintf("%s/%s", outdir, rel);
+	ino_t		 ino = lstat(p, &st) == 0 ? st.st_ino : 0;
+
+	free(p);
+	return ino;
+}
+
+static char *
+slurp(const char *file)
+{
+	FILE	*f = fopen(file, "r");
+	char	*s;
+	size_t	 n;
+
+	if (f == NULL)
+		return NULL;
+	s = xcalloc(1, 4096);
+	n = fread(s, 1, 4095, f);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+/* Save a state with these bytes. */
+static void
+save(struct output *o, const char *name, const char *bytes)
+{
+	struct ostream	*s = output_state_stream(o, name);
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	output_stream_write(s, bytes, strlen(bytes));
+	CHECK(output_stream_close(s) == 0);
+}
+
+/* The state as the next build sees it, as a string ("" when none). */
+static char *
+state_of(const char *name)
+{
+	struct diags	 d = { NULL, 0, 0 };
+	struct output	*o = open_out(0, &d);
+	const char	*m;
+	size_t		 len;
+	char		*s;
+
+	m = output_state(o, name, &len);
+	s = m != NULL ? xstrndup(m, len) : xstrdup("");
+	output_abort(o);
+	diag_free(&d);
+	return s;
+}
+
+static void
+keep_by_key(void)
+{
+	struct diags		 d = { NULL, 0, 0 };
+	struct publish_stats	 st;
+	struct output		*o;
+	ino_t			 a, b;
+	char			*p, *s;
+	FILE			*f;
+
+	/* First build: nothing to keep yet. */
+	o = open_out(0, &d);
+	CHECK(output_keep(o, "a.html", 11) == 0);
+	CHECK(output_file_key(o, "a.html", 11, "A1", 2) == 0);
+	CHECK(output_file_key(o, "b.html", 22, "B1", 2) == 0);
+	CHECK(output_file(o, "c.html", "C1", 2) == 0);
+	CHECK(output_commit(o, &st) == 0);
+	CHECK(st.added == 3);
+	a = inode("a.html");
+	b = inode("b.html");
+
+	/* Same key: kept, unchanged, same file; another key: not kept. */
+	o = open_out(0, &d);
+	CHECK(output_keep(o, "a.html", 11) == 1);
+	CHECK(output_keep(o, "b.html", 23) == 0);
+	CHECK(output_keep(o, "c.html", 0) == 0);	/* no key, never */
+	CHECK(output_keep(o, "nope.html", 11) == 0);
+	CHECK(output_file_key(o, "b.html", 23, "B2", 2) == 0);
+	CHECK(output_file(o, "c.html", "C1", 2) == 0);
+	CHECK(output_commit(o, &st) == 0);
+	CHECK(st.unchanged == 2 && st.changed == 1 && st.added == 0);
+	CHECK(inode("a.html") == a);
+	CHECK(inode("b.html") != b);
+	p = xasprintf("%s/a.html", outdir);
+	s = slurp(p);
+	CHECK_STR(s, "A1");
+	free(s);
+
+	/* A kept file keeps its key: the build after keeps it again. */
+	o = open_out(0, &d);
+	CHECK(output_keep(o, "a.html", 11) == 1);
+	CHECK(output_keep(o, "b.html", 23) == 1);
+	CHECK(output_keep(o, "c.html", 0) == 0);
+	CHECK(output_file(o, "c.html", "C1", 2) == 0);
+	CHECK(output_commit(o, &st) == 0);
+	CHECK(st.unchanged == 3 && st.changed == 0 && st.removed == 0);
+
+	/* Changed by hand since: not kept, whatever the key says. */
+	f = fopen(p, "w");
+	CHECK(f != NULL && fputs("hand", f) >= 0 && fclose(f) == 0);
+	o = open_out(0, &d);
+	CHECK(output_keep(o, "a.html", 11) == 0);
+	output_abort(o);
+
+	/* A dry run never keeps. */
+	o = open_out(1, &d);
+	CHECK(output_keep(o, "b.html", 23) == 0);
+	output_abort(o);
+	free(p);
+	CHECK(d.n == 0);
+	diag_free(&d);
+}
+
+static void
+states(void)
+{
+	struct diags		 d = { NULL, 0, 0 };
+	struct publish_stats	 st;
+	struct output		*o;
+	const void		*m;
+	size_t			 len;
+	char			*s, *file;
+
+	/* None yet; a dry run neither reads nor saves one. */
+	s = state_of("index");
+	CHECK_STR(s, "");
+	free(s);
+	o = open_out(1, &d);
+	CHECK(output_state(o, "index", &len) == NULL && len == 0);
+	CHECK(output_state_stream(o, "index") == NULL);
+	output_abort(o);
+
+	/* Saved with a build that changes the output (a.html and b.html go):
+	 * there for the next. */
+	o = open_out(0, &d);
+	CHECK(output_file(o, "c.html", "C2", 2) == 0);
+	save(o, "index", "one");
+	CHECK(output_commit(o, &st) == 0);
+	s = state_of("index");
+	CHECK_STR(s, "one");
+	free(s);
+	file = xasprintf("%s/.out.state.index", dir);
+	CHECK(access(file, F_OK) == 0);
+
+	/* A build that fails leaves the old state, not its own. */
+	o = open_out(0, &d);
+	m = output_state(o, "index", &len);
+	CHECK(m != NULL && len == 3 && memcmp(m, "one", 3) == 0);
+	save(o, "index", "two");
+	output_abort(o);
+	s = state_of("index");
+	CHECK_STR(s, "one");
+	free(s);
+
+	/* Nothing changed in the output: the new state still goes in. */
+	o = open_out(0, &d);
+	CHECK(output_file(o, "c.html", "C2", 2) == 0);
+	save(o, "index", "three");
+	CHECK(output_commit(o, &st) == 0);
+	CHECK(st.added + st.changed + st.removed == 0);
+	s = state_of("index");
+	CHECK_STR(s, "three");
+	free(s);
+
+	/* Read but not saved again: it no longer describes the output. */
+	o = open_out(0, &d);
+	CHECK(output_state(o, "index", &len) != NULL);
+	CHECK(output_file(o, "c.html", "C3", 2) == 0);
+	CHECK(output_commit(o, &st) == 0);
+	CHECK(access(file, F_OK) == -1);
+	free(file);
+	CHECK(d.n == 0);
+	diag_free(&d);
+}
+
+int
+main(void)
+{
+	char	*cmd;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	outdir = xasprintf("%s/out", dir);
+	TEST(keep_by_key);
+	TEST(states);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	free(outdir);
+	return harness_done();
+}
