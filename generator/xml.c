@@ -57,14 +57,15 @@ writer_new(xmlBufferPtr *bp)
 /* Finish the document and hand it to the output. */
 static int
 writer_done(xmlTextWriterPtr w, xmlBufferPtr b, struct output *out,
-    const char *name)
+    const char *name, uint64_t key)
 {
 	int	 rc;
 
 	rc = xmlTextWriterEndDocument(w) < 0 ? -1 : 0;
 	xmlFreeTextWriter(w);
 	if (rc == 0)
-		rc = output_file(out, name, (const char *)xmlBufferContent(b),
+		rc = output_file_key(out, name, key,
+		    (const char *)xmlBufferContent(b),
 		    (size_t)xmlBufferLength(b));
 	xmlBufferFree(b);
 	return rc;
@@ -84,7 +85,35 @@ url_entry(xmlTextWriterPtr w, const char *loc, const char *lastmod)
 	return rc ? -1 : 0;
 }
 
-/* Pages [from, to) of the site as one <urlset>. */
+/*
+ * What a <urlset> of pages [from, to) is made from: this code and its
+ * libxml2, the base URL, and each page's output path and lastmod.
+ */
+static uint64_t
+urlset_key(const struct site *site, size_t from, size_t to)
+{
+	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__
+	    " libxml2 " LIBXML_DOTTED_VERSION;
+	const char	*s;
+	uint64_t	 h;
+	size_t		 i;
+
+	h = hash_bytes(self, sizeof(self), 0);
+	h = hash_bytes(site->cfg.base_url, strlen(site->cfg.base_url) + 1, h);
+	for (i = from; i < to; i++) {
+		s = site->pages[i]->out;
+		h = hash_bytes(s, strlen(s) + 1, h);
+		s = newest(site, site->pages[i]);
+		h = s != NULL ? hash_bytes(s, strlen(s) + 1, h) :
+		    hash_bytes("", 0, h);
+	}
+	return h == 0 ? 1 : h;
+}
+
+/*
+ * Pages [from, to) of the site as one <urlset>, unless the last build
+ * wrote the same from the same pages.
+ */
 static int
 urlset(const struct site *site, struct output *out, const char *name,
     size_t from, size_t to)
@@ -93,8 +122,11 @@ urlset(const struct site *site, struct output *out, const char *name,
 	xmlBufferPtr	 b;
 	char		*loc;
 	size_t		 i;
+	uint64_t	 key = urlset_key(site, from, to);
 	int		 rc = 0;
 
+	if ((rc = output_keep(out, name, key)) != 0)
+		return rc == 1 ? 0 : -1;
 	if ((w = writer_new(&b)) == NULL)
 		return -1;
 	rc |= xmlTextWriterStartElementNS(w, NULL, BAD_CAST "urlset",
@@ -110,7 +142,7 @@ urlset(const struct site *site, struct output *out, const char *name,
 		xmlBufferFree(b);
 		return -1;
 	}
-	return writer_done(w, b, out, name);
+	return writer_done(w, b, out, name, key);
 }
 
 int
@@ -151,7 +183,7 @@ xml_sitemap(const struct site *site, struct output *out)
 		xmlBufferFree(b);
 		return -1;
 	}
-	return writer_done(w, b, out, "sitemap.xml");
+	return writer_done(w, b, out, "sitemap.xml", 0);
 }
 
 static char *
@@ -247,5 +279,5 @@ xml_feed(const struct site *site, struct output *out)
 		xmlBufferFree(b);
 		return -1;
 	}
-	return writer_done(w, b, out, "feed.xml");
+	return writer_done(w, b, out, "feed.xml", 0);
 }

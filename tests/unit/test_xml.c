@@ -150,6 +150,34 @@ sitemap_parts(void)
 	free(s);
 	free(path);
 
+	/*
+	 * Again, with an older lastmod in part 3: it alone is written; the
+	 * other parts are kept by their key, which the manifest records.
+	 */
+	free(site.pages[110000]->fm.lastmod);
+	site.pages[110000]->fm.lastmod = xstrdup("2023-05-05");
+	path = xasprintf("%s/out", dir);
+	out = output_open(path, 0, &d);
+	CHECK(out != NULL);
+	CHECK(xml_sitemap(&site, out) == 0);
+	CHECK(xml_feed(&site, out) == 0);
+	CHECK(output_commit(out, &st) == 0);
+	CHECK(st.changed == 1 && st.unchanged == 4 && st.added == 0);
+	free(path);
+	path = xasprintf("%s/out/sitemap-3.xml", dir);
+	s = slurp(path);
+	CHECK(s != NULL && strstr(s, "<lastmod>2023-05-05</lastmod>") != NULL);
+	free(s);
+	free(path);
+	path = xasprintf("%s/.out.manifest", dir);
+	s = slurp(path);
+	/* "hash size ino mtime key path": a key other than 0. */
+	CHECK(s != NULL && strstr(s, " 0 sitemap-1.xml\n") == NULL &&
+	    strstr(s, " sitemap-1.xml\n") != NULL);
+	CHECK(s != NULL && strstr(s, " 0 feed.xml\n") != NULL);
+	free(s);
+	free(path);
+
 	path = xasprintf("rm -rf '%s'", dir);
 	CHECK(system(path) == 0);
 	free(path);
