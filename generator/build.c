@@ -66,7 +66,6 @@ lap(const char *stage, double *t)
 static uint64_t
 fingerprint(const struct site *site)
 {
-	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__;
 	const struct config *c = &site->cfg;
 	const char	*strs[] = { c->title, c->description, c->base_url,
 	    c->language, c->author };
@@ -75,7 +74,7 @@ fingerprint(const struct site *site)
 	uint64_t	 h;
 	size_t		 i;
 
-	h = hash_bytes(self, sizeof(self), 0);
+	h = program_hash();
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		h = hash_bytes(strs[i] ? strs[i] : "", strs[i] ?
 		    strlen(strs[i]) + 1 : 0, h);

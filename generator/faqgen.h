@@ -60,6 +60,12 @@ size_t	 utf8_encode(uint32_t cp, char *out);
 
 /* A fast 64-bit hash of <p, len>, chained through h. */
 uint64_t hash_bytes(const void *, size_t, uint64_t h);
+/*
+ * A hash of this program: the bytes of the running executable, so any
+ * change to the code (or a library linked in statically) changes every
+ * key made from it.  Computed once; thread-safe.
+ */
+uint64_t program_hash(void);
 
 /* Line number (1-based) of byte offset off in <s, len>. */
 size_t	 line_of(const char *s, size_t len, size_t off);

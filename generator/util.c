@@ -1,11 +1,17 @@
 /*
  * util.c: allocation that cannot fail, UTF-8 checks and path arithmetic.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <err.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "faqgen.h"
 
@@ -283,4 +289,36 @@ hash_bytes(const void *p, size_t len, uint64_t h)
 		w = (w << 8) | s[i];
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	return h ^ (h >> 29);
+}
+
+static uint64_t	 program;
+
+static void
+program_once(void)
+{
+	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__;
+	struct stat	 st;
+	void		*m = MAP_FAILED;
+	int		 fd;
+
+	program = hash_bytes(self, sizeof(self), 0);
+	if ((fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	if (fstat(fd, &st) == 0 && st.st_size > 0)
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+		    fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return;
+	program = hash_bytes(m, (size_t)st.st_size, program);
+	munmap(m, (size_t)st.st_size);
+}
+
+uint64_t
+program_hash(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, program_once);
+	return program;
 }

@@ -86,19 +86,19 @@ url_entry(xmlTextWriterPtr w, const char *loc, const char *lastmod)
 }
 
 /*
- * What a <urlset> of pages [from, to) is made from: this code and its
+ * What a <urlset> of pages [from, to) is made from: this program and its
  * libxml2, the base URL, and each page's output path and lastmod.
  */
 static uint64_t
 urlset_key(const struct site *site, size_t from, size_t to)
 {
-	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__
-	    " libxml2 " LIBXML_DOTTED_VERSION;
+	static const char lib[] = "libxml2 " LIBXML_DOTTED_VERSION;
 	const char	*s;
 	uint64_t	 h;
 	size_t		 i;
 
-	h = hash_bytes(self, sizeof(self), 0);
+	/* libxml2 is linked dynamically: its version is not in the program. */
+	h = hash_bytes(lib, sizeof(lib), program_hash());
 	h = hash_bytes(site->cfg.base_url, strlen(site->cfg.base_url) + 1, h);
 	for (i = from; i < to; i++) {
 		s = site->pages[i]->out;
