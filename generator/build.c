@@ -272,6 +272,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		diag_free(&d);
 		return finish(res, &site, pr, EXIT_SYSTEM);
 	}
+	lap("open", &t);
 	output_set_inputs(out, dry ? 0 : fingerprint(&site));
 	if (!dry && output_last_inputs(out) == fingerprint(&site)) {
 		output_abort(out);
