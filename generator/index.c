@@ -101,7 +101,9 @@ struct token {
 	uint64_t	 key;		/* TOKEN_KEY(), or a word's hash */
 	uint32_t	 off;		/* bytes in the partition's pool */
 	uint32_t	 len;
-	uint32_t	 hash;		/* of the key; the shard's once merged */
+	uint32_t	 hash;		/* of the key (the partition's table) */
+	uint32_t	 fnv;		/* tokenize_hash(): picks the shard */
+	uint32_t	 size;		/* in its shard, about; 0 when df is 0 */
 	uint32_t	 df;
 	uint32_t	 n;		/* postings held */
 	uint32_t	 last;		/* question of the last one */
@@ -175,6 +177,9 @@ struct index {
 	size_t		 nshards;
 	uint32_t	*order;		/* tokens by shard: part << PART_BITS | token */
 	uint32_t	*start;		/* nshards + 1 */
+	size_t		*todo;		/* shards to write; NULL: all */
+	uint64_t	*skey;		/* per shard: its file's key */
+	uint64_t	 total;		/* every token's size */
 	atomic_int	 rc;		/* -1 once a write failed */
 	struct buf	*pieces;	/* pages.json: a batch of groups' */
 	size_t		 piece0;	/* the batch's first group */
@@ -429,6 +434,21 @@ count_job(void *arg, size_t i)
 	flen[FIELD_BODY] = length(p->text);
 	flen[FIELD_CATEGORY] = p->category != NULL ?
 	    length(p->category->fm.title) : 0;
+}
+
+/*
+ * An average field length to three significant digits: an edit to one
+ * question almost never moves it, so it moves no other question's q.
+ */
+static double
+quantize(double avg)
+{
+	double	 scale;
+
+	if (!(avg > 0))
+		return 1;
+	scale = pow(10, floor(log10(avg)) - 2);
+	return floor(avg / scale + 0.5) * scale;
 }
 
 /* q of a token: its term frequency in each field weighted. */
@@ -701,7 +721,7 @@ merge_job(void *arg, size_t p)
 
 /*
  * pool_run job: the final cut of partition p's lists, their size, and
- * each token's shard hash in place of the table's.
+ * each token's shard hash.
  */
 static void
 finish_job(void *arg, size_t p)
@@ -716,8 +736,9 @@ finish_job(void *arg, size_t p)
 		tk = &pt->tok[i];
 		prune(pt, tk);
 		/* The token's name, df and quotes, and its postings. */
-		pt->bytes += tk->len + 12 + tk->plen;
-		tk->hash = tokenize_hash(pt->pool.data + tk->off, tk->len);
+		tk->size = tk->len + 12 + tk->plen;
+		pt->bytes += tk->size;
+		tk->fnv = tokenize_hash(pt->pool.data + tk->off, tk->len);
 	}
 }
 
@@ -809,18 +830,45 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* pool_run job: shard k. */
+#define TOKEN_OF(ix, o) \
+	(&(ix)->part[(o) >> PART_BITS].tok[(o) & ((1u << PART_BITS) - 1)])
+
+/*
+ * qsort_r: tokens in a shard by their bytes (then key), an order any
+ * build repeats, whatever the order it met them in.
+ */
+static int
+token_cmp(const void *a, const void *b, void *arg)
+{
+	const struct index *ix = arg;
+	uint32_t	 oa = *(const uint32_t *)a, ob = *(const uint32_t *)b;
+	const struct token *ta = TOKEN_OF(ix, oa), *tb = TOKEN_OF(ix, ob);
+	size_t		 n = ta->len < tb->len ? ta->len : tb->len;
+	int		 c;
+
+	c = memcmp(ix->part[oa >> PART_BITS].pool.data + ta->off,
+	    ix->part[ob >> PART_BITS].pool.data + tb->off, n);
+	if (c != 0)
+		return c;
+	if (ta->len != tb->len)
+		return ta->len < tb->len ? -1 : 1;
+	return ta->key < tb->key ? -1 : ta->key > tb->key;
+}
+
+/* pool_run job: shard j (or todo[j]), its key kept for the state. */
 static void
-shard_job(void *arg, size_t k)
+shard_job(void *arg, size_t j)
 {
 	struct index	*ix = arg;
 	struct buf	 b = { 0 };
 	struct token	*tk;
 	struct part	*pt;
 	uint32_t	 o;
-	size_t		 i;
-	char		*w, path[32];
+	size_t		 i, k = ix->todo != NULL ? ix->todo[j] : j;
+	char		*w, path[40];
 
+	qsort_r(ix->order + ix->start[k], ix->start[k + 1] - ix->start[k],
+	    sizeof(*ix->order), token_cmp, ix);
 	js_open(&b, 's', k);
 	buf_putc(&b, '{');
 	for (i = ix->start[k]; i < ix->start[k + 1]; i++) {
@@ -840,60 +888,91 @@ shard_job(void *arg, size_t k)
 		b.len = (size_t)(w - b.data);
 		b.data[b.len] = '\0';
 	}
-	buf_putc(&b, '}');
-	snprintf(path, sizeof(path), "s/%zu", k);
-	if (emit(ix->out, &b, path) != 0)
+	buf_puts(&b, "});\n");
+	/* The bytes are the key: a rebuild that keeps them keeps the file. */
+	ix->skey[k] = hash_bytes(b.data, b.len, 0x73686172) | 1;
+	snprintf(path, sizeof(path), "search/s/%zu.js", k);
+	if (output_file_key(ix->out, path, ix->skey[k], b.data, b.len) != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
 }
 
-static void
-write_shards(struct index *ix, int jobs)
+/*
+ * How many shards for postings of about bytes: SHARD_BYTES a shard while
+ * that makes at most SHARDS_FEW of them (a small site: a query loads
+ * little), then up to SHARD_BYTES_MAX a shard, as many as that takes: a
+ * query loads some 25 shards, which must stay well under 200 KB at
+ * 100,000 questions.
+ */
+static size_t
+shards_for(uint64_t bytes)
 {
-	struct token	*tk;
-	size_t		 p, i, k, ntok = 0, bytes = 0, nshards;
-	uint32_t	*start, *order;
+	size_t	 nshards;
 
-	for (p = 0; p < NPART; p++) {
-		bytes += ix->part[p].bytes;
-		ntok += ix->part[p].ntok;
-	}
-	/*
-	 * SHARD_BYTES a shard while that makes at most SHARDS_FEW of them
-	 * (a small site: a query loads little), then up to SHARD_BYTES_MAX
-	 * a shard, as many as that takes: a query loads some 25 shards,
-	 * which must stay well under 200 KB at 100,000 questions.
-	 */
 	for (nshards = 1; nshards < SHARDS_FEW &&
 	    nshards * SHARD_BYTES < bytes; nshards *= 2)
 		;
 	while (nshards < SHARDS_MAX && nshards * SHARD_BYTES_MAX < bytes)
 		nshards *= 2;
-	ix->nshards = nshards;
+	return nshards;
+}
 
-	/* Tokens grouped by shard (a counting sort), in order of first use. */
+/*
+ * Every token that has a question grouped by shard (a counting sort):
+ * order[start[k]] to order[start[k + 1] - 1] are shard k's.
+ */
+static void
+group_shards(struct index *ix)
+{
+	struct token	*tk;
+	size_t		 p, i, k, ntok = 0, nshards = ix->nshards;
+	uint32_t	*start, *order;
+
+	for (p = 0; p < NPART; p++)
+		ntok += ix->part[p].ntok;
 	start = xcalloc(nshards + 1, sizeof(*start));
 	order = xcalloc(ntok ? ntok : 1, sizeof(*order));
 	for (p = 0; p < NPART; p++)
 		for (i = 0; i < ix->part[p].ntok; i++)
-			start[ix->part[p].tok[i].hash % nshards + 1]++;
+			if (ix->part[p].tok[i].df > 0)
+				start[ix->part[p].tok[i].fnv % nshards + 1]++;
 	for (k = 0; k < nshards; k++)
 		start[k + 1] += start[k];
 	for (p = 0; p < NPART; p++)
 		for (i = 0; i < ix->part[p].ntok; i++) {
 			tk = &ix->part[p].tok[i];
-			order[start[tk->hash % nshards]++] =
-			    (uint32_t)(p << PART_BITS | i);
+			if (tk->df > 0)
+				order[start[tk->fnv % nshards]++] =
+				    (uint32_t)(p << PART_BITS | i);
 		}
 	/* start[k] is now the end of shard k. */
 	memmove(start + 1, start, nshards * sizeof(*start));
 	start[0] = 0;
 	ix->start = start;
 	ix->order = order;
-	pool_run(nshards, jobs, shard_job, ix);
-	free(order);
-	free(start);
+}
+
+static void
+ungroup_shards(struct index *ix)
+{
+	free(ix->order);
+	free(ix->start);
 	ix->order = ix->start = NULL;
+}
+
+static void
+write_shards(struct index *ix, int jobs)
+{
+	size_t		 p;
+
+	ix->total = 0;
+	for (p = 0; p < NPART; p++)
+		ix->total += ix->part[p].bytes;
+	ix->nshards = shards_for(ix->total);
+	ix->skey = xcalloc(ix->nshards, sizeof(*ix->skey));
+	group_shards(ix);
+	pool_run(ix->nshards, jobs, shard_job, ix);
+	ungroup_shards(ix);
 }
 
 /* Length of <s, len> in UTF-16 code units, as JavaScript counts. */
@@ -1166,7 +1245,7 @@ build(struct index *ix, int jobs)
 		for (f = 0; f < FIELD__MAX; f++)
 			ix->avg[f] += ix->flen[i][f];
 	for (f = 0; f < FIELD__MAX; f++)
-		ix->avg[f] = n && ix->avg[f] > 0 ? ix->avg[f] / n : 1;
+		ix->avg[f] = quantize(n && ix->avg[f] > 0 ? ix->avg[f] / n : 1);
 
 	for (i = 0; i < NPART; i++) {
 		ix->part[i].tablesz = 1024;
