@@ -181,6 +181,14 @@ struct index {
 	uint64_t	*skey;		/* per shard: its file's key */
 	uint64_t	 total;		/* every token's size */
 	atomic_int	 rc;		/* -1 once a write failed */
+	uint64_t	*qhash;		/* per question: question_hash() */
+	struct ostream	*state;		/* the next build's; NULL: none */
+	uint64_t	 stoff;		/* bytes written to it */
+	struct buf	 rec[NPART];	/* a batch's records, per partition */
+	struct block	*blk;		/* batch * NPART + partition */
+	size_t		 nblk;
+	const uint8_t	*changed;	/* rebuild: per question, 1: changed */
+	struct rebuild	*rb;		/* rebuild: what it needs */
 	struct buf	*pieces;	/* pages.json: a batch of groups' */
 	size_t		 piece0;	/* the batch's first group */
 };
@@ -257,6 +265,41 @@ digit_value(char c)
 	if (c >= 'a' && c <= 'z')
 		return (uint32_t)(c - 'a' + 36);
 	return c == '-' ? 62 : 63;
+}
+
+/*
+ * The state's numbers: varints (7 bits a byte, low first) in the records,
+ * host order in the tables (a state only serves builds on this machine).
+ */
+static inline uint8_t *
+put_var(uint8_t *p, uint32_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* A varint at *pp, before end; sets *bad when it runs past end. */
+static inline uint32_t
+get_var(const uint8_t **pp, const uint8_t *end, int *bad)
+{
+	const uint8_t	*p = *pp;
+	uint32_t	 v = 0;
+	int		 sh;
+
+	for (sh = 0; p < end && sh < 35; sh += 7) {
+		v |= (uint32_t)(*p & 0x7f) << sh;
+		if (*p++ < 0x80) {
+			*pp = p;
+			return v;
+		}
+	}
+	*bad = 1;
+	*pp = end;
+	return 0;
 }
 
 /* ------------------------------------------------------ cutting questions */
@@ -413,13 +456,10 @@ length(const char *s)
 	return s != NULL ? (uint32_t)tokenize_length(s, strlen(s)) : 0;
 }
 
-/* pool_run job: question i's field lengths, as add_token() counts them. */
+/* Question p's field lengths, as add_token() counts them. */
 static void
-count_job(void *arg, size_t i)
+count_question(const struct page *p, uint32_t *flen)
 {
-	struct index	*ix = arg;
-	const struct page *p = ix->site->questions[i];
-	uint32_t	*flen = ix->flen[i];
 	size_t		 k;
 
 	flen[FIELD_TITLE] = length(p->fm.title);
@@ -434,6 +474,55 @@ count_job(void *arg, size_t i)
 	flen[FIELD_BODY] = length(p->text);
 	flen[FIELD_CATEGORY] = p->category != NULL ?
 	    length(p->category->fm.title) : 0;
+}
+
+static uint64_t
+hash_str(uint64_t h, const char *s)
+{
+	uint64_t	 n = s != NULL ? strlen(s) + 1 : 0;
+
+	h = hash_bytes(&n, sizeof(n), h);
+	return s != NULL ? hash_bytes(s, n - 1, h) : h;
+}
+
+/*
+ * Everything of question p the index reads (fields(), put_doc(),
+ * put_page()): equal hashes, equal postings and entries.
+ */
+static uint64_t
+question_hash(const struct page *p)
+{
+	uint64_t	 h = 0x7175657374696f6e, n;
+	size_t		 i;
+
+	h = hash_str(h, p->fm.title);
+	h = hash_str(h, p->out);
+	n = p->fm.keywords.n;
+	h = hash_bytes(&n, sizeof(n), h);
+	for (i = 0; i < p->fm.keywords.n; i++)
+		h = hash_str(h, p->fm.keywords.v[i]);
+	n = p->fm.tags.n;
+	h = hash_bytes(&n, sizeof(n), h);
+	for (i = 0; i < p->fm.tags.n; i++)
+		h = hash_str(h, p->fm.tags.v[i]);
+	n = p->nheadings;
+	h = hash_bytes(&n, sizeof(n), h);
+	for (i = 0; i < p->nheadings; i++) {
+		h = hash_str(h, p->headings[i].text);
+		h = hash_str(h, p->headings[i].id);
+	}
+	h = hash_str(h, p->text);
+	return hash_str(h, p->category != NULL ? p->category->fm.title : NULL);
+}
+
+/* pool_run job: question i's field lengths and hash. */
+static void
+count_job(void *arg, size_t i)
+{
+	struct index	*ix = arg;
+
+	count_question(ix->site->questions[i], ix->flen[i]);
+	ix->qhash[i] = question_hash(ix->site->questions[i]);
 }
 
 /*
@@ -693,14 +782,30 @@ merge_job(void *arg, size_t p)
 	struct postedv	*pv;
 	struct posted	*t;
 	struct token	*tk;
+	struct buf	*rb = ix->state != NULL ? &ix->rec[p] : NULL;
 	size_t		 c, k;
+	uint32_t	 prev = (uint32_t)ix->batch0;
+	uint8_t		*r = NULL;
 	char		*w;
 
+	if (rb != NULL)
+		buf_truncate(rb, 0);
 	for (c = 0; c < CUTTERS; c++) {
 		pv = &ix->cutter[c].part[p];
+		if (rb != NULL) {
+			/* Three varints of at most 5 bytes a posting. */
+			buf_grow(rb, pv->n * 15);
+			r = (uint8_t *)rb->data + rb->len;
+		}
 		for (k = 0; k < pv->n; k++) {
 			t = &pv->v[k];
 			tk = token_find(pt, t);
+			if (r != NULL) {
+				r = put_var(r, t->doc - prev);
+				r = put_var(r, (uint32_t)(tk - pt->tok));
+				r = put_var(r, t->q);
+				prev = t->doc;
+			}
 			tk->df++;
 			if (t->q <= tk->qdrop)
 				continue;
@@ -715,6 +820,10 @@ merge_job(void *arg, size_t p)
 			tk->last = t->doc;
 			if (++tk->n == 2 * POSTINGS_MAX)
 				prune(pt, tk);
+		}
+		if (rb != NULL) {
+			rb->len = (size_t)((char *)r - rb->data);
+			rb->data[rb->len] = '\0';
 		}
 	}
 }
@@ -1065,7 +1174,9 @@ docs_job(void *arg, size_t g)
 	struct buf	 b = { 0 }, e = { 0 };
 	const char	*text;
 	size_t		 c, i, first, last;
-	char		 path[32];
+	uint64_t	 key;
+	int		 changed, rc;
+	char		 path[40];
 
 	for (c = g * GROUP; c < (g + 1) * GROUP; c++) {
 		first = c * CHUNK;
@@ -1074,6 +1185,20 @@ docs_job(void *arg, size_t g)
 		last = first + CHUNK;
 		if (last > site->nquestions)
 			last = site->nquestions;
+		/* The key: its questions' hashes, which say all it shows. */
+		key = hash_bytes(&c, sizeof(c), 0x63686e6b);
+		key = hash_bytes(ix->qhash + first,
+		    (last - first) * sizeof(*ix->qhash), key) | 1;
+		snprintf(path, sizeof(path), "search/d/%zu.js", c);
+		for (changed = 0, i = first; ix->changed != NULL && i < last;
+		    i++)
+			changed |= ix->changed[i];
+		if (ix->changed != NULL && !changed &&
+		    (rc = output_keep(ix->out, path, key)) != 0) {
+			if (rc < 0)
+				atomic_store(&ix->rc, -1);
+			continue;
+		}
 		js_open(&b, 'd', c);
 		buf_putc(&b, '[');
 		for (i = first; i < last; i++) {
@@ -1083,9 +1208,8 @@ docs_job(void *arg, size_t g)
 				buf_putc(&b, ',');
 			put_doc(&b, p, text, &e);
 		}
-		buf_putc(&b, ']');
-		snprintf(path, sizeof(path), "d/%zu", c);
-		if (emit(ix->out, &b, path) != 0)
+		buf_puts(&b, "]);\n");
+		if (output_file_key(ix->out, path, key, b.data, b.len) != 0)
 			atomic_store(&ix->rc, -1);
 	}
 	buf_free(&b);
@@ -1230,8 +1354,962 @@ write_manifest(struct index *ix)
 	buf_free(&b);
 }
 
+/* ------------------------------------------------------------- the state */
+
+/*
+ * The state a build saves for the next one (output_state_stream(), name
+ * "index"), all of it a cache that the next build checks and otherwise
+ * ignores:
+ *
+ *   header   STATE_MAGIC, STATE_VERSION, NPART, the global hash
+ *            (global_hash()), N, the quantized averages
+ *   records  per batch of BATCH questions, per partition, a block: every
+ *            posting of the batch's questions in the partition, before any
+ *            cut, in question order, as three varints: question - the
+ *            previous one (the first: - the batch's first question), token
+ *            number in the partition, q
+ *   tables   per question: question_hash(), field lengths;
+ *            per block: offset, length, hash;
+ *            per partition: its token count, then per token: key, df,
+ *            size, length, bytes (a token's number is its place here);
+ *            per shard: the key its file was written with
+ *   trailer  where the tables start, shards, total size, batches, the
+ *            tables' hash, STATE_END
+ *
+ * A block's hash is checked when it is read, the tables' when the state
+ * is opened; every number read is checked against what it indexes.
+ */
+#define STATE_MAGIC	"faqgenIX"
+#define STATE_END	"IXstate."
+#define STATE_VERSION	1
+#define HEADER_SIZE	(8 + 4 + 4 + 8 + 8 + 8 * FIELD__MAX)
+#define TRAILER_SIZE	(8 * 8 + 8)
+#define QENTRY		(8 + 4 * FIELD__MAX)
+#define BENTRY		(8 + 4 + 8)
+#define BLOCK_SEED	0x626c6f636bu
+#define CHANGED_MAX(n)	((n) / 100 + 1)	/* questions a rebuild takes */
+#define COLLECT_MAX	(8u << 20)	/* postings a regeneration holds */
+
+/* A block of records. */
+struct block {
+	uint64_t	 off;		/* in the state */
+	uint32_t	 len;
+	uint64_t	 hash;
+};
+
+/* The state of the build that made the live output, checked. */
+struct prev {
+	const uint8_t	*p;		/* mapped by publish.c */
+	size_t		 len;
+	double		 avg[FIELD__MAX];
+	const uint8_t	*q;		/* per question: QENTRY */
+	const uint8_t	*b;		/* per block: BENTRY */
+	size_t		 nbatch;
+	const uint8_t	*t, *tend;	/* tokens */
+	const uint8_t	*s;		/* per shard: its key */
+	size_t		 nshards;
+	uint64_t	 total;
+};
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	buf_put(b, (const char *)&v, sizeof(v));
+}
+
+static void
+put_u64(struct buf *b, uint64_t v)
+{
+	buf_put(b, (const char *)&v, sizeof(v));
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	uint32_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t
+get_u64(const uint8_t *p)
+{
+	uint64_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * Everything but the questions' own text that the postings and result
+ * files depend on: this program's index format, and the questions in
+ * site order (number, source, output path, category).
+ */
+static uint64_t
+global_hash(const struct site *site)
+{
+	const uint64_t	 format[] = { STATE_VERSION, POSTINGS_MAX, Q_SCALE,
+	    CHUNK, NPART, BATCH, SHARD_BYTES, SHARDS_FEW, SHARD_BYTES_MAX,
+	    SHARDS_MAX, site->nquestions };
+	const struct page *p;
+	uint64_t	 h;
+	size_t		 i;
+
+	h = hash_str(0, "faqgen index " FAQGEN_VERSION);
+	h = hash_bytes(format, sizeof(format), h);
+	for (i = 0; i < site->nquestions; i++) {
+		p = site->questions[i];
+		h = hash_str(h, p->src);
+		h = hash_str(h, p->out);
+		h = hash_str(h, p->category != NULL ? p->category->src : NULL);
+	}
+	h = hash_bytes(site->synonyms != NULL ? site->synonyms : "",
+	    site->synonyms != NULL ? site->synonyms_len : 0, h);
+	return h;
+}
+
+static void
+state_write(struct index *ix, const void *p, size_t len)
+{
+	output_stream_write(ix->state, p, len);
+	ix->stoff += len;
+}
+
+/* The header, before the records. */
+static void
+state_header(struct index *ix)
+{
+	struct buf	 b = { 0 };
+	size_t		 f;
+
+	buf_put(&b, STATE_MAGIC, 8);
+	put_u32(&b, STATE_VERSION);
+	put_u32(&b, NPART);
+	put_u64(&b, global_hash(ix->site));
+	put_u64(&b, ix->site->nquestions);
+	for (f = 0; f < FIELD__MAX; f++)
+		buf_put(&b, (const char *)&ix->avg[f], sizeof(double));
+	state_write(ix, b.data, b.len);
+	buf_free(&b);
+}
+
+/* pool_run job: the hash of the batch's block of partition p. */
+static void
+block_hash_job(void *arg, size_t p)
+{
+	struct index	*ix = arg;
+
+	ix->blk[ix->nblk + p].hash = hash_bytes(ix->rec[p].data,
+	    ix->rec[p].len, BLOCK_SEED);
+}
+
+/* The blocks of the batch just merged. */
+static void
+state_batch(struct index *ix, int jobs)
+{
+	size_t		 p, first = ix->nblk;
+
+	ix->blk = xreallocarray(ix->blk, ix->nblk + NPART, sizeof(*ix->blk));
+	pool_run(NPART, jobs, block_hash_job, ix);
+	for (p = 0; p < NPART; p++) {
+		ix->blk[first + p].off = ix->stoff;
+		ix->blk[first + p].len = (uint32_t)ix->rec[p].len;
+		state_write(ix, ix->rec[p].data, ix->rec[p].len);
+	}
+	ix->nblk += NPART;
+}
+
+/* The tables and the trailer, after the records; closes the state. */
+static void
+state_tables(struct index *ix)
+{
+	const struct site *site = ix->site;
+	struct buf	 b = { 0 };
+	struct token	*tk;
+	uint64_t	 at[4];
+	size_t		 i, p, f;
+
+	buf_grow(&b, site->nquestions * QENTRY + ix->nblk * BENTRY +
+	    ix->nshards * 8 + TRAILER_SIZE);
+	at[0] = ix->stoff;
+	for (i = 0; i < site->nquestions; i++) {
+		put_u64(&b, ix->qhash[i]);
+		for (f = 0; f < FIELD__MAX; f++)
+			put_u32(&b, ix->flen[i][f]);
+	}
+	at[1] = ix->stoff + b.len;
+	for (i = 0; i < ix->nblk; i++) {
+		put_u64(&b, ix->blk[i].off);
+		put_u32(&b, ix->blk[i].len);
+		put_u64(&b, ix->blk[i].hash);
+	}
+	at[2] = ix->stoff + b.len;
+	for (p = 0; p < NPART; p++) {
+		put_u32(&b, (uint32_t)ix->part[p].ntok);
+		for (i = 0; i < ix->part[p].ntok; i++) {
+			tk = &ix->part[p].tok[i];
+			put_u64(&b, tk->key);
+			put_u32(&b, tk->df);
+			put_u32(&b, tk->size);
+			put_u32(&b, tk->len);
+			buf_put(&b, ix->part[p].pool.data + tk->off, tk->len);
+		}
+	}
+	at[3] = ix->stoff + b.len;
+	for (i = 0; i < ix->nshards; i++)
+		put_u64(&b, ix->skey[i]);
+	for (i = 0; i < 4; i++)
+		put_u64(&b, at[i]);
+	put_u64(&b, ix->nshards);
+	put_u64(&b, ix->total);
+	put_u64(&b, (site->nquestions + BATCH - 1) / BATCH);
+	put_u64(&b, hash_bytes(b.data, (size_t)(at[3] - at[0]) +
+	    ix->nshards * 8, BLOCK_SEED));
+	buf_put(&b, STATE_END, 8);
+	state_write(ix, b.data, b.len);
+	buf_free(&b);
+	if (output_stream_close(ix->state) != 0)
+		atomic_store(&ix->rc, -1);
+	ix->state = NULL;
+}
+
+/*
+ * Check the state <p, len> against this site: its format, the global
+ * hash, the tables' hash and layout.  Returns 0 when it can serve.
+ */
+static int
+prev_open(struct prev *pv, const void *data, size_t len,
+    const struct site *site)
+{
+	const uint8_t	*p = data, *tr;
+	uint64_t	 at[4], nshards, nbatch, n = site->nquestions;
+	size_t		 i;
+
+	memset(pv, 0, sizeof(*pv));
+	if (p == NULL || len < HEADER_SIZE + TRAILER_SIZE ||
+	    memcmp(p, STATE_MAGIC, 8) != 0 ||
+	    memcmp(p + len - 8, STATE_END, 8) != 0 ||
+	    get_u32(p + 8) != STATE_VERSION || get_u32(p + 12) != NPART ||
+	    get_u64(p + 16) != global_hash(site) || get_u64(p + 24) != n)
+		return -1;
+	memcpy(pv->avg, p + 32, sizeof(pv->avg));
+	tr = p + len - TRAILER_SIZE;
+	for (i = 0; i < 4; i++)
+		at[i] = get_u64(tr + 8 * i);
+	nshards = get_u64(tr + 32);
+	nbatch = get_u64(tr + 48);
+	if (nbatch != (n + BATCH - 1) / BATCH || nshards == 0 ||
+	    nshards > SHARDS_MAX || (nshards & (nshards - 1)) != 0 ||
+	    at[0] < HEADER_SIZE || at[1] - at[0] != n * QENTRY ||
+	    at[1] < at[0] || at[2] < at[1] || at[3] < at[2] ||
+	    at[2] - at[1] != nbatch * NPART * BENTRY ||
+	    at[3] + nshards * 8 != len - TRAILER_SIZE ||
+	    hash_bytes(p + at[0], (size_t)(at[3] - at[0] + nshards * 8),
+	    BLOCK_SEED) != get_u64(tr + 56))
+		return -1;
+	pv->p = p;
+	pv->len = len;
+	pv->q = p + at[0];
+	pv->b = p + at[1];
+	pv->nbatch = nbatch;
+	pv->t = p + at[2];
+	pv->tend = p + at[3];
+	pv->s = p + at[3];
+	pv->nshards = nshards;
+	pv->total = get_u64(tr + 40);
+	/* The blocks lie one after the other, from the header on. */
+	for (i = 0, at[0] = HEADER_SIZE; i < nbatch * NPART; i++) {
+		if (get_u64(pv->b + i * BENTRY) != at[0])
+			return -1;
+		at[0] += get_u32(pv->b + i * BENTRY + 8);
+	}
+	return at[0] == (uint64_t)(pv->q - p) ? 0 : -1;
+}
+
+/* Block b * NPART + part of the previous state. */
+static struct block
+prev_block(const struct prev *pv, size_t i)
+{
+	struct block	 bl;
+
+	bl.off = get_u64(pv->b + i * BENTRY);
+	bl.len = get_u32(pv->b + i * BENTRY + 8);
+	bl.hash = get_u64(pv->b + i * BENTRY + 12);
+	return bl;
+}
+
+/* ---------------------------------------------------------------- rebuild */
+
+/*
+ * A rebuild from the state: only the changed questions are cut; the shards
+ * of every token they had or have now are made again from the state's
+ * records (the changed questions' replaced), every other shard and result
+ * file is kept as the last build wrote it (output_keep()).
+ */
+
+/* A posting of a changed question, as cut now. */
+struct newrec {
+	uint32_t	 doc, tok, q;
+};
+
+/* Per partition. */
+struct rpart {
+	size_t		 ntok0;		/* tokens in the state */
+	uint8_t		*want;		/* per token: collect its list */
+	uint8_t		*hit;		/* per token: a changed question's */
+	uint32_t	**list;		/* per token: doc, q, doc, q ... */
+	uint32_t	*nlist, *caplist;
+	struct newrec	*nr;		/* in question order */
+	size_t		 nnr, capnr;
+	uint32_t	*scratch;
+	size_t		 capscratch;
+};
+
+struct rebuild {
+	struct prev	 pv;
+	struct rpart	 part[NPART];
+	uint8_t		*changed;	/* per question */
+	uint32_t	*chlist;	/* the changed questions, in order */
+	size_t		 nchanged;
+	uint8_t		*mark;		/* per shard: 1 write, 2 regenerate */
+	int		 verify;	/* check each block's hash */
+	size_t		 written;	/* shards */
+	atomic_int	 bad;		/* the state does not hold together */
+};
+
+/* pool_run job: question i's hash; its lengths from the state if equal. */
+static void
+rehash_job(void *arg, size_t i)
+{
+	struct index	*ix = arg;
+	struct rebuild	*rb = ix->rb;
+	const uint8_t	*e = rb->pv.q + i * QENTRY;
+	size_t		 f;
+
+	ix->qhash[i] = question_hash(ix->site->questions[i]);
+	if (ix->qhash[i] == get_u64(e)) {
+		for (f = 0; f < FIELD__MAX; f++)
+			ix->flen[i][f] = get_u32(e + 8 + 4 * f);
+	} else {
+		count_question(ix->site->questions[i], ix->flen[i]);
+		rb->changed[i] = 1;
+	}
+}
+
+/* The state's tokens into the partitions, with their tables. */
+static int
+load_tokens(struct index *ix, struct rebuild *rb)
+{
+	const uint8_t	*t = rb->pv.t, *end = rb->pv.tend;
+	struct part	*pt;
+	struct token	*tk;
+	uint64_t	 total = 0;
+	uint32_t	 ntok, len;
+	size_t		 p, i, j, mask;
+
+	for (p = 0; p < NPART; p++) {
+		pt = &ix->part[p];
+		if (end - t < 4 || (ntok = get_u32(t)) >= 1u << PART_BITS)
+			return -1;
+		t += 4;
+		pt->captok = ntok + 1024;
+		pt->tok = xcalloc(pt->captok, sizeof(*pt->tok));
+		for (pt->tablesz = 1024; pt->tablesz < 2 * pt->captok;)
+			pt->tablesz *= 2;
+		pt->table = xcalloc(pt->tablesz, sizeof(*pt->table));
+		mask = pt->tablesz - 1;
+		for (i = 0; i < ntok; i++) {
+			if (end - t < 20 || (len = get_u32(t + 16)) >
+			    (size_t)(end - t) - 20 || len > 1u << 16)
+				return -1;
+			tk = &pt->tok[i];
+			tk->key = get_u64(t);
+			tk->df = get_u32(t + 8);
+			tk->size = get_u32(t + 12);
+			tk->len = len;
+			tk->off = (uint32_t)pt->pool.len;
+			buf_put(&pt->pool, (const char *)t + 20, len);
+			tk->hash = hash_key(tk->key);
+			tk->fnv = tokenize_hash((const char *)t + 20, len);
+			if (part_of(tk->hash) != p)
+				return -1;
+			total += tk->size;
+			t += 20 + len;
+			for (j = tk->hash & mask; pt->table[j] != 0;
+			    j = (j + 1) & mask)
+				;
+			pt->table[j] = (uint32_t)i + 1;
+		}
+		pt->ntok = ntok;
+		rb->part[p].ntok0 = ntok;
+	}
+	return t == end && total == rb->pv.total ? 0 : -1;
+}
+
+/*
+ * The changed questions cut anew; their postings (struct newrec) by
+ * partition, each token found or added.
+ */
+static void
+cut_changed(struct index *ix, struct rebuild *rb)
+{
+	struct cutter	*cu = &ix->cutter[0];
+	struct postedv	*pv;
+	struct rpart	*rp;
+	struct token	*tk;
+	struct newrec	*r;
+	size_t		 i, k, p, need = 1;
+
+	for (i = 0; i < rb->nchanged; i++)
+		need += 2 * fields_len(ix->site->questions[rb->chlist[i]]);
+	cu->capbytes = need;
+	cu->bytes = xmalloc(need);
+	ix->batch0 = 0;
+	for (i = 0; i < rb->nchanged; i++)
+		cut_question(ix, cu, rb->chlist[i]);
+	for (p = 0; p < NPART; p++) {
+		pv = &cu->part[p];
+		rp = &rb->part[p];
+		for (k = 0; k < pv->n; k++) {
+			tk = token_find(&ix->part[p], &pv->v[k]);
+			if (tk - ix->part[p].tok >= (ptrdiff_t)rp->ntok0) {
+				/* New to the site. */
+				tk->fnv = tokenize_hash(ix->part[p].pool.data +
+				    tk->off, tk->len);
+			}
+			if (rp->nnr == rp->capnr) {
+				rp->capnr = rp->capnr ? rp->capnr * 2 : 64;
+				rp->nr = xreallocarray(rp->nr, rp->capnr,
+				    sizeof(*rp->nr));
+			}
+			r = &rp->nr[rp->nnr++];
+			r->doc = pv->v[k].doc;
+			r->tok = (uint32_t)(tk - ix->part[p].tok);
+			r->q = pv->v[k].q;
+		}
+	}
+}
+
+/*
+ * Decode block i (batch i / NPART) of partition p, calling fn for each
+ * record; returns -1 when it does not hold together.
+ */
+static int
+scan_block(struct index *ix, struct rebuild *rb, size_t i, size_t p,
+    void (*fn)(struct rebuild *, struct rpart *, uint32_t, uint32_t,
+    uint32_t))
+{
+	struct block	 bl = prev_block(&rb->pv, i * NPART + p);
+	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len;
+	struct rpart	*rp = &rb->part[p];
+	uint32_t	 doc = (uint32_t)(i * BATCH), tok, q;
+	uint32_t	 last = doc + BATCH;
+	int		 bad = 0;
+
+	if (bl.off + bl.len > rb->pv.len)
+		return -1;
+	if (rb->verify && hash_bytes(s, bl.len, BLOCK_SEED) != bl.hash)
+		return -1;
+	if (last > ix->site->nquestions)
+		last = (uint32_t)ix->site->nquestions;
+	while (s < end) {
+		doc += get_var(&s, end, &bad);
+		tok = get_var(&s, end, &bad);
+		q = get_var(&s, end, &bad);
+		if (bad || doc >= last || tok >= rp->ntok0)
+			return -1;
+		fn(rb, rp, doc, tok, q);
+	}
+	return 0;
+}
+
+/* Record callback: a changed question's old posting marks its token. */
+static void
+old_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc, uint32_t tok,
+    uint32_t q)
+{
+	(void)q;
+	if (rb->changed[doc])
+		rp->hit[tok] = 1;
+}
+
+/* Record callback: a posting of an unchanged question joins its list. */
+static void
+collect_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc,
+    uint32_t tok, uint32_t q)
+{
+	uint32_t	*l;
+
+	if (!rp->want[tok] || rb->changed[doc])
+		return;
+	if (rp->nlist[tok] + 2 > rp->caplist[tok]) {
+		rb->bad = 1;	/* more than its df */
+		return;
+	}
+	l = rp->list[tok] + rp->nlist[tok];
+	l[0] = doc;
+	l[1] = q;
+	rp->nlist[tok] += 2;
+}
+
+/*
+ * Token tk's list from all its postings (doc, q pairs in question order):
+ * the POSTINGS_MAX best, chosen as prune() does, df their number.
+ */
+static void
+final_list(struct rpart *rp, struct token *tk, const uint32_t *v, size_t n)
+{
+	uint32_t	 cut = 0, above = 0, keep_eq = 0, prev = 0;
+	size_t		 i;
+	char		*w;
+
+	free(tk->p);
+	tk->df = (uint32_t)n;
+	tk->n = (uint32_t)(n < POSTINGS_MAX ? n : POSTINGS_MAX);
+	tk->p = xmalloc((size_t)tk->n * 14 + 1);
+	if (n > POSTINGS_MAX) {
+		if (rp->capscratch < n) {
+			rp->capscratch = n;
+			rp->scratch = xreallocarray(rp->scratch, n,
+			    sizeof(*rp->scratch));
+		}
+		for (i = 0; i < n; i++)
+			rp->scratch[i] = v[2 * i + 1];
+		cut = kth_largest(rp->scratch, n, POSTINGS_MAX - 1);
+		for (i = 0; i < n; i++)
+			if (v[2 * i + 1] > cut)
+				above++;
+		keep_eq = POSTINGS_MAX - above;
+	}
+	w = tk->p;
+	for (i = 0; i < n; i++) {
+		if (n <= POSTINGS_MAX || v[2 * i + 1] > cut)
+			;
+		else if (v[2 * i + 1] == cut && keep_eq > 0)
+			keep_eq--;
+		else
+			continue;
+		w = put_num(w, v[2 * i] - prev);
+		w = put_num(w, v[2 * i + 1]);
+		prev = v[2 * i];
+	}
+	tk->plen = (uint32_t)(w - tk->p);
+	tk->size = n > 0 ? tk->len + 12 + tk->plen : 0;
+}
+
+/*
+ * pool_run job: every list partition p wants, from the state's records
+ * and the changed questions' new postings, then cut to its final form.
+ */
+static void
+collect_job(void *arg, size_t p)
+{
+	struct index	*ix = arg;
+	struct rebuild	*rb = ix->rb;
+	struct rpart	*rp = &rb->part[p];
+	struct part	*pt = &ix->part[p];
+	struct newrec	*r;
+	uint32_t	*l;
+	size_t		 i, k, ntok = pt->ntok;
+
+	for (i = 0; i < ntok; i++)
+		if (rp->want[i]) {
+			rp->caplist[i] = 2 * (pt->tok[i].df + 1);
+			rp->list[i] = xmalloc(rp->caplist[i] *
+			    sizeof(uint32_t));
+			rp->nlist[i] = 0;
+		}
+	for (i = 0; i < rb->pv.nbatch; i++)
+		if (scan_block(ix, rb, i, p, collect_posting) != 0) {
+			rb->bad = 1;
+			return;
+		}
+	for (k = 0; k < rp->nnr; k++) {
+		r = &rp->nr[k];
+		if (!rp->want[r->tok])
+			continue;
+		if (rp->nlist[r->tok] + 2 > rp->caplist[r->tok]) {
+			rp->caplist[r->tok] += 64;
+			rp->list[r->tok] = xreallocarray(rp->list[r->tok],
+			    rp->caplist[r->tok], sizeof(uint32_t));
+		}
+		/* Into its place in question order. */
+		l = rp->list[r->tok];
+		i = rp->nlist[r->tok];
+		while (i > 0 && l[i - 2] > r->doc) {
+			l[i] = l[i - 2];
+			l[i + 1] = l[i - 1];
+			i -= 2;
+		}
+		l[i] = r->doc;
+		l[i + 1] = r->q;
+		rp->nlist[r->tok] += 2;
+	}
+	for (i = 0; i < ntok; i++)
+		if (rp->want[i]) {
+			final_list(rp, &pt->tok[i], rp->list[i],
+			    rp->nlist[i] / 2);
+			free(rp->list[i]);
+			rp->list[i] = NULL;
+		}
+}
+
+/* The lists of every token wanted, cut to their final form. */
+static int
+collect(struct index *ix, struct rebuild *rb, int jobs)
+{
+	struct rpart	*rp;
+	struct part	*pt;
+	size_t		 p;
+
+	for (p = 0; p < NPART; p++) {
+		rp = &rb->part[p];
+		pt = &ix->part[p];
+		rp->list = xcalloc(pt->ntok + 1, sizeof(*rp->list));
+		rp->nlist = xcalloc(pt->ntok + 1, sizeof(*rp->nlist));
+		rp->caplist = xcalloc(pt->ntok + 1, sizeof(*rp->caplist));
+	}
+	pool_run(NPART, jobs, collect_job, ix);
+	for (p = 0; p < NPART; p++) {
+		rp = &rb->part[p];
+		free(rp->list);
+		free(rp->nlist);
+		free(rp->caplist);
+		rp->list = NULL;
+		rp->nlist = rp->caplist = NULL;
+	}
+	return rb->bad ? -1 : 0;
+}
+
+/* pool_run job: keep shard k, unless it is to be written; else mark it. */
+static void
+keep_job(void *arg, size_t k)
+{
+	struct index	*ix = arg;
+	char		 path[40];
+	int		 rc;
+
+	if (ix->rb->mark[k] != 0)
+		return;
+	snprintf(path, sizeof(path), "search/s/%zu.js", k);
+	if ((rc = output_keep(ix->out, path, ix->skey[k])) == 0)
+		ix->rb->mark[k] = 2;	/* gone or edited: made again */
+	else if (rc < 0)
+		atomic_store(&ix->rc, -1);
+}
+
+/* Write the shards in todo[0..n), whose tokens' lists are made. */
+static void
+write_some(struct index *ix, size_t *todo, size_t n, int jobs)
+{
+	struct token	*tk;
+	size_t		 i, j;
+
+	ix->todo = todo;
+	pool_run(n, jobs, shard_job, ix);
+	ix->todo = NULL;
+	for (i = 0; i < n; i++)
+		for (j = ix->start[todo[i]]; j < ix->start[todo[i] + 1]; j++) {
+			tk = TOKEN_OF(ix, ix->order[j]);
+			free(tk->p);
+			tk->p = NULL;
+		}
+}
+
+/* Want the lists of the tokens of shard k (grouped); returns their df. */
+static size_t
+want_shard(struct index *ix, struct rebuild *rb, size_t k)
+{
+	uint32_t	 o;
+	size_t		 j, n = 0;
+
+	for (j = ix->start[k]; j < ix->start[k + 1]; j++) {
+		o = ix->order[j];
+		rb->part[o >> PART_BITS].want[o & ((1u << PART_BITS) - 1)] = 1;
+		n += TOKEN_OF(ix, o)->df;
+	}
+	return n;
+}
+
+/*
+ * The rebuild.  Returns 1 when it is done, 0 when the full build must run
+ * instead (nothing is written yet; *why says why), -1 on an error.
+ */
+static int
+rebuild(struct index *ix, struct rebuild *rb, const void *data, size_t len,
+    int jobs, const char **why)
+{
+	const struct site *site = ix->site;
+	struct rpart	*rp;
+	struct part	*pt;
+	struct token	*tk;
+	size_t		 n = site->nquestions, i, f, p, k, ntodo, held;
+	size_t		*todo;
+	uint64_t	 before = 0, after = 0;
+	double		 avg[FIELD__MAX] = { 0 };
+
+	if (prev_open(&rb->pv, data, len, site) != 0) {
+		*why = "no state that fits this site";
+		return 0;
+	}
+	ix->rb = rb;
+	rb->changed = xcalloc(n ? n : 1, 1);
+	ix->qhash = xcalloc(n ? n : 1, sizeof(*ix->qhash));
+	ix->flen = xcalloc(n ? n : 1, sizeof(*ix->flen));
+	pool_run(n, jobs, rehash_job, ix);
+	rb->chlist = xcalloc(CHANGED_MAX(n), sizeof(*rb->chlist));
+	for (i = 0; i < n; i++) {
+		for (f = 0; f < FIELD__MAX; f++)
+			avg[f] += ix->flen[i][f];
+		if (!rb->changed[i])
+			continue;
+		if (rb->nchanged == CHANGED_MAX(n)) {
+			*why = "too many questions changed";
+			return 0;
+		}
+		rb->chlist[rb->nchanged++] = (uint32_t)i;
+	}
+	for (f = 0; f < FIELD__MAX; f++)
+		ix->avg[f] = quantize(n && avg[f] > 0 ? avg[f] / n : 1);
+	if (memcmp(ix->avg, rb->pv.avg, sizeof(ix->avg)) != 0) {
+		*why = "average field lengths moved";
+		return 0;
+	}
+	if (load_tokens(ix, rb) != 0) {
+		*why = "state does not hold together";
+		return 0;
+	}
+	ix->changed = rb->changed;
+
+	/* The tokens the changed questions had or have: their shards. */
+	cut_changed(ix, rb);
+	rb->verify = 1;
+	for (p = 0; p < NPART; p++) {
+		rb->part[p].want = xcalloc(ix->part[p].ntok + 1, 1);
+		rb->part[p].hit = xcalloc(ix->part[p].ntok + 1, 1);
+		for (k = 0; k < rb->part[p].nnr; k++)
+			rb->part[p].hit[rb->part[p].nr[k].tok] = 1;
+	}
+	for (i = 0; i < rb->nchanged; i++) {
+		if (i > 0 && rb->chlist[i] / BATCH == rb->chlist[i - 1] / BATCH)
+			continue;
+		for (p = 0; p < NPART; p++)
+			if (scan_block(ix, rb, rb->chlist[i] / BATCH, p,
+			    old_posting) != 0) {
+				*why = "state does not hold together";
+				return 0;
+			}
+	}
+	rb->mark = xcalloc(rb->pv.nshards, 1);
+	for (p = 0; p < NPART; p++)
+		for (i = 0; i < ix->part[p].ntok; i++)
+			if (rb->part[p].hit[i])
+				rb->mark[ix->part[p].tok[i].fnv %
+				    rb->pv.nshards] = 1;
+	for (p = 0; p < NPART; p++)
+		for (i = 0; i < ix->part[p].ntok; i++) {
+			tk = &ix->part[p].tok[i];
+			if (rb->mark[tk->fnv % rb->pv.nshards] &&
+			    (tk->df > 0 || rb->part[p].hit[i])) {
+				rb->part[p].want[i] = 1;
+				before += tk->size;
+			}
+		}
+	if (collect(ix, rb, jobs) != 0) {
+		*why = "state does not hold together";
+		return 0;
+	}
+	for (p = 0; p < NPART; p++)
+		for (i = 0; i < ix->part[p].ntok; i++)
+			if (rb->part[p].want[i])
+				after += ix->part[p].tok[i].size;
+	ix->total = rb->pv.total - before + after;
+	ix->nshards = rb->pv.nshards;
+	if (shards_for(ix->total) != ix->nshards) {
+		*why = "the shard count moved";
+		return 0;
+	}
+
+	/* Past here nothing falls back: files are kept. */
+	ix->skey = xcalloc(ix->nshards, sizeof(*ix->skey));
+	for (k = 0; k < ix->nshards; k++)
+		ix->skey[k] = get_u64(rb->pv.s + 8 * k);
+	pool_run(ix->nshards, jobs, keep_job, ix);
+	group_shards(ix);
+	todo = xcalloc(ix->nshards, sizeof(*todo));
+	for (k = ntodo = 0; k < ix->nshards; k++)
+		if (rb->mark[k] == 1)
+			todo[ntodo++] = k;
+	write_some(ix, todo, ntodo, jobs);
+	rb->written = ntodo;
+
+	/* Shards gone from the live output or edited: from the records. */
+	rb->verify = 0;
+	for (k = 0; k < ix->nshards;) {
+		for (p = 0; p < NPART; p++) {
+			rp = &rb->part[p];
+			pt = &ix->part[p];
+			memset(rp->want, 0, pt->ntok + 1);
+		}
+		for (ntodo = held = 0; k < ix->nshards && held < COLLECT_MAX;
+		    k++)
+			if (rb->mark[k] == 2) {
+				held += want_shard(ix, rb, k);
+				todo[ntodo++] = k;
+			}
+		if (ntodo == 0)
+			break;
+		if (collect(ix, rb, jobs) != 0) {
+			/* Checked whole above: cannot happen. */
+			fprintf(stderr, "faqgen: index: build state changed "
+			    "while it was read\n");
+			atomic_store(&ix->rc, -1);
+			break;
+		}
+		write_some(ix, todo, ntodo, jobs);
+		rb->written += ntodo;
+	}
+	free(todo);
+	ungroup_shards(ix);
+	return 1;
+}
+
+/* Re-encode block (b, p): the changed questions' postings replaced. */
+static void
+rewrite_block(struct index *ix, struct rebuild *rb, size_t b, size_t p,
+    struct buf *out)
+{
+	struct block	 bl = prev_block(&rb->pv, b * NPART + p);
+	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len;
+	struct rpart	*rp = &rb->part[p];
+	uint32_t	 doc = (uint32_t)(b * BATCH), prev = doc, tok, q;
+	uint32_t	 last = (uint32_t)(b * BATCH + BATCH);
+	size_t		 k = 0;
+	uint8_t		*w;
+	int		 bad = 0;
+
+	/* Re-encoded, the records kept take no more room than they did. */
+	buf_truncate(out, 0);
+	buf_grow(out, bl.len + 15 * rp->nnr + 16);
+	w = (uint8_t *)out->data;
+	while (k < rp->nnr && rp->nr[k].doc < doc)
+		k++;
+	for (;;) {
+		if (s < end) {
+			doc += get_var(&s, end, &bad);
+			tok = get_var(&s, end, &bad);
+			q = get_var(&s, end, &bad);
+		} else
+			doc = last;
+		/* The new postings of the changed questions before it. */
+		for (; k < rp->nnr && rp->nr[k].doc < doc &&
+		    rp->nr[k].doc < last; k++) {
+			w = put_var(w, rp->nr[k].doc - prev);
+			w = put_var(w, rp->nr[k].tok);
+			w = put_var(w, rp->nr[k].q);
+			prev = rp->nr[k].doc;
+		}
+		if (doc >= last || bad)
+			break;
+		if (rb->changed[doc])
+			continue;
+		w = put_var(w, doc - prev);
+		w = put_var(w, tok);
+		w = put_var(w, q);
+		prev = doc;
+	}
+	out->len = (size_t)((char *)w - out->data);
+	out->data[out->len] = '\0';
+	(void)ix;
+}
+
+/*
+ * The next build's state after a rebuild: the records of the batches
+ * without a changed question copied as they are, the others made again.
+ */
+static void
+state_rewrite(struct index *ix, struct rebuild *rb)
+{
+	const struct prev *pv = &rb->pv;
+	struct block	 first, last, bl;
+	struct buf	 b = { 0 };
+	uint8_t		*bch;
+	size_t		 i, j, k, p;
+
+	if ((ix->state = output_state_stream(ix->out, "index")) == NULL)
+		return;
+	bch = xcalloc(pv->nbatch + 1, 1);
+	for (i = 0; i < rb->nchanged; i++)
+		bch[rb->chlist[i] / BATCH] = 1;
+	ix->blk = xcalloc(pv->nbatch * NPART + 1, sizeof(*ix->blk));
+	state_write(ix, pv->p, HEADER_SIZE);
+	for (i = 0; i < pv->nbatch;) {
+		if (!bch[i]) {
+			for (j = i; j < pv->nbatch && !bch[j]; j++)
+				;
+			first = prev_block(pv, i * NPART);
+			last = prev_block(pv, j * NPART - 1);
+			for (k = i * NPART; k < j * NPART; k++) {
+				bl = prev_block(pv, k);
+				bl.off = ix->stoff + (bl.off - first.off);
+				ix->blk[ix->nblk++] = bl;
+			}
+			state_write(ix, pv->p + first.off,
+			    (size_t)(last.off + last.len - first.off));
+			i = j;
+			continue;
+		}
+		for (p = 0; p < NPART; p++) {
+			rewrite_block(ix, rb, i, p, &b);
+			bl.off = ix->stoff;
+			bl.len = (uint32_t)b.len;
+			bl.hash = hash_bytes(b.data, b.len, BLOCK_SEED);
+			ix->blk[ix->nblk++] = bl;
+			state_write(ix, b.data, b.len);
+		}
+		i++;
+	}
+	free(bch);
+	buf_free(&b);
+	state_tables(ix);
+}
+
+static void
+rebuild_free(struct rebuild *rb)
+{
+	size_t	 p;
+
+	for (p = 0; p < NPART; p++) {
+		free(rb->part[p].want);
+		free(rb->part[p].hit);
+		free(rb->part[p].nr);
+		free(rb->part[p].scratch);
+	}
+	free(rb->changed);
+	free(rb->chlist);
+	free(rb->mark);
+	memset(rb, 0, sizeof(*rb));
+}
+
 /* ------------------------------------------------------------------ main */
 
+static void
+free_cutters(struct index *ix)
+{
+	size_t	 i, f;
+
+	for (i = 0; i < CUTTERS; i++) {
+		free(ix->cutter[i].t);
+		free(ix->cutter[i].table);
+		free(ix->cutter[i].bytes);
+		for (f = 0; f < NPART; f++)
+			free(ix->cutter[i].part[f].v);
+		memset(&ix->cutter[i], 0, sizeof(ix->cutter[i]));
+	}
+}
+
+/* Every question cut and merged; the state's header and records saved. */
 static void
 build(struct index *ix, int jobs)
 {
@@ -1240,12 +2318,15 @@ build(struct index *ix, int jobs)
 
 	/* Average field lengths first: the term frequencies need them. */
 	ix->flen = xcalloc(n ? n : 1, sizeof(*ix->flen));
+	ix->qhash = xcalloc(n ? n : 1, sizeof(*ix->qhash));
 	pool_run(n, jobs, count_job, ix);
 	for (i = 0; i < n; i++)
 		for (f = 0; f < FIELD__MAX; f++)
 			ix->avg[f] += ix->flen[i][f];
 	for (f = 0; f < FIELD__MAX; f++)
 		ix->avg[f] = quantize(n && ix->avg[f] > 0 ? ix->avg[f] / n : 1);
+	if (ix->state != NULL)
+		state_header(ix);
 
 	for (i = 0; i < NPART; i++) {
 		ix->part[i].tablesz = 1024;
@@ -1260,17 +2341,12 @@ build(struct index *ix, int jobs)
 		ix->nbatch = n - ix->batch0 < BATCH ? n - ix->batch0 : BATCH;
 		pool_run(CUTTERS, jobs, cut_job, ix);
 		pool_run(NPART, jobs, merge_job, ix);
+		if (ix->state != NULL)
+			state_batch(ix, jobs);
 	}
-	for (i = 0; i < CUTTERS; i++) {
-		free(ix->cutter[i].t);
-		free(ix->cutter[i].table);
-		free(ix->cutter[i].bytes);
-		for (f = 0; f < NPART; f++)
-			free(ix->cutter[i].part[f].v);
-		memset(&ix->cutter[i], 0, sizeof(ix->cutter[i]));
-	}
-	free(ix->flen);
-	ix->flen = NULL;
+	free_cutters(ix);
+	for (i = 0; i < NPART; i++)
+		buf_free(&ix->rec[i]);
 	pool_run(NPART, jobs, finish_job, ix);
 }
 
@@ -1295,20 +2371,71 @@ free_parts(struct index *ix)
 	}
 }
 
+/* Everything but the site and the output, for a fresh start. */
+static void
+index_reset(struct index *ix)
+{
+	const struct site *site = ix->site;
+	struct output	*out = ix->out;
+
+	free_cutters(ix);
+	free_parts(ix);
+	free(ix->flen);
+	free(ix->qhash);
+	free(ix->blk);
+	free(ix->skey);
+	memset(ix, 0, sizeof(*ix));
+	ix->site = site;
+	ix->out = out;
+}
+
+/*
+ * The index: from the last build's state when it fits and few questions
+ * changed (rebuild()), else every question cut and merged (build()).
+ */
 int
 index_write(const struct site *site, struct output *out)
 {
 	struct index	 ix;
-	int		 jobs = site->cfg.jobs > 0 ? site->cfg.jobs : 1;
+	struct rebuild	 rb;
+	const void	*data;
+	const char	*why = "no state";
+	size_t		 len;
+	int		 jobs = site->cfg.jobs > 0 ? site->cfg.jobs : 1, done = 0;
+	int		 rc;
 
 	memset(&ix, 0, sizeof(ix));
+	memset(&rb, 0, sizeof(rb));
 	ix.site = site;
 	ix.out = out;
-	build(&ix, jobs);
-	write_shards(&ix, jobs);
+	if ((data = output_state(out, "index", &len)) != NULL &&
+	    (done = rebuild(&ix, &rb, data, len, jobs, &why)) == 0) {
+		rebuild_free(&rb);
+		index_reset(&ix);
+	}
+	if (getenv("FAQGEN_TIMING") != NULL) {
+		if (done)
+			fprintf(stderr, "faqgen: index: incremental, %zu of %zu "
+			    "questions changed, %zu of %zu shards written\n",
+			    rb.nchanged, site->nquestions, rb.written,
+			    ix.nshards);
+		else
+			fprintf(stderr, "faqgen: index: full (%s)\n", why);
+	}
+	if (!done) {
+		ix.state = output_state_stream(out, "index");
+		build(&ix, jobs);
+		write_shards(&ix, jobs);
+		if (ix.state != NULL)
+			state_tables(&ix);
+	} else if (done > 0)
+		state_rewrite(&ix, &rb);
 	/* The postings are written: free them before the answers' copies. */
 	free_parts(&ix);
 	write_docs(&ix, jobs);
 	write_manifest(&ix);
-	return atomic_load(&ix.rc);
+	rc = done < 0 ? -1 : atomic_load(&ix.rc);
+	rebuild_free(&rb);
+	index_reset(&ix);
+	return rc;
 }
