@@ -1834,23 +1834,71 @@ old_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc, uint32_t tok,
 		rp->hit[tok] = 1;
 }
 
-/* Record callback: a posting of an unchanged question joins its list. */
-static void
-collect_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc,
-    uint32_t tok, uint32_t q)
+/* A varint with no bound to check: at least 5 bytes are left. */
+static inline uint32_t
+get_var_fast(const uint8_t **pp)
 {
-	uint32_t	*l;
+	const uint8_t	*p = *pp;
+	uint32_t	 v = *p++;
 
-	if (!rp->want[tok] || rb->changed[doc])
-		return;
-	if (rp->nlist[tok] + 2 > rp->caplist[tok]) {
-		rb->bad = 1;	/* more than its df */
-		return;
+	if (v >= 0x80) {
+		v = (v & 0x7f) | (uint32_t)(*p & 0x7f) << 7;
+		if (*p++ >= 0x80) {
+			v |= (uint32_t)(*p & 0x7f) << 14;
+			if (*p++ >= 0x80) {
+				v |= (uint32_t)(*p & 0x7f) << 21;
+				if (*p++ >= 0x80)
+					v |= (uint32_t)(*p++ & 0x7f) << 28;
+			}
+		}
 	}
-	l = rp->list[tok] + rp->nlist[tok];
-	l[0] = doc;
-	l[1] = q;
-	rp->nlist[tok] += 2;
+	*pp = p;
+	return v;
+}
+
+/*
+ * scan_block() with collect_posting(), spelled out: this loop reads every
+ * posting of the site (62.7 million at 100,000 questions).
+ */
+static int
+collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
+{
+	struct block	 bl = prev_block(&rb->pv, i * NPART + p);
+	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len;
+	struct rpart	*rp = &rb->part[p];
+	const uint8_t	*want = rp->want, *changed = rb->changed;
+	uint32_t	 doc = (uint32_t)(i * BATCH), tok, q, *l;
+	uint32_t	 last = doc + BATCH, ntok0 = (uint32_t)rp->ntok0;
+	int		 bad = 0;
+
+	if (bl.off + bl.len > rb->pv.len)
+		return -1;
+	if (rb->verify && hash_bytes(s, bl.len, BLOCK_SEED) != bl.hash)
+		return -1;
+	if (last > ix->site->nquestions)
+		last = (uint32_t)ix->site->nquestions;
+	while (s < end) {
+		if (end - s >= 15) {
+			doc += get_var_fast(&s);
+			tok = get_var_fast(&s);
+			q = get_var_fast(&s);
+		} else {
+			doc += get_var(&s, end, &bad);
+			tok = get_var(&s, end, &bad);
+			q = get_var(&s, end, &bad);
+		}
+		if (bad || doc >= last || tok >= ntok0)
+			return -1;
+		if (!want[tok] || changed[doc])
+			continue;
+		if (rp->nlist[tok] + 2 > rp->caplist[tok])
+			return -1;	/* more than its df */
+		l = rp->list[tok] + rp->nlist[tok];
+		l[0] = doc;
+		l[1] = q;
+		rp->nlist[tok] += 2;
+	}
+	return 0;
 }
 
 /*
@@ -1921,7 +1969,7 @@ collect_job(void *arg, size_t p)
 			rp->nlist[i] = 0;
 		}
 	for (i = 0; i < rb->pv.nbatch; i++)
-		if (scan_block(ix, rb, i, p, collect_posting) != 0) {
+		if (collect_block(ix, rb, i, p) != 0) {
 			rb->bad = 1;
 			return;
 		}

@@ -152,6 +152,58 @@ spare_rebuilds() {
 	echo "4 more builds through the spare, each equal to a fresh build"
 }
 
+# The search index after an edit: the build keeps a state beside the
+# output (.NAME.state.index), and the next build makes again only the
+# shards of the tokens the changed question had or has, keeping the rest.
+# Whatever path it takes (FAQGEN_TIMING names it), and whatever the state
+# holds, the output must equal a fresh build's.
+incremental_index() {
+	c=$tmp/c2 o=$tmp/o2 st=$tmp/.o2.state.index
+	cp -r content "$c" &&
+	$FAQGEN build --content "$c" --output "$o" --quiet || return 1
+	[ -s "$st" ] || { echo "no index state beside the output"; return 1; }
+	# edit FILE SED PATH: edit one source, rebuild, and expect the index
+	# line to match PATH and the output to equal a fresh build's.
+	edit() {
+		sed "$2" "$c/$1" >"$tmp/edited" && mv "$tmp/edited" "$c/$1" &&
+		out=$(FAQGEN_TIMING=1 $FAQGEN build --content "$c" \
+		    --output "$o" --quiet --jobs "${4:-2}" 2>&1) || {
+			echo "$out"; return 1; }
+		line=$(echo "$out" | grep '^faqgen: index:')
+		echo "$1: $line"
+		echo "$line" | grep -q "$3" || { echo "want: $3"; return 1; }
+		rm -rf "$tmp/fresh2" "$tmp/.fresh2."*
+		$FAQGEN build --content "$c" --output "$tmp/fresh2" --quiet &&
+		diff -r "$tmp/fresh2" "$o" || {
+			echo "$1: differs from a fresh build"; return 1; }
+	}
+	inc='incremental, 1 of [0-9]* questions changed'
+	# The same number of characters in every field: the averages stay.
+	edit kaoshi/kaodian.md 's/交通路线/饕餮路线/' "$inc" 1 &&	# a rare word
+	edit kaoshi/kaodian.md 's/熟悉考点/了解考点/' "$inc" 4 &&	# a word gone
+	edit chengji/fuhe.md 's/如何申请成绩复核/如何申请分数复核/' "$inc" &&
+	edit chengji/gundong.md 's/^## （二）滚动考试项目/## （二）滚动考核项目/' \
+	    "$inc" &&
+	edit kaoshi/kaodian.md 's/饕餮路线/交通路线/' "$inc" || return 1
+	# A long paragraph moves the average answer: every shard again.
+	edit kaoshi/kaodian.md '$a\
+补充说明：考生应当提前规划出行路线，预留充足时间，携带准考证和有效身份证件，按时到达考点参加考试，逾期不得入场。' \
+	    'full (average field lengths moved)' || return 1
+	# A state cut short, or one with a byte changed: never trusted.
+	head -c 1000 "$st" >"$tmp/short" && mv "$tmp/short" "$st" &&
+	edit chengji/fuhe.md 's/分数复核/成绩复核/' 'full (no state that fits' ||
+	    return 1
+	python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); f.seek(100); b = f.read(1)
+f.seek(100); f.write(bytes([b[0] ^ 0x55]))' "$st" &&
+	edit chengji/fuhe.md 's/成绩复核/分数复核/' \
+	    'full (state does not hold together)' || return 1
+	edit chengji/fuhe.md 's/分数复核/成绩复核/' "$inc" || return 1
+	# Shards gone from the output are made again from the state.
+	rm "$o"/search/s/1*.js &&
+	edit chengji/fuhe.md 's/成绩复核/分数复核/' "$inc"
+}
+
 fidelity() {
 	python3 tests/fidelity.py "$SEED" "$site"
 }
@@ -212,6 +264,8 @@ step "rebuild with nothing changed writes nothing" unchanged_rebuild
 step "a changed answer rewrites only the files that show it" one_answer_changed
 step "more edits update the spare in place, as a fresh build would" \
     spare_rebuilds
+step "an edit rebuilds only its search shards, as a fresh build would" \
+    incremental_index
 step "every sentence of the source is on the site" fidelity
 step "search tokenizer: JavaScript agrees with the C vectors" search_tokenizer
 step "search answers the dev queries (http and file://)" search_answers
