@@ -274,6 +274,16 @@ digit_value(char c)
 static inline uint8_t *
 put_var(uint8_t *p, uint32_t v)
 {
+	/* Most are a question's next token, its number and q: 1 or 2 bytes. */
+	if (v < 0x80) {
+		*p = (uint8_t)v;
+		return p + 1;
+	}
+	if (v < 0x4000) {
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		return p + 2;
+	}
 	while (v >= 0x80) {
 		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
@@ -730,7 +740,8 @@ prune(struct part *pt, struct token *tk)
 	tk->qdrop = cut;
 }
 
-static struct token *
+/* Inlined: the merge calls it for every posting. */
+static inline __attribute__((always_inline)) struct token *
 token_find(struct part *pt, const struct posted *t)
 {
 	struct token	*tk;
@@ -972,12 +983,23 @@ shard_job(void *arg, size_t j)
 	struct buf	 b = { 0 };
 	struct token	*tk;
 	struct part	*pt;
-	uint32_t	 o;
-	size_t		 i, k = ix->todo != NULL ? ix->todo[j] : j;
+	uint32_t	 o, *ord;
+	size_t		 i, m, n, k = ix->todo != NULL ? ix->todo[j] : j;
 	char		*w, path[40];
 
-	qsort_r(ix->order + ix->start[k], ix->start[k + 1] - ix->start[k],
-	    sizeof(*ix->order), token_cmp, ix);
+	n = ix->start[k + 1] - ix->start[k];
+	ord = ix->order + ix->start[k];
+	if (n > 32)
+		qsort_r(ord, n, sizeof(*ord), token_cmp, ix);
+	else
+		/* Most shards hold a few tokens: insertion sort. */
+		for (i = 1; i < n; i++) {
+			o = ord[i];
+			for (m = i; m > 0 && token_cmp(&ord[m - 1], &o, ix) > 0;
+			    m--)
+				ord[m] = ord[m - 1];
+			ord[m] = o;
+		}
 	js_open(&b, 's', k);
 	buf_putc(&b, '{');
 	for (i = ix->start[k]; i < ix->start[k + 1]; i++) {
@@ -1520,6 +1542,21 @@ state_batch(struct index *ix, int jobs)
 	ix->nblk += NPART;
 }
 
+/* Host-order numbers at *w, which has room. */
+static inline void
+w32(uint8_t **w, uint32_t v)
+{
+	memcpy(*w, &v, sizeof(v));
+	*w += sizeof(v);
+}
+
+static inline void
+w64(uint8_t **w, uint64_t v)
+{
+	memcpy(*w, &v, sizeof(v));
+	*w += sizeof(v);
+}
+
 /* The tables and the trailer, after the records; closes the state. */
 static void
 state_tables(struct index *ix)
@@ -1528,46 +1565,53 @@ state_tables(struct index *ix)
 	struct buf	 b = { 0 };
 	struct token	*tk;
 	uint64_t	 at[4];
-	size_t		 i, p, f;
+	size_t		 i, p, f, need;
+	uint8_t		*w, *w0;
 
-	buf_grow(&b, site->nquestions * QENTRY + ix->nblk * BENTRY +
-	    ix->nshards * 8 + TRAILER_SIZE);
+	need = site->nquestions * QENTRY + ix->nblk * BENTRY +
+	    ix->nshards * 8 + TRAILER_SIZE;
+	for (p = 0; p < NPART; p++)
+		need += 4 + ix->part[p].ntok * 20 + ix->part[p].pool.len;
+	buf_grow(&b, need);
+	w = w0 = (uint8_t *)b.data;
 	at[0] = ix->stoff;
 	for (i = 0; i < site->nquestions; i++) {
-		put_u64(&b, ix->qhash[i]);
+		w64(&w, ix->qhash[i]);
 		for (f = 0; f < FIELD__MAX; f++)
-			put_u32(&b, ix->flen[i][f]);
+			w32(&w, ix->flen[i][f]);
 	}
-	at[1] = ix->stoff + b.len;
+	at[1] = ix->stoff + (uint64_t)(w - w0);
 	for (i = 0; i < ix->nblk; i++) {
-		put_u64(&b, ix->blk[i].off);
-		put_u32(&b, ix->blk[i].len);
-		put_u64(&b, ix->blk[i].hash);
+		w64(&w, ix->blk[i].off);
+		w32(&w, ix->blk[i].len);
+		w64(&w, ix->blk[i].hash);
 	}
-	at[2] = ix->stoff + b.len;
+	at[2] = ix->stoff + (uint64_t)(w - w0);
 	for (p = 0; p < NPART; p++) {
-		put_u32(&b, (uint32_t)ix->part[p].ntok);
+		w32(&w, (uint32_t)ix->part[p].ntok);
 		for (i = 0; i < ix->part[p].ntok; i++) {
 			tk = &ix->part[p].tok[i];
-			put_u64(&b, tk->key);
-			put_u32(&b, tk->df);
-			put_u32(&b, tk->size);
-			put_u32(&b, tk->len);
-			buf_put(&b, ix->part[p].pool.data + tk->off, tk->len);
+			w64(&w, tk->key);
+			w32(&w, tk->df);
+			w32(&w, tk->size);
+			w32(&w, tk->len);
+			memcpy(w, ix->part[p].pool.data + tk->off, tk->len);
+			w += tk->len;
 		}
 	}
-	at[3] = ix->stoff + b.len;
+	at[3] = ix->stoff + (uint64_t)(w - w0);
 	for (i = 0; i < ix->nshards; i++)
-		put_u64(&b, ix->skey[i]);
+		w64(&w, ix->skey[i]);
 	for (i = 0; i < 4; i++)
-		put_u64(&b, at[i]);
-	put_u64(&b, ix->nshards);
-	put_u64(&b, ix->total);
-	put_u64(&b, (site->nquestions + BATCH - 1) / BATCH);
-	put_u64(&b, hash_bytes(b.data, (size_t)(at[3] - at[0]) +
-	    ix->nshards * 8, BLOCK_SEED));
-	buf_put(&b, STATE_END, 8);
-	state_write(ix, b.data, b.len);
+		w64(&w, at[i]);
+	w64(&w, ix->nshards);
+	w64(&w, ix->total);
+	w64(&w, (site->nquestions + BATCH - 1) / BATCH);
+	w64(&w, hash_bytes(w0, (size_t)(at[3] - at[0]) + ix->nshards * 8,
+	    BLOCK_SEED));
+	memcpy(w, STATE_END, 8);
+	w += 8;
+	state_write(ix, w0, (size_t)(w - w0));
 	buf_free(&b);
 	if (output_stream_close(ix->state) != 0)
 		atomic_store(&ix->rc, -1);
