@@ -1207,8 +1207,11 @@ docs_job(void *arg, size_t g)
 		last = first + CHUNK;
 		if (last > site->nquestions)
 			last = site->nquestions;
-		/* The key: its questions' hashes, which say all it shows. */
-		key = hash_bytes(&c, sizeof(c), 0x63686e6b);
+		/*
+		 * The key: this program and its questions' hashes, which say
+		 * all it shows.
+		 */
+		key = hash_bytes(&c, sizeof(c), program_hash());
 		key = hash_bytes(ix->qhash + first,
 		    (last - first) * sizeof(*ix->qhash), key) | 1;
 		snprintf(path, sizeof(path), "search/d/%zu.js", c);
@@ -1465,7 +1468,7 @@ get_u64(const uint8_t *p)
 
 /*
  * Everything but the questions' own text that the postings and result
- * files depend on: this program's index format, and the questions in
+ * files depend on: this program (program_hash()), and the questions in
  * site order (number, source, output path, category).
  */
 static uint64_t
@@ -1478,7 +1481,7 @@ global_hash(const struct site *site)
 	uint64_t	 h;
 	size_t		 i;
 
-	h = hash_str(0, "faqgen index " FAQGEN_VERSION);
+	h = hash_str(program_hash(), "faqgen index " FAQGEN_VERSION);
 	h = hash_bytes(format, sizeof(format), h);
 	for (i = 0; i < site->nquestions; i++) {
 		p = site->questions[i];
