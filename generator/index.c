@@ -29,7 +29,8 @@
  * of the token times Q_SCALE (the manifest's "qs"): the sum over the
  * fields (title, keywords and tags, headings, answer, category) of the
  * field's weight times the token's count there, divided by the field's
- * length relative to its average.  The browser adds the IDF and the
+ * length relative to its average (to three significant digits, so that an
+ * edit to one question almost never moves another's q).  The browser adds the IDF and the
  * saturation.  A token found in more than POSTINGS_MAX questions keeps only
  * the POSTINGS_MAX with the highest q (ties: the earlier question; its df
  * stays true): such a token carries little weight, and a query must stay
@@ -37,7 +38,8 @@
  *
  * The work, linear in the content and spread over the thread pool:
  *
- *  1. every question's field lengths (for the averages);
+ *  1. every question's field lengths (for the averages) and a hash of
+ *     everything of it the index reads (question_hash());
  *  2. batches of BATCH questions: each question is cut into its distinct
  *     tokens with their q (in parallel; a CJK token is a 64-bit key,
  *     TOKEN_KEY(), hashed and compared as a number), then the tokens go
@@ -47,9 +49,25 @@
  *     3 bytes a posting), so writing it is a copy.  A list that reaches
  *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, and
  *     a later posting that could not beat the cut is only counted in df;
- *  3. shards (a counting sort by shard, tokens in order of first use),
+ *  3. shards (a counting sort by shard, tokens sorted by their bytes),
  *     result chunks, then pages.json: pieces made in parallel a batch at a
  *     time and streamed out in order (output_stream()).
+ *
+ * The build also saves a state for the next one (output_state_stream(),
+ * see "the state" below): every posting before any cut, as compact
+ * records per batch and partition, each question's hash and field
+ * lengths, the token table and each shard's key.  The next build checks
+ * it and, when it fits (same program and question list, same quantized
+ * averages) and at most 1% of the questions changed, rebuilds (see
+ * rebuild()): it cuts only the changed questions, makes again from the
+ * records every shard holding a token they had or have, and keeps every
+ * other shard and result chunk as the last build wrote it (output_keep();
+ * a kept file found missing or edited is made again too).  A shard's bytes
+ * depend only on its tokens' own postings, so the output is byte for byte
+ * a fresh build's; anything that does not fit (a state missing, cut
+ * short or corrupt, moved averages, another shard count) falls back to
+ * the full build before a file is kept.  At 100,000 questions the state
+ * is about 230 MB.
  *
  * Shards are sized so a shard holds about SHARD_BYTES of postings on a small
  * site and up to SHARD_BYTES_MAX on a large one (see write_shards()); a
@@ -58,12 +76,15 @@
  * Nothing depends on the order the threads run in, so the same site gives
  * the same bytes whatever the job count.
  */
+#include <sys/mman.h>
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "faqgen.h"
 
@@ -1434,6 +1455,7 @@ struct prev {
 	const uint8_t	*s;		/* per shard: its key */
 	size_t		 nshards;
 	uint64_t	 total;
+	uint64_t	 released;	/* pages given back below this */
 };
 
 static void
@@ -1721,6 +1743,7 @@ struct rebuild {
 	size_t		 nchanged;
 	uint8_t		*mark;		/* per shard: 1 write, 2 regenerate */
 	int		 verify;	/* check each block's hash */
+	size_t		 round0, round1;	/* batches collect() reads */
 	size_t		 written;	/* shards */
 	atomic_int	 bad;		/* the state does not hold together */
 };
@@ -1993,12 +2016,45 @@ final_list(struct rpart *rp, struct token *tk, const uint32_t *v, size_t n)
 	tk->size = n > 0 ? tk->len + 12 + tk->plen : 0;
 }
 
-/*
- * pool_run job: every list partition p wants, from the state's records
- * and the changed questions' new postings, then cut to its final form.
- */
+/* pool_run job: room for the lists partition p wants. */
+static void
+collect_start_job(void *arg, size_t p)
+{
+	struct index	*ix = arg;
+	struct rpart	*rp = &ix->rb->part[p];
+	struct part	*pt = &ix->part[p];
+	size_t		 i;
+
+	for (i = 0; i < pt->ntok; i++)
+		if (rp->want[i]) {
+			rp->caplist[i] = 2 * (pt->tok[i].df + 1);
+			rp->list[i] = xmalloc(rp->caplist[i] *
+			    sizeof(uint32_t));
+			rp->nlist[i] = 0;
+		}
+}
+
+/* pool_run job: partition p's postings in the round's batches. */
 static void
 collect_job(void *arg, size_t p)
+{
+	struct index	*ix = arg;
+	struct rebuild	*rb = ix->rb;
+	size_t		 i;
+
+	for (i = rb->round0; i < rb->round1; i++)
+		if (collect_block(ix, rb, i, p) != 0) {
+			rb->bad = 1;
+			return;
+		}
+}
+
+/*
+ * pool_run job: the changed questions' new postings into partition p's
+ * lists, then each list cut to its final form.
+ */
+static void
+collect_end_job(void *arg, size_t p)
 {
 	struct index	*ix = arg;
 	struct rebuild	*rb = ix->rb;
@@ -2006,20 +2062,8 @@ collect_job(void *arg, size_t p)
 	struct part	*pt = &ix->part[p];
 	struct newrec	*r;
 	uint32_t	*l;
-	size_t		 i, k, ntok = pt->ntok;
+	size_t		 i, k;
 
-	for (i = 0; i < ntok; i++)
-		if (rp->want[i]) {
-			rp->caplist[i] = 2 * (pt->tok[i].df + 1);
-			rp->list[i] = xmalloc(rp->caplist[i] *
-			    sizeof(uint32_t));
-			rp->nlist[i] = 0;
-		}
-	for (i = 0; i < rb->pv.nbatch; i++)
-		if (collect_block(ix, rb, i, p) != 0) {
-			rb->bad = 1;
-			return;
-		}
 	for (k = 0; k < rp->nnr; k++) {
 		r = &rp->nr[k];
 		if (!rp->want[r->tok])
@@ -2041,7 +2085,7 @@ collect_job(void *arg, size_t p)
 		l[i + 1] = r->q;
 		rp->nlist[r->tok] += 2;
 	}
-	for (i = 0; i < ntok; i++)
+	for (i = 0; i < pt->ntok; i++)
 		if (rp->want[i]) {
 			final_list(rp, &pt->tok[i], rp->list[i],
 			    rp->nlist[i] / 2);
@@ -2050,13 +2094,34 @@ collect_job(void *arg, size_t p)
 		}
 }
 
+/*
+ * The state's pages up to off are read: give them back (the file stays
+ * in the page cache), so the mapping never weighs on the build's memory
+ * whole (230 MB at 100,000 questions).
+ */
+static void
+release(struct prev *pv, uint64_t off)
+{
+	uintptr_t	 from, to, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	from = ((uintptr_t)pv->p + pv->released + pg - 1) & ~(pg - 1);
+	to = ((uintptr_t)pv->p + off) & ~(pg - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	if (off > pv->released)
+		pv->released = off;
+}
+
+#define ROUND	8	/* batches read at once */
+
 /* The lists of every token wanted, cut to their final form. */
 static int
 collect(struct index *ix, struct rebuild *rb, int jobs)
 {
 	struct rpart	*rp;
 	struct part	*pt;
-	size_t		 p;
+	struct block	 bl;
+	size_t		 p, i;
 
 	for (p = 0; p < NPART; p++) {
 		rp = &rb->part[p];
@@ -2065,9 +2130,22 @@ collect(struct index *ix, struct rebuild *rb, int jobs)
 		rp->nlist = xcalloc(pt->ntok + 1, sizeof(*rp->nlist));
 		rp->caplist = xcalloc(pt->ntok + 1, sizeof(*rp->caplist));
 	}
-	pool_run(NPART, jobs, collect_job, ix);
+	pool_run(NPART, jobs, collect_start_job, ix);
+	rb->pv.released = 0;
+	for (rb->round0 = 0; rb->round0 < rb->pv.nbatch && !rb->bad;
+	    rb->round0 = rb->round1) {
+		rb->round1 = rb->round0 + ROUND < rb->pv.nbatch ?
+		    rb->round0 + ROUND : rb->pv.nbatch;
+		pool_run(NPART, jobs, collect_job, ix);
+		bl = prev_block(&rb->pv, rb->round1 * NPART - 1);
+		release(&rb->pv, bl.off + bl.len);
+	}
+	if (!rb->bad)
+		pool_run(NPART, jobs, collect_end_job, ix);
 	for (p = 0; p < NPART; p++) {
 		rp = &rb->part[p];
+		for (i = 0; i < ix->part[p].ntok; i++)
+			free(rp->list[i]);	/* left by an error */
 		free(rp->list);
 		free(rp->nlist);
 		free(rp->caplist);
@@ -2319,6 +2397,19 @@ rewrite_block(struct index *ix, struct rebuild *rb, size_t b, size_t p,
 	(void)ix;
 }
 
+/* Copy the state's bytes [from, to) into the new one, a piece at a time. */
+static void
+copy_released(struct index *ix, struct prev *pv, uint64_t from, uint64_t to)
+{
+	uint64_t	 n;
+
+	for (; from < to; from += n) {
+		n = to - from < (16u << 20) ? to - from : 16u << 20;
+		state_write(ix, pv->p + from, (size_t)n);
+		release(pv, from + n);
+	}
+}
+
 /*
  * The next build's state after a rebuild: the records of the batches
  * without a changed question copied as they are, the others made again.
@@ -2326,7 +2417,7 @@ rewrite_block(struct index *ix, struct rebuild *rb, size_t b, size_t p,
 static void
 state_rewrite(struct index *ix, struct rebuild *rb)
 {
-	const struct prev *pv = &rb->pv;
+	struct prev	*pv = &rb->pv;
 	struct block	 first, last, bl;
 	struct buf	 b = { 0 };
 	uint8_t		*bch;
@@ -2339,6 +2430,7 @@ state_rewrite(struct index *ix, struct rebuild *rb)
 		bch[rb->chlist[i] / BATCH] = 1;
 	ix->blk = xcalloc(pv->nbatch * NPART + 1, sizeof(*ix->blk));
 	state_write(ix, pv->p, HEADER_SIZE);
+	pv->released = 0;
 	for (i = 0; i < pv->nbatch;) {
 		if (!bch[i]) {
 			for (j = i; j < pv->nbatch && !bch[j]; j++)
@@ -2350,8 +2442,8 @@ state_rewrite(struct index *ix, struct rebuild *rb)
 				bl.off = ix->stoff + (bl.off - first.off);
 				ix->blk[ix->nblk++] = bl;
 			}
-			state_write(ix, pv->p + first.off,
-			    (size_t)(last.off + last.len - first.off));
+			copy_released(ix, &rb->pv, first.off,
+			    last.off + last.len);
 			i = j;
 			continue;
 		}
