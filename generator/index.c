@@ -186,6 +186,24 @@ struct cutter {
 	struct postedv	 part[NPART];
 };
 
+/* A posting as the state records it. */
+struct rec {
+	uint32_t	 doc;		/* question */
+	uint32_t	 tok;		/* token number in its partition */
+	uint32_t	 q;
+};
+
+/* What encode_block() works with: a batch's postings of a partition. */
+struct blockw {
+	struct rec	*r;		/* owned: in question order */
+	size_t		 n, cap;
+	struct rec	*sorted;	/* owned: grouped by token */
+	uint32_t	*touched;	/* owned: tokens, in order of first use */
+	size_t		 capsorted;
+	uint32_t	*cnt;		/* owned: per token, 0 between uses */
+	size_t		 capcnt;
+};
+
 struct index {
 	const struct site *site;
 	struct output	*out;
@@ -206,6 +224,7 @@ struct index {
 	struct ostream	*state;		/* the next build's; NULL: none */
 	uint64_t	 stoff;		/* bytes written to it */
 	struct buf	 rec[NPART];	/* a batch's records, per partition */
+	struct blockw	 bw[NPART];
 	struct block	*blk;		/* batch * NPART + partition */
 	size_t		 nblk;
 	const uint8_t	*changed;	/* rebuild: per question, 1: changed */
@@ -331,6 +350,92 @@ get_var(const uint8_t **pp, const uint8_t *end, int *bad)
 	*bad = 1;
 	*pp = end;
 	return 0;
+}
+
+/* Room for one more posting in w. */
+static inline struct rec *
+blockw_push(struct blockw *w)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 1024;
+		w->r = xreallocarray(w->r, w->cap, sizeof(*w->r));
+	}
+	return &w->r[w->n++];
+}
+
+static void
+blockw_free(struct blockw *w)
+{
+	free(w->r);
+	free(w->sorted);
+	free(w->touched);
+	free(w->cnt);
+	memset(w, 0, sizeof(*w));
+}
+
+/*
+ * A block of the state: the postings w->r[0..n) (question order) of a
+ * batch starting at question base, in a partition of ntok tokens, grouped
+ * by token: per token its number, its count, the bytes that follow (two,
+ * low first: at most BATCH postings of at most 5 bytes) and its postings
+ * as (question - the previous one or base, q), all varints.  A reader
+ * skips a token it does not want in one step.
+ */
+static void
+encode_block(struct blockw *w, struct buf *out, uint32_t base, size_t ntok)
+{
+	struct rec	*r = w->r;
+	uint32_t	 t, c, pos, end, prev, nt = 0;
+	size_t		 i, len;
+	uint8_t		*o, *lenp;
+
+	if (w->capcnt < ntok) {
+		w->cnt = xreallocarray(w->cnt, ntok, sizeof(*w->cnt));
+		memset(w->cnt + w->capcnt, 0,
+		    (ntok - w->capcnt) * sizeof(*w->cnt));
+		w->capcnt = ntok;
+	}
+	if (w->capsorted < w->n) {
+		w->capsorted = w->cap;
+		free(w->sorted);
+		free(w->touched);
+		w->sorted = xcalloc(w->capsorted, sizeof(*w->sorted));
+		w->touched = xcalloc(w->capsorted, sizeof(*w->touched));
+	}
+	/* A counting sort by token, in order of first use. */
+	for (i = 0; i < w->n; i++)
+		if (w->cnt[r[i].tok]++ == 0)
+			w->touched[nt++] = r[i].tok;
+	for (i = 0, pos = 0; i < nt; i++) {
+		c = w->cnt[w->touched[i]];
+		w->cnt[w->touched[i]] = pos;
+		pos += c;
+	}
+	for (i = 0; i < w->n; i++)
+		w->sorted[w->cnt[r[i].tok]++] = r[i];
+
+	buf_truncate(out, 0);
+	buf_grow(out, w->n * 5 + (size_t)nt * 10 + 1);
+	o = (uint8_t *)out->data;
+	for (i = 0, pos = 0; i < nt; i++, pos = end) {
+		t = w->touched[i];
+		end = w->cnt[t];
+		w->cnt[t] = 0;
+		o = put_var(o, t);
+		o = put_var(o, end - pos);
+		lenp = o;
+		o += 2;
+		for (prev = base; pos < end; pos++) {
+			o = put_var(o, w->sorted[pos].doc - prev);
+			o = put_var(o, w->sorted[pos].q);
+			prev = w->sorted[pos].doc;
+		}
+		len = (size_t)(o - lenp - 2);
+		lenp[0] = (uint8_t)len;
+		lenp[1] = (uint8_t)(len >> 8);
+	}
+	out->len = (size_t)((char *)o - out->data);
+	out->data[out->len] = '\0';
 }
 
 /* ------------------------------------------------------ cutting questions */
@@ -814,29 +919,23 @@ merge_job(void *arg, size_t p)
 	struct postedv	*pv;
 	struct posted	*t;
 	struct token	*tk;
-	struct buf	*rb = ix->state != NULL ? &ix->rec[p] : NULL;
+	struct blockw	*bw = ix->state != NULL ? &ix->bw[p] : NULL;
+	struct rec	*r;
 	size_t		 c, k;
-	uint32_t	 prev = (uint32_t)ix->batch0;
-	uint8_t		*r = NULL;
 	char		*w;
 
-	if (rb != NULL)
-		buf_truncate(rb, 0);
+	if (bw != NULL)
+		bw->n = 0;
 	for (c = 0; c < CUTTERS; c++) {
 		pv = &ix->cutter[c].part[p];
-		if (rb != NULL) {
-			/* Three varints of at most 5 bytes a posting. */
-			buf_grow(rb, pv->n * 15);
-			r = (uint8_t *)rb->data + rb->len;
-		}
 		for (k = 0; k < pv->n; k++) {
 			t = &pv->v[k];
 			tk = token_find(pt, t);
-			if (r != NULL) {
-				r = put_var(r, t->doc - prev);
-				r = put_var(r, (uint32_t)(tk - pt->tok));
-				r = put_var(r, t->q);
-				prev = t->doc;
+			if (bw != NULL) {
+				r = blockw_push(bw);
+				r->doc = t->doc;
+				r->tok = (uint32_t)(tk - pt->tok);
+				r->q = t->q;
 			}
 			tk->df++;
 			if (t->q <= tk->qdrop)
@@ -853,11 +952,9 @@ merge_job(void *arg, size_t p)
 			if (++tk->n == 2 * POSTINGS_MAX)
 				prune(pt, tk);
 		}
-		if (rb != NULL) {
-			rb->len = (size_t)((char *)r - rb->data);
-			rb->data[rb->len] = '\0';
-		}
 	}
+	if (bw != NULL)
+		encode_block(bw, &ix->rec[p], (uint32_t)ix->batch0, pt->ntok);
 }
 
 /*
@@ -1427,7 +1524,7 @@ write_manifest(struct index *ix)
  */
 #define STATE_MAGIC	"faqgenIX"
 #define STATE_END	"IXstate."
-#define STATE_VERSION	1
+#define STATE_VERSION	2
 #define HEADER_SIZE	(8 + 4 + 4 + 8 + 8 + 8 * FIELD__MAX)
 #define TRAILER_SIZE	(8 * 8 + 8)
 #define QENTRY		(8 + 4 * FIELD__MAX)
@@ -1717,11 +1814,6 @@ prev_block(const struct prev *pv, size_t i)
  * file is kept as the last build wrote it (output_keep()).
  */
 
-/* A posting of a changed question, as cut now. */
-struct newrec {
-	uint32_t	 doc, tok, q;
-};
-
 /* Per partition. */
 struct rpart {
 	size_t		 ntok0;		/* tokens in the state */
@@ -1729,7 +1821,7 @@ struct rpart {
 	uint8_t		*hit;		/* per token: a changed question's */
 	uint32_t	**list;		/* per token: doc, q, doc, q ... */
 	uint32_t	*nlist, *caplist;
-	struct newrec	*nr;		/* in question order */
+	struct rec	*nr;		/* in question order */
 	size_t		 nnr, capnr;
 	uint32_t	*scratch;
 	size_t		 capscratch;
@@ -1744,6 +1836,7 @@ struct rebuild {
 	uint8_t		*mark;		/* per shard: 1 write, 2 regenerate */
 	int		 verify;	/* check each block's hash */
 	size_t		 round0, round1;	/* batches collect() reads */
+	struct blockw	 bw;		/* rewrite_block()'s */
 	size_t		 written;	/* shards */
 	atomic_int	 bad;		/* the state does not hold together */
 };
@@ -1818,7 +1911,7 @@ load_tokens(struct index *ix, struct rebuild *rb)
 }
 
 /*
- * The changed questions cut anew; their postings (struct newrec) by
+ * The changed questions cut anew; their postings (struct rec) by
  * partition, each token found or added.
  */
 static void
@@ -1828,7 +1921,7 @@ cut_changed(struct index *ix, struct rebuild *rb)
 	struct postedv	*pv;
 	struct rpart	*rp;
 	struct token	*tk;
-	struct newrec	*r;
+	struct rec	*r;
 	size_t		 i, k, p, need = 1;
 
 	for (i = 0; i < rb->nchanged; i++)
@@ -1871,10 +1964,10 @@ scan_block(struct index *ix, struct rebuild *rb, size_t i, size_t p,
     uint32_t))
 {
 	struct block	 bl = prev_block(&rb->pv, i * NPART + p);
-	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len;
+	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len, *e;
 	struct rpart	*rp = &rb->part[p];
-	uint32_t	 doc = (uint32_t)(i * BATCH), tok, q;
-	uint32_t	 last = doc + BATCH;
+	uint32_t	 base = (uint32_t)(i * BATCH), doc, tok, q, cnt, k;
+	uint32_t	 last = base + BATCH;
 	int		 bad = 0;
 
 	if (bl.off + bl.len > rb->pv.len)
@@ -1884,12 +1977,23 @@ scan_block(struct index *ix, struct rebuild *rb, size_t i, size_t p,
 	if (last > ix->site->nquestions)
 		last = (uint32_t)ix->site->nquestions;
 	while (s < end) {
-		doc += get_var(&s, end, &bad);
 		tok = get_var(&s, end, &bad);
-		q = get_var(&s, end, &bad);
-		if (bad || doc >= last || tok >= rp->ntok0)
+		cnt = get_var(&s, end, &bad);
+		if (bad || end - s < 2 || tok >= rp->ntok0)
 			return -1;
-		fn(rb, rp, doc, tok, q);
+		e = s + 2 + (s[0] | (uint32_t)s[1] << 8);
+		s += 2;
+		if (e > end)
+			return -1;
+		for (doc = base, k = 0; k < cnt; k++) {
+			doc += get_var(&s, e, &bad);
+			q = get_var(&s, e, &bad);
+			if (bad || doc >= last)
+				return -1;
+			fn(rb, rp, doc, tok, q);
+		}
+		if (s != e)
+			return -1;
 	}
 	return 0;
 }
@@ -1904,41 +2008,20 @@ old_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc, uint32_t tok,
 		rp->hit[tok] = 1;
 }
 
-/* A varint with no bound to check: at least 5 bytes are left. */
-static inline uint32_t
-get_var_fast(const uint8_t **pp)
-{
-	const uint8_t	*p = *pp;
-	uint32_t	 v = *p++;
-
-	if (v >= 0x80) {
-		v = (v & 0x7f) | (uint32_t)(*p & 0x7f) << 7;
-		if (*p++ >= 0x80) {
-			v |= (uint32_t)(*p & 0x7f) << 14;
-			if (*p++ >= 0x80) {
-				v |= (uint32_t)(*p & 0x7f) << 21;
-				if (*p++ >= 0x80)
-					v |= (uint32_t)(*p++ & 0x7f) << 28;
-			}
-		}
-	}
-	*pp = p;
-	return v;
-}
-
 /*
- * scan_block() with collect_posting(), spelled out: this loop reads every
- * posting of the site (62.7 million at 100,000 questions).
+ * Block i of partition p: the postings of the tokens wanted, but the
+ * changed questions', onto their lists.  This reads every block of the
+ * state, so it skips a token not wanted in one step.
  */
 static int
 collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
 {
 	struct block	 bl = prev_block(&rb->pv, i * NPART + p);
-	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len;
+	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len, *e;
 	struct rpart	*rp = &rb->part[p];
 	const uint8_t	*want = rp->want, *changed = rb->changed;
-	uint32_t	 doc = (uint32_t)(i * BATCH), tok, q, *l;
-	uint32_t	 last = doc + BATCH, ntok0 = (uint32_t)rp->ntok0;
+	uint32_t	 base = (uint32_t)(i * BATCH), doc, tok, q, cnt, k;
+	uint32_t	 last = base + BATCH, ntok0 = (uint32_t)rp->ntok0, *l;
 	int		 bad = 0;
 
 	if (bl.off + bl.len > rb->pv.len)
@@ -1948,25 +2031,33 @@ collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
 	if (last > ix->site->nquestions)
 		last = (uint32_t)ix->site->nquestions;
 	while (s < end) {
-		if (end - s >= 15) {
-			doc += get_var_fast(&s);
-			tok = get_var_fast(&s);
-			q = get_var_fast(&s);
-		} else {
-			doc += get_var(&s, end, &bad);
-			tok = get_var(&s, end, &bad);
-			q = get_var(&s, end, &bad);
-		}
-		if (bad || doc >= last || tok >= ntok0)
+		tok = get_var(&s, end, &bad);
+		cnt = get_var(&s, end, &bad);
+		if (bad || end - s < 2 || tok >= ntok0)
 			return -1;
-		if (!want[tok] || changed[doc])
+		e = s + 2 + (s[0] | (uint32_t)s[1] << 8);
+		s += 2;
+		if (e > end)
+			return -1;
+		if (!want[tok]) {
+			s = e;
 			continue;
-		if (rp->nlist[tok] + 2 > rp->caplist[tok])
+		}
+		if (rp->nlist[tok] + 2 * (size_t)cnt > rp->caplist[tok])
 			return -1;	/* more than its df */
-		l = rp->list[tok] + rp->nlist[tok];
-		l[0] = doc;
-		l[1] = q;
-		rp->nlist[tok] += 2;
+		l = rp->list[tok];
+		for (doc = base, k = 0; k < cnt; k++) {
+			doc += get_var(&s, e, &bad);
+			q = get_var(&s, e, &bad);
+			if (bad || doc >= last)
+				return -1;
+			if (changed[doc])
+				continue;
+			l[rp->nlist[tok]++] = doc;
+			l[rp->nlist[tok]++] = q;
+		}
+		if (s != e)
+			return -1;
 	}
 	return 0;
 }
@@ -2060,7 +2151,7 @@ collect_end_job(void *arg, size_t p)
 	struct rebuild	*rb = ix->rb;
 	struct rpart	*rp = &rb->part[p];
 	struct part	*pt = &ix->part[p];
-	struct newrec	*r;
+	struct rec	*r;
 	uint32_t	*l;
 	size_t		 i, k;
 
@@ -2348,53 +2439,49 @@ rebuild(struct index *ix, struct rebuild *rb, const void *data, size_t len,
 	return 1;
 }
 
+/* Record callback: a posting of an unchanged question, kept. */
+static void
+kept_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc, uint32_t tok,
+    uint32_t q)
+{
+	struct rec	*r;
+
+	(void)rp;
+	if (rb->changed[doc])
+		return;
+	r = blockw_push(&rb->bw);
+	r->doc = doc;
+	r->tok = tok;
+	r->q = q;
+}
+
+/* qsort: postings in question order, then by token. */
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct rec *ra = a, *rb = b;
+
+	if (ra->doc != rb->doc)
+		return ra->doc < rb->doc ? -1 : 1;
+	return ra->tok < rb->tok ? -1 : ra->tok > rb->tok;
+}
+
 /* Re-encode block (b, p): the changed questions' postings replaced. */
 static void
 rewrite_block(struct index *ix, struct rebuild *rb, size_t b, size_t p,
     struct buf *out)
 {
-	struct block	 bl = prev_block(&rb->pv, b * NPART + p);
-	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len;
 	struct rpart	*rp = &rb->part[p];
-	uint32_t	 doc = (uint32_t)(b * BATCH), prev = doc, tok, q;
-	uint32_t	 last = (uint32_t)(b * BATCH + BATCH);
-	size_t		 k = 0;
-	uint8_t		*w;
-	int		 bad = 0;
+	size_t		 k;
 
-	/* Re-encoded, the records kept take no more room than they did. */
-	buf_truncate(out, 0);
-	buf_grow(out, bl.len + 15 * rp->nnr + 16);
-	w = (uint8_t *)out->data;
-	while (k < rp->nnr && rp->nr[k].doc < doc)
-		k++;
-	for (;;) {
-		if (s < end) {
-			doc += get_var(&s, end, &bad);
-			tok = get_var(&s, end, &bad);
-			q = get_var(&s, end, &bad);
-		} else
-			doc = last;
-		/* The new postings of the changed questions before it. */
-		for (; k < rp->nnr && rp->nr[k].doc < doc &&
-		    rp->nr[k].doc < last; k++) {
-			w = put_var(w, rp->nr[k].doc - prev);
-			w = put_var(w, rp->nr[k].tok);
-			w = put_var(w, rp->nr[k].q);
-			prev = rp->nr[k].doc;
-		}
-		if (doc >= last || bad)
-			break;
-		if (rb->changed[doc])
-			continue;
-		w = put_var(w, doc - prev);
-		w = put_var(w, tok);
-		w = put_var(w, q);
-		prev = doc;
-	}
-	out->len = (size_t)((char *)w - out->data);
-	out->data[out->len] = '\0';
-	(void)ix;
+	rb->bw.n = 0;
+	/* Read whole once already: cannot fail. */
+	(void)scan_block(ix, rb, b, p, kept_posting);
+	for (k = 0; k < rp->nnr; k++)
+		if (rp->nr[k].doc / BATCH == b)
+			*blockw_push(&rb->bw) = rp->nr[k];
+	qsort(rb->bw.r, rb->bw.n, sizeof(*rb->bw.r), rec_cmp);
+	encode_block(&rb->bw, out, (uint32_t)(b * BATCH), ix->part[p].ntok);
 }
 
 /* Copy the state's bytes [from, to) into the new one, a piece at a time. */
@@ -2476,6 +2563,7 @@ rebuild_free(struct rebuild *rb)
 	free(rb->changed);
 	free(rb->chlist);
 	free(rb->mark);
+	blockw_free(&rb->bw);
 	memset(rb, 0, sizeof(*rb));
 }
 
@@ -2532,8 +2620,10 @@ build(struct index *ix, int jobs)
 			state_batch(ix, jobs);
 	}
 	free_cutters(ix);
-	for (i = 0; i < NPART; i++)
+	for (i = 0; i < NPART; i++) {
 		buf_free(&ix->rec[i]);
+		blockw_free(&ix->bw[i]);
+	}
 	pool_run(NPART, jobs, finish_job, ix);
 }
 
