@@ -2455,33 +2455,40 @@ kept_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc, uint32_t tok,
 	r->q = q;
 }
 
-/* qsort: postings in question order, then by token. */
-static int
-rec_cmp(const void *a, const void *b)
-{
-	const struct rec *ra = a, *rb = b;
-
-	if (ra->doc != rb->doc)
-		return ra->doc < rb->doc ? -1 : 1;
-	return ra->tok < rb->tok ? -1 : ra->tok > rb->tok;
-}
-
 /* Re-encode block (b, p): the changed questions' postings replaced. */
 static void
 rewrite_block(struct index *ix, struct rebuild *rb, size_t b, size_t p,
     struct buf *out)
 {
 	struct rpart	*rp = &rb->part[p];
+	struct blockw	*w = &rb->bw;
+	struct rec	*r;
+	uint32_t	 at[BATCH + 1], base = (uint32_t)(b * BATCH), x;
 	size_t		 k;
 
-	rb->bw.n = 0;
+	w->n = 0;
 	/* Read whole once already: cannot fail. */
 	(void)scan_block(ix, rb, b, p, kept_posting);
 	for (k = 0; k < rp->nnr; k++)
 		if (rp->nr[k].doc / BATCH == b)
-			*blockw_push(&rb->bw) = rp->nr[k];
-	qsort(rb->bw.r, rb->bw.n, sizeof(*rb->bw.r), rec_cmp);
-	encode_block(&rb->bw, out, (uint32_t)(b * BATCH), ix->part[p].ntok);
+			*blockw_push(w) = rp->nr[k];
+	/*
+	 * In question order (a counting sort), so each token's postings
+	 * stay in question order when encode_block() groups them.
+	 */
+	memset(at, 0, sizeof(at));
+	for (k = 0; k < w->n; k++)
+		at[w->r[k].doc - base + 1]++;
+	for (k = 0; k < BATCH; k++)
+		at[k + 1] += at[k];
+	r = xreallocarray(NULL, w->n + 1, sizeof(*r));
+	for (k = 0; k < w->n; k++) {
+		x = w->r[k].doc - base;
+		r[at[x]++] = w->r[k];
+	}
+	memcpy(w->r, r, w->n * sizeof(*r));
+	free(r);
+	encode_block(w, out, base, ix->part[p].ntok);
 }
 
 /* Copy the state's bytes [from, to) into the new one, a piece at a time. */
