@@ -79,6 +79,7 @@
 #include <sys/mman.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -1837,6 +1838,7 @@ struct rebuild {
 	int		 verify;	/* check each block's hash */
 	size_t		 round0, round1;	/* batches collect() reads */
 	struct blockw	 bw;		/* rewrite_block()'s */
+	struct index	*ix;		/* for rewrite_thread() */
 	size_t		 written;	/* shards */
 	atomic_int	 bad;		/* the state does not hold together */
 };
@@ -2556,6 +2558,16 @@ state_rewrite(struct index *ix, struct rebuild *rb)
 	state_tables(ix);
 }
 
+/* pthread: state_rewrite() beside write_docs(). */
+static void *
+rewrite_thread(void *arg)
+{
+	struct rebuild	*rb = arg;
+
+	state_rewrite(rb->ix, rb);
+	return NULL;
+}
+
 static void
 rebuild_free(struct rebuild *rb)
 {
@@ -2684,9 +2696,10 @@ index_write(const struct site *site, struct output *out)
 	struct rebuild	 rb;
 	const void	*data;
 	const char	*why = "no state";
+	pthread_t	 th;
 	size_t		 len;
 	int		 jobs = site->cfg.jobs > 0 ? site->cfg.jobs : 1, done = 0;
-	int		 rc;
+	int		 rc, threaded;
 
 	memset(&ix, 0, sizeof(ix));
 	memset(&rb, 0, sizeof(rb));
@@ -2712,11 +2725,22 @@ index_write(const struct site *site, struct output *out)
 		write_shards(&ix, jobs);
 		if (ix.state != NULL)
 			state_tables(&ix);
-	} else if (done > 0)
-		state_rewrite(&ix, &rb);
-	/* The postings are written: free them before the answers' copies. */
-	free_parts(&ix);
-	write_docs(&ix, jobs);
+		/* The postings are written: free them before the answers. */
+		free_parts(&ix);
+		write_docs(&ix, jobs);
+	} else {
+		/*
+		 * The next state is mostly a copy of the last one: written
+		 * on a thread of its own while the answers are escaped.
+		 */
+		rb.ix = &ix;
+		threaded = pthread_create(&th, NULL, rewrite_thread, &rb) == 0;
+		if (!threaded)
+			state_rewrite(&ix, &rb);
+		write_docs(&ix, jobs);
+		if (threaded)
+			pthread_join(th, NULL);
+	}
 	write_manifest(&ix);
 	rc = done < 0 ? -1 : atomic_load(&ix.rc);
 	rebuild_free(&rb);
