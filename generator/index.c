@@ -400,8 +400,10 @@ encode_block(struct blockw *w, struct buf *out, uint32_t base, size_t ntok)
 		w->capsorted = w->cap;
 		free(w->sorted);
 		free(w->touched);
-		w->sorted = xcalloc(w->capsorted, sizeof(*w->sorted));
-		w->touched = xcalloc(w->capsorted, sizeof(*w->touched));
+		w->sorted = xreallocarray(NULL, w->capsorted,
+		    sizeof(*w->sorted));
+		w->touched = xreallocarray(NULL, w->capsorted,
+		    sizeof(*w->touched));
 	}
 	/* A counting sort by token, in order of first use. */
 	for (i = 0; i < w->n; i++)
