@@ -2301,8 +2301,9 @@ want_shard(struct index *ix, struct rebuild *rb, size_t k)
 }
 
 /*
- * The rebuild.  Returns 1 when it is done, 0 when the full build must run
- * instead (nothing is written yet; *why says why), -1 on an error.
+ * The rebuild.  Returns 1 when it is done (a write error is in ix->rc),
+ * 0 when the full build must run instead: nothing is written or kept
+ * yet, and *why says why.
  */
 static int
 rebuild(struct index *ix, struct rebuild *rb, const void *data, size_t len,
@@ -2744,7 +2745,7 @@ index_write(const struct site *site, struct output *out)
 			pthread_join(th, NULL);
 	}
 	write_manifest(&ix);
-	rc = done < 0 ? -1 : atomic_load(&ix.rc);
+	rc = atomic_load(&ix.rc);
 	rebuild_free(&rb);
 	index_reset(&ix);
 	return rc;
