@@ -159,7 +159,7 @@ struct qtok {
 struct posted {
 	uint64_t	 key;
 	const char	*s;		/* in the text, or the cutter's bytes */
-	uint32_t	 hash;
+	uint32_t	 hash;		/* merged: its token number, for the state */
 	uint32_t	 len;
 	uint32_t	 q;
 	uint32_t	 doc;
@@ -194,14 +194,24 @@ struct rec {
 	uint32_t	 q;
 };
 
-/* What encode_block() works with: a batch's postings of a partition. */
+/* A question and q. */
+struct pair {
+	uint32_t	 doc, q;
+};
+
+/*
+ * A block of the state being made: a batch's postings in a partition,
+ * grouped by token (blockw_count(), blockw_starts(), blockw_place(),
+ * blockw_write()).
+ */
 struct blockw {
-	struct rec	*r;		/* owned: in question order */
+	struct rec	*r;		/* owned: rewrite_block()'s postings */
 	size_t		 n, cap;
-	struct rec	*sorted;	/* owned: grouped by token */
+	struct pair	*sorted;	/* owned: grouped by token */
+	size_t		 nsorted, capsorted;
 	uint32_t	*touched;	/* owned: tokens, in order of first use */
-	size_t		 capsorted;
-	uint32_t	*cnt;		/* owned: per token, 0 between uses */
+	size_t		 nt, captouched;
+	uint32_t	*cnt;		/* owned: per token, 0 between blocks */
 	size_t		 capcnt;
 };
 
@@ -374,53 +384,79 @@ blockw_free(struct blockw *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/*
- * A block of the state: the postings w->r[0..n) (question order) of a
- * batch starting at question base, in a partition of ntok tokens, grouped
- * by token: per token its number, its count, the bytes that follow (two,
- * low first: at most BATCH postings of at most 5 bytes) and its postings
- * as (question - the previous one or base, q), all varints.  A reader
- * skips a token it does not want in one step.
- */
-static void
-encode_block(struct blockw *w, struct buf *out, uint32_t base, size_t ntok)
+/* One more posting of token tok in the block. */
+static inline void
+blockw_count(struct blockw *w, uint32_t tok)
 {
-	struct rec	*r = w->r;
-	uint32_t	 t, c, pos, end, prev, nt = 0;
-	size_t		 i, len;
-	uint8_t		*o, *lenp;
+	size_t	 n;
 
-	if (w->capcnt < ntok) {
-		w->cnt = xreallocarray(w->cnt, ntok, sizeof(*w->cnt));
+	if (tok >= w->capcnt) {
+		n = (tok + 1) * 2;
+		w->cnt = xreallocarray(w->cnt, n, sizeof(*w->cnt));
 		memset(w->cnt + w->capcnt, 0,
-		    (ntok - w->capcnt) * sizeof(*w->cnt));
-		w->capcnt = ntok;
+		    (n - w->capcnt) * sizeof(*w->cnt));
+		w->capcnt = n;
 	}
-	if (w->capsorted < w->n) {
-		w->capsorted = w->cap;
-		free(w->sorted);
-		free(w->touched);
-		w->sorted = xreallocarray(NULL, w->capsorted,
-		    sizeof(*w->sorted));
-		w->touched = xreallocarray(NULL, w->capsorted,
-		    sizeof(*w->touched));
+	if (w->cnt[tok]++ == 0) {
+		if (w->nt == w->captouched) {
+			w->captouched = w->captouched ? w->captouched * 2 :
+			    1024;
+			w->touched = xreallocarray(w->touched, w->captouched,
+			    sizeof(*w->touched));
+		}
+		w->touched[w->nt++] = tok;
 	}
-	/* A counting sort by token, in order of first use. */
-	for (i = 0; i < w->n; i++)
-		if (w->cnt[r[i].tok]++ == 0)
-			w->touched[nt++] = r[i].tok;
-	for (i = 0, pos = 0; i < nt; i++) {
+	w->nsorted++;
+}
+
+/* Every posting counted: where each token's go (a counting sort). */
+static void
+blockw_starts(struct blockw *w)
+{
+	uint32_t	 c, pos = 0;
+	size_t		 i;
+
+	for (i = 0; i < w->nt; i++) {
 		c = w->cnt[w->touched[i]];
 		w->cnt[w->touched[i]] = pos;
 		pos += c;
 	}
-	for (i = 0; i < w->n; i++)
-		w->sorted[w->cnt[r[i].tok]++] = r[i];
+	if (w->capsorted < w->nsorted) {
+		w->capsorted = w->nsorted + w->nsorted / 2;
+		free(w->sorted);
+		w->sorted = xreallocarray(NULL, w->capsorted,
+		    sizeof(*w->sorted));
+	}
+}
+
+/* A posting into its place: in the order counted, per token. */
+static inline void
+blockw_place(struct blockw *w, uint32_t tok, uint32_t doc, uint32_t q)
+{
+	struct pair	*pr = &w->sorted[w->cnt[tok]++];
+
+	pr->doc = doc;
+	pr->q = q;
+}
+
+/*
+ * The block into out, for a batch starting at question base: per token
+ * (in order of first use) its number, its count, the bytes that follow
+ * (two, low first: at most BATCH postings of at most 5 bytes) and its
+ * postings as (question - the previous one or base, q), all varints.  A
+ * reader skips a token it does not want in one step.  w is left empty.
+ */
+static void
+blockw_write(struct blockw *w, struct buf *out, uint32_t base)
+{
+	uint32_t	 t, pos, end, prev;
+	size_t		 i, len;
+	uint8_t		*o, *lenp;
 
 	buf_truncate(out, 0);
-	buf_grow(out, w->n * 5 + (size_t)nt * 10 + 1);
+	buf_grow(out, w->nsorted * 5 + w->nt * 10 + 1);
 	o = (uint8_t *)out->data;
-	for (i = 0, pos = 0; i < nt; i++, pos = end) {
+	for (i = 0, pos = 0; i < w->nt; i++, pos = end) {
 		t = w->touched[i];
 		end = w->cnt[t];
 		w->cnt[t] = 0;
@@ -439,6 +475,7 @@ encode_block(struct blockw *w, struct buf *out, uint32_t base, size_t ntok)
 	}
 	out->len = (size_t)((char *)o - out->data);
 	out->data[out->len] = '\0';
+	w->nt = w->nsorted = 0;
 }
 
 /* ------------------------------------------------------ cutting questions */
@@ -923,22 +960,18 @@ merge_job(void *arg, size_t p)
 	struct posted	*t;
 	struct token	*tk;
 	struct blockw	*bw = ix->state != NULL ? &ix->bw[p] : NULL;
-	struct rec	*r;
 	size_t		 c, k;
 	char		*w;
 
-	if (bw != NULL)
-		bw->n = 0;
 	for (c = 0; c < CUTTERS; c++) {
 		pv = &ix->cutter[c].part[p];
 		for (k = 0; k < pv->n; k++) {
 			t = &pv->v[k];
 			tk = token_find(pt, t);
 			if (bw != NULL) {
-				r = blockw_push(bw);
-				r->doc = t->doc;
-				r->tok = (uint32_t)(tk - pt->tok);
-				r->q = t->q;
+				/* Its hash is of no more use: its number. */
+				t->hash = (uint32_t)(tk - pt->tok);
+				blockw_count(bw, t->hash);
 			}
 			tk->df++;
 			if (t->q <= tk->qdrop)
@@ -956,8 +989,17 @@ merge_job(void *arg, size_t p)
 				prune(pt, tk);
 		}
 	}
-	if (bw != NULL)
-		encode_block(bw, &ix->rec[p], (uint32_t)ix->batch0, pt->ntok);
+	if (bw == NULL)
+		return;
+	/* The batch's block for the state. */
+	blockw_starts(bw);
+	for (c = 0; c < CUTTERS; c++) {
+		pv = &ix->cutter[c].part[p];
+		for (k = 0; k < pv->n; k++)
+			blockw_place(bw, pv->v[k].hash, pv->v[k].doc,
+			    pv->v[k].q);
+	}
+	blockw_write(bw, &ix->rec[p], (uint32_t)ix->batch0);
 }
 
 /*
@@ -2491,9 +2533,13 @@ rewrite_block(struct index *ix, struct rebuild *rb, size_t b, size_t p,
 		x = w->r[k].doc - base;
 		r[at[x]++] = w->r[k];
 	}
-	memcpy(w->r, r, w->n * sizeof(*r));
+	for (k = 0; k < w->n; k++)
+		blockw_count(w, r[k].tok);
+	blockw_starts(w);
+	for (k = 0; k < w->n; k++)
+		blockw_place(w, r[k].tok, r[k].doc, r[k].q);
 	free(r);
-	encode_block(w, out, base, ix->part[p].ntok);
+	blockw_write(w, out, base);
 }
 
 /* Copy the state's bytes [from, to) into the new one, a piece at a time. */
