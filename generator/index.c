@@ -1709,19 +1709,63 @@ state_batch(struct index *ix, int jobs)
 	ix->nblk += NPART;
 }
 
-/* Host-order numbers at *w, which has room. */
-static inline void
-w32(uint8_t **w, uint32_t v)
+#define TPIECE	(1u << 20)	/* the tables are hashed a piece at a time */
+
+/* The hash of the tables <p, len>, a TPIECE at a time. */
+static uint64_t
+tables_hash(const uint8_t *p, size_t len)
 {
-	memcpy(*w, &v, sizeof(v));
-	*w += sizeof(v);
+	uint64_t	 h = BLOCK_SEED;
+	size_t		 off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < TPIECE ? len - off : TPIECE;
+		h = hash_bytes(p + off, n, h);
+	}
+	return h;
 }
 
-static inline void
-w64(uint8_t **w, uint64_t v)
+/*
+ * The tables as they are written: a TPIECE at a time, each hashed in
+ * turn (tables_hash()), so they are never held whole.
+ */
+struct tables {
+	struct index	*ix;
+	uint8_t		*piece;		/* owned, TPIECE */
+	size_t		 n;
+	uint64_t	 h;
+};
+
+static void
+tables_put(struct tables *t, const void *data, size_t len)
 {
-	memcpy(*w, &v, sizeof(v));
-	*w += sizeof(v);
+	const uint8_t	*s = data;
+	size_t		 k;
+
+	while (len > 0) {
+		k = TPIECE - t->n < len ? TPIECE - t->n : len;
+		memcpy(t->piece + t->n, s, k);
+		t->n += k;
+		s += k;
+		len -= k;
+		if (t->n == TPIECE) {
+			t->h = hash_bytes(t->piece, t->n, t->h);
+			state_write(t->ix, t->piece, t->n);
+			t->n = 0;
+		}
+	}
+}
+
+static void
+tables_u32(struct tables *t, uint32_t v)
+{
+	tables_put(t, &v, sizeof(v));
+}
+
+static void
+tables_u64(struct tables *t, uint64_t v)
+{
+	tables_put(t, &v, sizeof(v));
 }
 
 /* The tables and the trailer, after the records; closes the state. */
@@ -1729,56 +1773,54 @@ static void
 state_tables(struct index *ix)
 {
 	const struct site *site = ix->site;
-	struct buf	 b = { 0 };
+	struct tables	 t = { ix, NULL, 0, BLOCK_SEED };
 	struct token	*tk;
+	struct buf	 b = { 0 };
 	uint64_t	 at[4];
-	size_t		 i, p, f, need;
-	uint8_t		*w, *w0;
+	size_t		 i, p, f;
 
-	need = site->nquestions * QENTRY + ix->nblk * BENTRY +
-	    ix->nshards * 8 + TRAILER_SIZE;
-	for (p = 0; p < NPART; p++)
-		need += 4 + ix->part[p].ntok * 20 + ix->part[p].pool.len;
-	buf_grow(&b, need);
-	w = w0 = (uint8_t *)b.data;
+	t.piece = xmalloc(TPIECE);
 	at[0] = ix->stoff;
 	for (i = 0; i < site->nquestions; i++) {
-		w64(&w, ix->qhash[i]);
+		tables_u64(&t, ix->qhash[i]);
 		for (f = 0; f < FIELD__MAX; f++)
-			w32(&w, ix->flen[i][f]);
+			tables_u32(&t, ix->flen[i][f]);
 	}
-	at[1] = ix->stoff + (uint64_t)(w - w0);
+	at[1] = ix->stoff + t.n;
 	for (i = 0; i < ix->nblk; i++) {
-		w64(&w, ix->blk[i].off);
-		w32(&w, ix->blk[i].len);
-		w64(&w, ix->blk[i].hash);
+		tables_u64(&t, ix->blk[i].off);
+		tables_u32(&t, ix->blk[i].len);
+		tables_u64(&t, ix->blk[i].hash);
 	}
-	at[2] = ix->stoff + (uint64_t)(w - w0);
+	at[2] = ix->stoff + t.n;
 	for (p = 0; p < NPART; p++) {
-		w32(&w, (uint32_t)ix->part[p].ntok);
+		tables_u32(&t, (uint32_t)ix->part[p].ntok);
 		for (i = 0; i < ix->part[p].ntok; i++) {
 			tk = &ix->part[p].tok[i];
-			w64(&w, tk->key);
-			w32(&w, tk->df);
-			w32(&w, tk->size);
-			w32(&w, tk->len);
-			memcpy(w, ix->part[p].pool.data + tk->off, tk->len);
-			w += tk->len;
+			tables_u64(&t, tk->key);
+			tables_u32(&t, tk->df);
+			tables_u32(&t, tk->size);
+			tables_u32(&t, tk->len);
+			tables_put(&t, ix->part[p].pool.data + tk->off,
+			    tk->len);
 		}
 	}
-	at[3] = ix->stoff + (uint64_t)(w - w0);
+	at[3] = ix->stoff + t.n;
 	for (i = 0; i < ix->nshards; i++)
-		w64(&w, ix->skey[i]);
+		tables_u64(&t, ix->skey[i]);
+	if (t.n > 0) {
+		t.h = hash_bytes(t.piece, t.n, t.h);
+		state_write(ix, t.piece, t.n);
+	}
+	free(t.piece);
 	for (i = 0; i < 4; i++)
-		w64(&w, at[i]);
-	w64(&w, ix->nshards);
-	w64(&w, ix->total);
-	w64(&w, (site->nquestions + BATCH - 1) / BATCH);
-	w64(&w, hash_bytes(w0, (size_t)(at[3] - at[0]) + ix->nshards * 8,
-	    BLOCK_SEED));
-	memcpy(w, STATE_END, 8);
-	w += 8;
-	state_write(ix, w0, (size_t)(w - w0));
+		put_u64(&b, at[i]);
+	put_u64(&b, ix->nshards);
+	put_u64(&b, ix->total);
+	put_u64(&b, (site->nquestions + BATCH - 1) / BATCH);
+	put_u64(&b, t.h);
+	buf_put(&b, STATE_END, 8);
+	state_write(ix, b.data, b.len);
 	buf_free(&b);
 	if (output_stream_close(ix->state) != 0)
 		atomic_store(&ix->rc, -1);
@@ -1816,8 +1858,8 @@ prev_open(struct prev *pv, const void *data, size_t len,
 	    at[1] < at[0] || at[2] < at[1] || at[3] < at[2] ||
 	    at[2] - at[1] != nbatch * NPART * BENTRY ||
 	    at[3] + nshards * 8 != len - TRAILER_SIZE ||
-	    hash_bytes(p + at[0], (size_t)(at[3] - at[0] + nshards * 8),
-	    BLOCK_SEED) != get_u64(tr + 56))
+	    tables_hash(p + at[0], (size_t)(at[3] - at[0] + nshards * 8)) !=
+	    get_u64(tr + 56))
 		return -1;
 	pv->p = p;
 	pv->len = len;
