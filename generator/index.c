@@ -1577,6 +1577,7 @@ write_manifest(struct index *ix)
 #define BLOCK_SEED	0x626c6f636bu
 #define CHANGED_MAX(n)	((n) / 100 + 1)	/* questions a rebuild takes */
 #define COLLECT_MAX	(8u << 20)	/* postings a regeneration holds */
+#define HELD_MAX	(24u << 20)	/* postings a rebuild holds at most */
 
 /* A block of records. */
 struct block {
@@ -1908,6 +1909,8 @@ struct rpart {
 	uint8_t		*hit;		/* per token: a changed question's */
 	uint32_t	**list;		/* per token: doc, q, doc, q ... */
 	uint32_t	*nlist, *caplist;
+	uint32_t	*ndf;		/* per token: its questions counted */
+	uint32_t	*qdrop;		/* per token: as struct token's */
 	struct rec	*nr;		/* in question order */
 	size_t		 nnr, capnr;
 	uint32_t	*scratch;
@@ -1926,6 +1929,7 @@ struct rebuild {
 	struct blockw	 bw;		/* rewrite_block()'s */
 	struct index	*ix;		/* for rewrite_thread() */
 	size_t		 written;	/* shards */
+	size_t		 held;		/* postings of the tokens it makes */
 	atomic_int	 bad;		/* the state does not hold together */
 };
 
@@ -2097,6 +2101,72 @@ old_posting(struct rebuild *rb, struct rpart *rp, uint32_t doc, uint32_t tok,
 }
 
 /*
+ * The POSTINGS_MAX best of the postings v[0..n) (doc, q pairs in question
+ * order): the highest q, the earlier question on a tie, as prune()
+ * chooses.  Returns the cut: a later posting at or below it would never
+ * be kept.
+ */
+static uint32_t
+best_of(struct rpart *rp, uint32_t *v, size_t *np)
+{
+	uint32_t	 cut, above = 0, keep_eq;
+	size_t		 i, j, n = *np;
+
+	if (rp->capscratch < n) {
+		rp->capscratch = n;
+		rp->scratch = xreallocarray(rp->scratch, n,
+		    sizeof(*rp->scratch));
+	}
+	for (i = 0; i < n; i++)
+		rp->scratch[i] = v[2 * i + 1];
+	cut = kth_largest(rp->scratch, n, POSTINGS_MAX - 1);
+	for (i = 0; i < n; i++)
+		if (v[2 * i + 1] > cut)
+			above++;
+	keep_eq = POSTINGS_MAX - above;
+	for (i = 0, j = 0; i < n; i++) {
+		if (v[2 * i + 1] > cut)
+			;
+		else if (v[2 * i + 1] == cut && keep_eq > 0)
+			keep_eq--;
+		else
+			continue;
+		v[2 * j] = v[2 * i];
+		v[2 * j + 1] = v[2 * i + 1];
+		j++;
+	}
+	*np = j;
+	return cut;
+}
+
+/*
+ * Token tk's list from the postings v[0..n) (doc, q pairs in question
+ * order) of its df questions: the POSTINGS_MAX best.
+ */
+static void
+final_list(struct rpart *rp, struct token *tk, uint32_t *v, size_t n,
+    uint32_t df)
+{
+	uint32_t	 prev = 0;
+	size_t		 i;
+	char		*w;
+
+	free(tk->p);
+	tk->df = df;
+	if (n > POSTINGS_MAX)
+		(void)best_of(rp, v, &n);
+	tk->n = (uint32_t)n;
+	tk->p = xmalloc(n * 14 + 1);
+	for (i = 0, w = tk->p; i < n; i++) {
+		w = put_num(w, v[2 * i] - prev);
+		w = put_num(w, v[2 * i + 1]);
+		prev = v[2 * i];
+	}
+	tk->plen = (uint32_t)(w - tk->p);
+	tk->size = df > 0 ? tk->len + 12 + tk->plen : 0;
+}
+
+/*
  * Block i of partition p: the postings of the tokens wanted, but the
  * changed questions', onto their lists.  This reads every block of the
  * state, so it skips a token not wanted in one step.
@@ -2110,6 +2180,7 @@ collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
 	const uint8_t	*want = rp->want, *changed = rb->changed;
 	uint32_t	 base = (uint32_t)(i * BATCH), doc, tok, q, cnt, k;
 	uint32_t	 last = base + BATCH, ntok0 = (uint32_t)rp->ntok0, *l;
+	size_t		 n;
 	int		 bad = 0;
 
 	if (bl.off + bl.len > rb->pv.len)
@@ -2131,8 +2202,6 @@ collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
 			s = e;
 			continue;
 		}
-		if (rp->nlist[tok] + 2 * (size_t)cnt > rp->caplist[tok])
-			return -1;	/* more than its df */
 		l = rp->list[tok];
 		for (doc = base, k = 0; k < cnt; k++) {
 			doc += get_var(&s, e, &bad);
@@ -2141,6 +2210,17 @@ collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
 				return -1;
 			if (changed[doc])
 				continue;
+			rp->ndf[tok]++;
+			/* As merge_job(): it has POSTINGS_MAX better. */
+			if (q <= rp->qdrop[tok])
+				continue;
+			if (rp->nlist[tok] == rp->caplist[tok]) {
+				if (rp->caplist[tok] < 4 * POSTINGS_MAX)
+					return -1;	/* more than its df */
+				n = rp->nlist[tok] / 2;
+				rp->qdrop[tok] = best_of(rp, l, &n);
+				rp->nlist[tok] = (uint32_t)(2 * n);
+			}
 			l[rp->nlist[tok]++] = doc;
 			l[rp->nlist[tok]++] = q;
 		}
@@ -2148,51 +2228,6 @@ collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
 			return -1;
 	}
 	return 0;
-}
-
-/*
- * Token tk's list from all its postings (doc, q pairs in question order):
- * the POSTINGS_MAX best, chosen as prune() does, df their number.
- */
-static void
-final_list(struct rpart *rp, struct token *tk, const uint32_t *v, size_t n)
-{
-	uint32_t	 cut = 0, above = 0, keep_eq = 0, prev = 0;
-	size_t		 i;
-	char		*w;
-
-	free(tk->p);
-	tk->df = (uint32_t)n;
-	tk->n = (uint32_t)(n < POSTINGS_MAX ? n : POSTINGS_MAX);
-	tk->p = xmalloc((size_t)tk->n * 14 + 1);
-	if (n > POSTINGS_MAX) {
-		if (rp->capscratch < n) {
-			rp->capscratch = n;
-			rp->scratch = xreallocarray(rp->scratch, n,
-			    sizeof(*rp->scratch));
-		}
-		for (i = 0; i < n; i++)
-			rp->scratch[i] = v[2 * i + 1];
-		cut = kth_largest(rp->scratch, n, POSTINGS_MAX - 1);
-		for (i = 0; i < n; i++)
-			if (v[2 * i + 1] > cut)
-				above++;
-		keep_eq = POSTINGS_MAX - above;
-	}
-	w = tk->p;
-	for (i = 0; i < n; i++) {
-		if (n <= POSTINGS_MAX || v[2 * i + 1] > cut)
-			;
-		else if (v[2 * i + 1] == cut && keep_eq > 0)
-			keep_eq--;
-		else
-			continue;
-		w = put_num(w, v[2 * i] - prev);
-		w = put_num(w, v[2 * i + 1]);
-		prev = v[2 * i];
-	}
-	tk->plen = (uint32_t)(w - tk->p);
-	tk->size = n > 0 ? tk->len + 12 + tk->plen : 0;
 }
 
 /* pool_run job: room for the lists partition p wants. */
@@ -2204,12 +2239,17 @@ collect_start_job(void *arg, size_t p)
 	struct part	*pt = &ix->part[p];
 	size_t		 i;
 
+	uint32_t	 df;
+
 	for (i = 0; i < pt->ntok; i++)
 		if (rp->want[i]) {
-			rp->caplist[i] = 2 * (pt->tok[i].df + 1);
+			/* Cut back to the best when twice the most kept. */
+			df = pt->tok[i].df;
+			rp->caplist[i] = 2 * (df < 2 * POSTINGS_MAX ? df + 1 :
+			    2 * POSTINGS_MAX);
 			rp->list[i] = xmalloc(rp->caplist[i] *
 			    sizeof(uint32_t));
-			rp->nlist[i] = 0;
+			rp->nlist[i] = rp->ndf[i] = rp->qdrop[i] = 0;
 		}
 }
 
@@ -2243,9 +2283,19 @@ collect_end_job(void *arg, size_t p)
 	uint32_t	*l;
 	size_t		 i, k;
 
+	for (i = 0; i < pt->ntok; i++)
+		if (rp->want[i] && rp->ndf[i] > pt->tok[i].df)
+			rb->bad = 1;	/* more than its df */
 	for (k = 0; k < rp->nnr; k++) {
 		r = &rp->nr[k];
 		if (!rp->want[r->tok])
+			continue;
+		rp->ndf[r->tok]++;
+		/*
+		 * Out of question order: one at the cut may still beat a
+		 * later one kept at the cut.
+		 */
+		if (r->q < rp->qdrop[r->tok])
 			continue;
 		if (rp->nlist[r->tok] + 2 > rp->caplist[r->tok]) {
 			rp->caplist[r->tok] += 64;
@@ -2267,7 +2317,7 @@ collect_end_job(void *arg, size_t p)
 	for (i = 0; i < pt->ntok; i++)
 		if (rp->want[i]) {
 			final_list(rp, &pt->tok[i], rp->list[i],
-			    rp->nlist[i] / 2);
+			    rp->nlist[i] / 2, rp->ndf[i]);
 			free(rp->list[i]);
 			rp->list[i] = NULL;
 		}
@@ -2308,6 +2358,8 @@ collect(struct index *ix, struct rebuild *rb, int jobs)
 		rp->list = xcalloc(pt->ntok + 1, sizeof(*rp->list));
 		rp->nlist = xcalloc(pt->ntok + 1, sizeof(*rp->nlist));
 		rp->caplist = xcalloc(pt->ntok + 1, sizeof(*rp->caplist));
+		rp->ndf = xcalloc(pt->ntok + 1, sizeof(*rp->ndf));
+		rp->qdrop = xcalloc(pt->ntok + 1, sizeof(*rp->qdrop));
 	}
 	pool_run(NPART, jobs, collect_start_job, ix);
 	rb->pv.released = 0;
@@ -2328,8 +2380,10 @@ collect(struct index *ix, struct rebuild *rb, int jobs)
 		free(rp->list);
 		free(rp->nlist);
 		free(rp->caplist);
+		free(rp->ndf);
+		free(rp->qdrop);
 		rp->list = NULL;
-		rp->nlist = rp->caplist = NULL;
+		rp->nlist = rp->caplist = rp->ndf = rp->qdrop = NULL;
 	}
 	return rb->bad ? -1 : 0;
 }
@@ -2467,8 +2521,15 @@ rebuild(struct index *ix, struct rebuild *rb, const void *data, size_t len,
 			    (tk->df > 0 || rb->part[p].hit[i])) {
 				rb->part[p].want[i] = 1;
 				before += tk->size;
+				rb->held += tk->df < 2 * POSTINGS_MAX ?
+				    tk->df : 2 * POSTINGS_MAX;
 			}
 		}
+	/* Many edits touch most shards: a full build is cheaper then. */
+	if (rb->held > HELD_MAX) {
+		*why = "the edits touch too many postings";
+		return 0;
+	}
 	if (collect(ix, rb, jobs) != 0) {
 		*why = "state does not hold together";
 		return 0;
@@ -2804,9 +2865,9 @@ index_write(const struct site *site, struct output *out)
 	if (getenv("FAQGEN_TIMING") != NULL) {
 		if (done)
 			fprintf(stderr, "faqgen: index: incremental, %zu of %zu "
-			    "questions changed, %zu of %zu shards written\n",
-			    rb.nchanged, site->nquestions, rb.written,
-			    ix.nshards);
+			    "questions changed, %zu of %zu shards written "
+			    "(%zu postings)\n", rb.nchanged, site->nquestions,
+			    rb.written, ix.nshards, rb.held);
 		else
 			fprintf(stderr, "faqgen: index: full (%s)\n", why);
 	}
