@@ -30,8 +30,8 @@
  * fields (title, keywords and tags, headings, answer, category) of the
  * field's weight times the token's count there, divided by the field's
  * length relative to its average (to three significant digits, so that an
- * edit to one question almost never moves another's q).  The browser adds the IDF and the
- * saturation.  A token found in more than POSTINGS_MAX questions keeps only
+ * edit to one question almost never moves another's q).  The browser adds
+ * the IDF and the saturation.  A token found in more than POSTINGS_MAX questions keeps only
  * the POSTINGS_MAX with the highest q (ties: the earlier question; its df
  * stays true): such a token carries little weight, and a query must stay
  * small at 100,000 questions.
