@@ -333,6 +333,13 @@ struct tobj	*tobj_push(struct tobj *, const char *key);
  * its lists are emptied and handed out again by tobj_push().
  */
 void		 tobj_reset(struct tobj *);
+/*
+ * A hash of everything o holds, chained through seed: every key, string
+ * (and whether it is already escaped), flag and list, in the order set.
+ * Equal trees hash alike, so a page rendered from a tree of the same hash
+ * with the same templates has the same bytes.
+ */
+uint64_t	 tobj_hash(const struct tobj *, uint64_t seed);
 
 struct template	*template_parse(const char *name, const char *s, size_t len,
 		    struct diags *);

@@ -298,6 +298,49 @@ tobj_push(struct tobj *o, const char *key)
 	return v->items[v->nitems++];
 }
 
+static inline uint64_t
+mix(uint64_t h, uint64_t w)
+{
+
+	h = (h ^ w) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/*
+ * Each object starts with its count of values and each value says its
+ * key, its type and its length, so no two trees share an encoding.
+ */
+uint64_t
+tobj_hash(const struct tobj *o, uint64_t h)
+{
+	const struct tval	*v;
+	size_t			 i, j;
+
+	h = mix(h, o->n);
+	for (i = 0; i < o->n; i++) {
+		v = &o->v[i];
+		h = hash_bytes(v->key, strlen(v->key), h);
+		switch (v->type) {
+		case TVAL_STR:
+			/* NULL and "" show the same: nothing. */
+			h = mix(h, (uint64_t)TVAL_STR << 8 | (v->safe != 0));
+			h = hash_bytes(v->str != NULL ? v->str : "",
+			    v->str != NULL ? v->len : 0, h);
+			break;
+		case TVAL_BOOL:
+			h = mix(h, (uint64_t)TVAL_BOOL << 8 | (v->b != 0));
+			break;
+		case TVAL_LIST:
+			h = mix(h, (uint64_t)TVAL_LIST << 8 |
+			    (uint64_t)v->nitems << 16);
+			for (j = 0; j < v->nitems; j++)
+				h = tobj_hash(v->items[j], h);
+			break;
+		}
+	}
+	return h;
+}
+
 /* ----------------------------------------------------------- parsing */
 
 static struct node *

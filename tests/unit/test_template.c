@@ -484,6 +484,100 @@ test_many_keys(void)
 	tobj_free(o);
 }
 
+/* A tree's hash: same content, same hash; any difference, another. */
+static uint64_t
+hash_of(void (*fill)(struct tobj *, int), int variant)
+{
+	struct tobj	*o = tobj_new();
+	uint64_t	 h;
+
+	fill(o, variant);
+	h = tobj_hash(o, 42);
+	tobj_free(o);
+	return h;
+}
+
+static void
+fill_page(struct tobj *o, int variant)
+{
+	struct tobj	*c, *q;
+	char		 own[8];
+
+	tobj_str(o, "title", variant == 1 ? "问题乙" : "问题甲");
+	tobj_safe(o, "body", "<p>a</p>", variant == 2 ? 7 : 8);
+	tobj_bool(o, "long", variant == 3);
+	c = tobj_push(o, "categories");
+	tobj_str(c, "title", "A");
+	q = tobj_push(c, "questions");
+	tobj_str(q, "title", variant == 4 ? "x" : "q1");
+	tobj_bool(q, "current", variant == 5);
+	if (variant == 6)
+		tobj_push(c, "questions");
+	if (variant != 7) {
+		c = tobj_push(o, "categories");
+		tobj_str(c, "title", "B");
+	}
+	/* The same string set escaped or not shows differently. */
+	if (variant == 8)
+		tobj_safe(o, "tag", "&amp;", 5);
+	else
+		tobj_str(o, "tag", "&amp;");
+	/* An owned copy hashes as its bytes, not its address. */
+	snprintf(own, sizeof(own), "%s", variant == 9 ? "own2" : "own");
+	tobj_own(o, "own", strdup(own));
+	if (variant == 10)
+		tobj_str(o, "extra", "");
+}
+
+/* Items moved between lists: same strings, other shapes. */
+static void
+fill_shape(struct tobj *o, int variant)
+{
+	struct tobj	*a;
+
+	a = tobj_push(o, "l");
+	tobj_str(a, "k", "1");
+	if (variant == 0)
+		tobj_str(a, "k2", "2");
+	else {
+		a = tobj_push(o, "l");
+		tobj_str(a, "k2", "2");
+	}
+}
+
+static void
+test_hash(void)
+{
+	struct tobj	*o;
+	uint64_t	 h0;
+	int		 i, j;
+	uint64_t	 all[11];
+
+	h0 = hash_of(fill_page, 0);
+	CHECK(h0 == hash_of(fill_page, 0));
+	for (i = 0; i <= 10; i++)
+		all[i] = hash_of(fill_page, i);
+	for (i = 0; i <= 10; i++)
+		for (j = i + 1; j <= 10; j++)
+			CHECK(all[i] != all[j]);
+	CHECK(hash_of(fill_shape, 0) != hash_of(fill_shape, 1));
+
+	/* Another seed, another hash; a reset tree built again, the same. */
+	o = tobj_new();
+	fill_page(o, 0);
+	CHECK(tobj_hash(o, 43) != h0);
+	tobj_reset(o);
+	fill_page(o, 0);
+	CHECK(tobj_hash(o, 42) == h0);
+	/* A value set again replaces the old one, as the output would. */
+	tobj_str(o, "title", "问题乙");
+	tobj_str(o, "title", "问题甲");
+	CHECK(tobj_hash(o, 42) == h0);
+	tobj_reset(o);
+	CHECK(tobj_hash(o, 42) != h0);
+	tobj_free(o);
+}
+
 int
 main(void)
 {
@@ -498,6 +592,7 @@ main(void)
 	TEST(test_safe);
 	TEST(test_reset);
 	TEST(test_many_keys);
+	TEST(test_hash);
 	free(last);
 	free(lasterr);
 	return harness_done();
