@@ -315,7 +315,11 @@ struct tobj;
 
 struct tobj	*tobj_new(void);
 void		 tobj_free(struct tobj *);
-/* Set key to a string; the object copies neither key nor value. */
+/*
+ * Set key to a string; the object copies neither key nor value.  A key's
+ * bytes must not change while the object lives, even once emptied (emit
+ * passes string literals): a tree built again knows a key by its address.
+ */
 void		 tobj_str(struct tobj *, const char *key, const char *val);
 /*
  * Set key to <val, len>, already escaped for HTML: {{key}} shows it as it

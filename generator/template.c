@@ -42,8 +42,9 @@ enum tval_type {
  * again for the next page reuses its memory.
  */
 struct tval {
-	const char	*key;		/* borrowed */
+	const char	*key;		/* borrowed; kept when emptied */
 	uint32_t	 h;		/* keyhash(key) */
+	uint32_t	 klen;		/* strlen(key) */
 	enum tval_type	 type;
 	int		 safe;		/* TVAL_STR: already HTML-escaped */
 	const char	*str;		/* TVAL_STR: borrowed or == own */
@@ -110,9 +111,9 @@ struct ctx {
  * compares and at most one strcmp, on the key that matches.
  */
 static uint32_t
-keyhash(const char *s)
+keyhash_len(const char *s, size_t len)
 {
-	size_t		 len = strlen(s), n;
+	size_t		 n;
 	uint64_t	 h = len, w;
 
 	do {
@@ -124,6 +125,13 @@ keyhash(const char *s)
 		len -= n;
 	} while (len > 0);
 	return (uint32_t)(h ^ (h >> 29));
+}
+
+static uint32_t
+keyhash(const char *s)
+{
+
+	return keyhash_len(s, strlen(s));
 }
 
 struct tobj *
@@ -211,8 +219,21 @@ static struct tval *
 slot(struct tobj *o, const char *key, enum tval_type type)
 {
 	struct tval	*v;
-	uint32_t	 h = keyhash(key);
+	uint32_t	 h, klen;
 	size_t		 old;
+
+	/*
+	 * A tree built again for the next page mostly sets the same keys in
+	 * the same order: the emptied value in the next place often holds
+	 * this very key already, with its hash.
+	 */
+	if (o->n < o->cap && o->v[o->n].key == key) {
+		h = o->v[o->n].h;
+		klen = o->v[o->n].klen;
+	} else {
+		klen = (uint32_t)strlen(key);
+		h = keyhash_len(key, klen);
+	}
 
 	if ((v = (struct tval *)tobj_find(o, key, h)) != NULL) {
 		tval_clear(v);
@@ -237,6 +258,7 @@ slot(struct tobj *o, const char *key, enum tval_type type)
 	v = &o->v[o->n++];
 	v->key = key;
 	v->h = h;
+	v->klen = klen;
 	v->type = type;
 	return v;
 }
@@ -284,8 +306,12 @@ tobj_push(struct tobj *o, const char *key)
 {
 	struct tval	*v;
 
-	v = (struct tval *)tobj_find(o, key, keyhash(key));
-	if (v == NULL || v->type != TVAL_LIST)
+	/* The list pushed to last is most often the one pushed to now. */
+	if (o->n > 0 && o->v[o->n - 1].key == key &&
+	    o->v[o->n - 1].type == TVAL_LIST)
+		v = &o->v[o->n - 1];
+	else if ((v = (struct tval *)tobj_find(o, key, keyhash(key))) ==
+	    NULL || v->type != TVAL_LIST)
 		v = slot(o, key, TVAL_LIST);
 	if (v->nitems < v->nalloc)
 		return v->items[v->nitems++];
@@ -314,25 +340,33 @@ uint64_t
 tobj_hash(const struct tobj *o, uint64_t h)
 {
 	const struct tval	*v;
-	size_t			 i, j;
+	uint64_t		 w;
+	size_t			 i, j, len;
 
 	h = mix(h, o->n);
 	for (i = 0; i < o->n; i++) {
 		v = &o->v[i];
-		h = hash_bytes(v->key, strlen(v->key), h);
+		/* A key is known by its hash and length. */
+		h = mix(h, (uint64_t)v->h << 32 | (uint64_t)v->klen);
 		switch (v->type) {
 		case TVAL_STR:
 			/* NULL and "" show the same: nothing. */
-			h = mix(h, (uint64_t)TVAL_STR << 8 | (v->safe != 0));
-			h = hash_bytes(v->str != NULL ? v->str : "",
-			    v->str != NULL ? v->len : 0, h);
+			len = v->str != NULL ? v->len : 0;
+			h = mix(h, (uint64_t)len << 8 | TVAL_STR << 1 |
+			    (v->safe != 0));
+			if (len > 8)
+				h = hash_bytes(v->str, len, h);
+			else if (len > 0) {
+				w = 0;
+				memcpy(&w, v->str, len);
+				h = mix(h, w);
+			}
 			break;
 		case TVAL_BOOL:
-			h = mix(h, (uint64_t)TVAL_BOOL << 8 | (v->b != 0));
+			h = mix(h, TVAL_BOOL << 1 | (v->b != 0));
 			break;
 		case TVAL_LIST:
-			h = mix(h, (uint64_t)TVAL_LIST << 8 |
-			    (uint64_t)v->nitems << 16);
+			h = mix(h, (uint64_t)v->nitems << 8 | TVAL_LIST << 1);
 			for (j = 0; j < v->nitems; j++)
 				h = tobj_hash(v->items[j], h);
 			break;
