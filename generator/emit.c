@@ -7,6 +7,16 @@
  * shows of other pages (title, URL) is escaped once, before any page is
  * emitted, and set as safe values.  Variables are documented in
  * layouts/README.md.
+ *
+ * Each page's file is written with a key: a hash of its variable tree
+ * (tobj_hash), its template's name and the build's global inputs (this
+ * program, the settings emit reads, every template).  Equal keys mean
+ * equal bytes, so when the live output holds the page under the same key
+ * (output_keep) the page is not rendered at all: a rebuild after one edit
+ * builds every page's variables but renders only the pages whose
+ * variables changed.  What is costly to build and cheap to hash, a
+ * question page's JSON-LD, is keyed by its inputs and built only when the
+ * page is rendered.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +76,11 @@ struct emit {
 	char		*site_title;	/* [site] title, escaped, owned */
 	char		*site_description; /* escaped, owned */
 	char		*ld_home;	/* the home's BreadcrumbList item, owned */
+	uint64_t	 seed;		/* hash of the global inputs */
 	int		 has_all;	/* all.html is written */
 	int		 failed;
+	size_t		 pages;		/* page files, atomic */
+	size_t		 rendered;	/* of which rendered, not kept; atomic */
 };
 
 /* A worker's reusable state: one page at a time. */
@@ -394,6 +407,33 @@ jsonld(const struct emit *e, struct view *v, const struct page *p)
 	if (p->kind != PAGE_HOME)
 		jsonld_crumb(site, b, p->category != NULL ? 3 : 2, p);
 	buf_puts(b, "]}</script>\n");
+}
+
+static uint64_t
+hash_str(const char *s, uint64_t h)
+{
+
+	return hash_bytes(s, strlen(s) + 1, h);
+}
+
+/*
+ * A hash of everything jsonld() reads for a question page, which is
+ * cheaper than building it: the answer's text is hashed, not escaped.
+ * ld_home comes from settings the global key holds.
+ */
+static uint64_t
+jsonld_key(const struct page *p)
+{
+	uint64_t	 h = 0;
+
+	h = hash_str(p->fm.title, h);
+	h = hash_str(p->out, h);
+	h = hash_str(p->text, h);
+	if (p->category != NULL) {
+		h = hash_str(p->category->fm.title, h);
+		h = hash_str(p->category->out, h);
+	}
+	return h;
 }
 
 /* A breadcrumb; its URL is set by the caller. */
@@ -727,10 +767,41 @@ page_vars(const struct emit *e, struct view *v, const struct page *p,
 	}
 }
 
+/*
+ * The key of the page file to be rendered from v->o with template tname,
+ * with extra (a hash of anything else it shows, or 0) mixed in.  Never 0.
+ */
+static uint64_t
+page_key(const struct emit *e, const struct view *v, const char *tname,
+    uint64_t extra)
+{
+	uint64_t	 h;
+
+	h = hash_bytes(tname, strlen(tname) + 1, e->seed);
+	h = hash_bytes(&extra, sizeof(extra), h);
+	h = tobj_hash(v->o, h);
+	return h != 0 ? h : 1;
+}
+
+/*
+ * Is the live output's file at out already the page of this key?  1: kept
+ * (nothing more to do), 0: render it, -1: an I/O error (reported).
+ */
+static int
+keep(struct emit *e, const char *out, uint64_t key)
+{
+	int	 rc;
+
+	__atomic_add_fetch(&e->pages, 1, __ATOMIC_RELAXED);
+	if ((rc = output_keep(e->out, out, key)) == 0)
+		__atomic_add_fetch(&e->rendered, 1, __ATOMIC_RELAXED);
+	return rc;
+}
+
 /* Render a page template inside base.html and hand it to the output. */
 static int
 finish(const struct emit *e, struct view *v, const char *tname,
-    const char *out)
+    const char *out, uint64_t key)
 {
 	buf_truncate(&v->content, 0);
 	buf_truncate(&v->page, 0);
@@ -740,8 +811,8 @@ finish(const struct emit *e, struct view *v, const char *tname,
 	    v->content.len);
 	template_render(tmpl_get(e, "base"), v->o, find_partial,
 	    (void *)&e->partials, &v->page);
-	return output_file(e->out, out, v->page.data ? v->page.data : "",
-	    v->page.len);
+	return output_file_key(e->out, out, key, v->page.data ?
+	    v->page.data : "", v->page.len);
 }
 
 static void
@@ -771,6 +842,8 @@ emit_page(struct emit *e, struct view *v, struct page *p)
 {
 	const char	*root = strchr(p->out, '/') ? "../" : "";
 	const char	*tname;
+	uint64_t	 key, ld = 0;
+	int		 rc;
 
 	tobj_reset(v->o);
 	buf_truncate(&v->ld, 0);
@@ -778,11 +851,25 @@ emit_page(struct emit *e, struct view *v, struct page *p)
 		summaries(v, p);
 	common(e, v, p->out, root, p, NULL);
 	page_vars(e, v, p, root);
-	jsonld(e, v, p);
-	tobj_safe(v->o, "jsonld", v->ld.data, v->ld.len);
+	/* A question's JSON-LD (its whole answer) only if rendered. */
+	if (p->kind == PAGE_QUESTION)
+		ld = jsonld_key(p);
+	else {
+		jsonld(e, v, p);
+		tobj_safe(v->o, "jsonld", v->ld.data, v->ld.len);
+	}
 	tname = p->kind == PAGE_HOME ? "home" :
 	    p->kind == PAGE_CATEGORY ? "category" : "question";
-	if (finish(e, v, tname, p->out) != 0)
+	key = page_key(e, v, tname, ld);
+	if ((rc = keep(e, p->out, key)) == 0) {
+		if (p->kind == PAGE_QUESTION) {
+			jsonld(e, v, p);
+			tobj_safe(v->o, "jsonld", v->ld.data, v->ld.len);
+		}
+		rc = finish(e, v, tname, p->out, key);
+	} else if (rc == 1)
+		rc = 0;
+	if (rc != 0)
 		e->failed = 1;
 	/* Nothing after this needs the page's HTML: keep memory flat. */
 	buf_free(&p->html);
@@ -812,6 +899,7 @@ emit_special(struct emit *e, const char *tname, const char *out,
 	const struct site *site = e->site;
 	struct view	 v;
 	struct tobj	*c;
+	uint64_t	 key;
 	int		 rc;
 
 	if (tmpl_get(e, tname) == NULL)
@@ -826,9 +914,46 @@ emit_special(struct emit *e, const char *tname, const char *out,
 	c = crumb(v.o, title, 1);
 	tobj_own(c, "url", xasprintf("%s%s", root, out));
 	tobj_str(v.o, "jsonld", "");
-	rc = finish(e, &v, tname, out);
+	key = page_key(e, &v, tname, 0);
+	if ((rc = keep(e, out, key)) == 0)
+		rc = finish(e, &v, tname, out, key);
+	else if (rc == 1)
+		rc = 0;
 	view_free(&v);
 	return rc;
+}
+
+/*
+ * The global inputs of every page: this program, the settings emit and
+ * the templates read, and every template (name and bytes).  Assets are
+ * copied, never read by a template, so they are left out: editing
+ * style.css keeps every page.
+ */
+static uint64_t
+inputs_seed(const struct site *site)
+{
+	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__;
+	const struct config *c = &site->cfg;
+	const struct layout_file *lf;
+	const char	*strs[] = { c->title, c->description, c->base_url,
+	    c->language };
+	int		 nums[] = { c->related, c->recent, c->unsafe_html,
+	    c->all_limit, c->drafts };
+	uint64_t	 h;
+	size_t		 i;
+
+	h = hash_bytes(self, sizeof(self), 0);
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		h = hash_str(strs[i] != NULL ? strs[i] : "", h);
+	h = hash_bytes(nums, sizeof(nums), h);
+	for (i = 0; i < site->nlayouts; i++) {
+		lf = &site->layouts[i];
+		if (strncmp(lf->name, "assets/", 7) == 0)
+			continue;
+		h = hash_str(lf->name, h);
+		h = hash_bytes(lf->data, lf->len, h);
+	}
+	return h;
 }
 
 /* What every page shows of every other, escaped once. */
@@ -901,7 +1026,9 @@ emit_aliases(struct emit *e)
 	struct tobj	*o;
 	struct buf	 b = { NULL, 0, 0 }, root = { NULL, 0, 0 };
 	size_t		 i, k;
+	uint64_t	 key;
 	const char	*s;
+	int		 rc;
 
 	for (i = 0; i < site->npages; i++) {
 		p = site->pages[i];
@@ -918,8 +1045,19 @@ emit_aliases(struct emit *e)
 			    p->out));
 			tobj_own(o, "target_canonical",
 			    emit_url(site, p->out));
+			key = tobj_hash(o, hash_str(t != NULL ? "alias" :
+			    "alias (built in)", e->seed));
+			key = key != 0 ? key : 1;
 			buf_truncate(&b, 0);
-			if (t != NULL)
+			if ((rc = keep(e, p->alias_out.v[k], key)) != 0) {
+				/* Kept, or an error. */
+				tobj_free(o);
+				if (rc == 1)
+					continue;
+				buf_free(&b);
+				buf_free(&root);
+				return -1;
+			} else if (t != NULL)
 				template_render(t, o, find_partial,
 				    &e->partials, &b);
 			else {
@@ -950,8 +1088,8 @@ emit_aliases(struct emit *e)
 				free((char *)target);
 			}
 			tobj_free(o);
-			if (output_file(e->out, p->alias_out.v[k], b.data,
-			    b.len) != 0) {
+			if (output_file_key(e->out, p->alias_out.v[k], key,
+			    b.data, b.len) != 0) {
 				buf_free(&b);
 				buf_free(&root);
 				return -1;
@@ -982,6 +1120,7 @@ emit_site(struct site *site, struct output *out, struct diags *d)
 	}
 	e.has_all = site->nquestions <= (size_t)site->cfg.all_limit &&
 	    tmpl_get(&e, "all") != NULL;
+	e.seed = inputs_seed(site);
 	prepare(&e);
 	pool_run((site->npages + BATCH - 1) / BATCH, site->cfg.jobs,
 	    emit_batch, &e);
@@ -1000,6 +1139,10 @@ emit_site(struct site *site, struct output *out, struct diags *d)
 	free(root404);
 	if (rc == 0)
 		rc = emit_aliases(&e);
+	/* How many pages a rebuild kept, beside build.c's timing lines. */
+	if (rc == 0 && getenv("FAQGEN_TIMING") != NULL)
+		fprintf(stderr, "faqgen: emit: %zu of %zu pages rendered\n",
+		    e.rendered, e.pages);
 
 	/* robots.txt names the sitemap. */
 	buf_printf(&b, "User-agent: *\nAllow: /\n\nSitemap: %ssitemap.xml\n",

@@ -205,6 +205,61 @@ f.seek(100); f.write(bytes([b[0] ^ 0x55]))' "$st" &&
 	edit chengji/fuhe.md 's/成绩复核/分数复核/' "$inc"
 }
 
+# Emit keys each page by what it is made from (bench/README.md): a
+# rebuild renders only the pages whose inputs changed and keeps the rest
+# as they are.  Whatever was edited, the output must equal a fresh build.
+kept_pages() {
+	k=$tmp/k
+	mkdir -p "$k" && cp -r content layouts site.ini "$k/" || return 1
+	# kbuild WHAT: rebuild; sets rendered and total (emit's count).
+	kbuild() {
+		FAQGEN_TIMING=1 $FAQGEN build --config "$k/site.ini" \
+		    --output "$k/out" --quiet 2>"$k/err" || {
+			cat "$k/err"; return 1; }
+		set -- "$1" $(sed -n 's/^faqgen: emit: \([0-9]*\) of \([0-9]*\) pages rendered$/\1 \2/p' "$k/err")
+		[ $# = 3 ] || { echo "$1: no emit count"; cat "$k/err"; return 1; }
+		rendered=$2 total=$3
+		echo "$1: $rendered of $total pages rendered"
+	}
+	fresh() {
+		rm -rf "$k/fresh" "$k/.fresh."*
+		$FAQGEN build --config "$k/site.ini" --output "$k/fresh" \
+		    --quiet && diff -r "$k/fresh" "$k/out" || {
+			echo "$1: differs from a fresh build"; return 1; }
+	}
+	kbuild first && [ "$rendered" = "$total" ] || return 1
+	# Nothing changed (the inputs' fingerprint forgotten): no page.
+	rm -f "$k/.out.inputs"
+	kbuild unchanged && [ "$rendered" = 0 ] && fresh unchanged ||
+	    return 1
+	# One answer: its page, all.html, and the pages whose related
+	# questions moved; not the pages around it.
+	printf '\n补充说明：本条已更新。\n' >>"$k/content/kaoshi/kaodian.md"
+	kbuild answer && [ "$rendered" -ge 1 ] && [ "$rendered" -le 5 ] &&
+	    fresh answer || return 1
+	# A title shows on other pages: prev/next, the side list, its
+	# category, related lists, the home page.
+	sed -i 's/^title: .*/title: 考点在哪里查询（已改）？/' \
+	    "$k/content/kaoshi/kaodian.md"
+	kbuild title && [ "$rendered" -gt 2 ] &&
+	    [ "$rendered" -lt "$total" ] && fresh title || return 1
+	# A template, a partial, site.ini: every page.
+	sed -i 's#</main>#<p>页脚已改</p></main>#' "$k/layouts/base.html"
+	grep -q '页脚已改' "$k/layouts/base.html" || {
+		echo "base.html has no </main>"; return 1; }
+	kbuild layout && [ "$rendered" = "$total" ] && fresh layout ||
+	    return 1
+	printf '<!-- 已改 -->\n' >>"$k/layouts/partials/nav.html"
+	kbuild partial && [ "$rendered" = "$total" ] && fresh partial ||
+	    return 1
+	sed -i 's/^description = .*/description = 已改的描述/' "$k/site.ini"
+	kbuild site.ini && [ "$rendered" = "$total" ] && fresh site.ini ||
+	    return 1
+	# An asset is copied, never shown through a template: no page.
+	printf '/* 已改 */\n' >>"$k/layouts/assets/style.css"
+	kbuild asset && [ "$rendered" = 0 ] && fresh asset
+}
+
 fidelity() {
 	python3 tests/fidelity.py "$SEED" "$site"
 }
@@ -267,6 +322,7 @@ step "more edits update the spare in place, as a fresh build would" \
     spare_rebuilds
 step "an edit rebuilds only its search shards, as a fresh build would" \
     incremental_index
+step "a rebuild renders only the pages whose inputs changed" kept_pages
 step "every sentence of the source is on the site" fidelity
 step "search tokenizer: JavaScript agrees with the C vectors" search_tokenizer
 step "search answers the dev queries (http and file://)" search_answers
