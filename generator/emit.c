@@ -64,6 +64,10 @@ struct shown {
 	size_t		 out_len;
 	size_t		 up_len;	/* of url_up */
 	int		 url_safe;	/* out needs no escaping (load.c's names) */
+	uint64_t	 title_h;	/* hash_bytes() of title, base, out, */
+	uint64_t	 base_h;	/* url_up: for tobj_hash(), once */
+	uint64_t	 out_h;
+	uint64_t	 up_h;
 	char		 count[24];	/* categories: number of questions */
 };
 
@@ -270,23 +274,27 @@ url_set(const struct emit *e, struct tobj *o, const char *key,
 	const struct shown *s = &e->shown[to->order];
 	const char	*u;
 	size_t		 len;
+	uint64_t	 h;
 
 	if (from != NULL && folder(from) != NULL &&
 	    folder(from) == folder(to)) {
 		u = s->base;
 		len = s->base_len;
+		h = s->base_h;
 	} else if (root[0] == '\0') {
 		u = to->out;
 		len = s->out_len;
-	} else if (strcmp(root, "../") == 0) {
+		h = s->out_h;
+	} else if (root[0] == '.' && strcmp(root, "../") == 0) {
 		u = to->url_up;
 		len = s->up_len;
+		h = s->up_h;
 	} else {
 		tobj_own(o, key, xasprintf("%s%s", root, to->out));
 		return;
 	}
 	if (s->url_safe)
-		tobj_safe(o, key, u, len);
+		tobj_safe_hashed(o, key, u, len, h);
 	else
 		tobj_str(o, key, u);
 }
@@ -297,7 +305,7 @@ title_set(const struct emit *e, struct tobj *o, const char *key,
 {
 	const struct shown *s = &e->shown[p->order];
 
-	tobj_safe(o, key, s->title, s->title_len);
+	tobj_safe_hashed(o, key, s->title, s->title_len, s->title_h);
 }
 
 /*
@@ -628,20 +636,31 @@ cmp_recent(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Questions by lastmod, newest first; the caller frees the array. */
+/*
+ * Questions by lastmod, newest first; the caller frees the array.  Only
+ * the first max are wanted: each question is put in place among the
+ * newest so far, so a site of n questions costs about n compares, not a
+ * sort of all n.
+ */
 struct page **
 emit_recent(const struct site *site, size_t max, size_t *np)
 {
-	struct page	**v;
-	size_t		  n = site->nquestions;
+	struct page	**v, *q;
+	size_t		  n = 0, i, k;
 
-	v = xcalloc(n, sizeof(*v));
-	if (n > 0) {
-		/* A site without questions has no array to copy. */
-		memcpy(v, site->questions, n * sizeof(*v));
-		qsort(v, n, sizeof(*v), cmp_recent);
+	if (max > site->nquestions)
+		max = site->nquestions;
+	v = xcalloc(max > 0 ? max : 1, sizeof(*v));
+	for (i = 0; max > 0 && i < site->nquestions; i++) {
+		q = site->questions[i];
+		if (n == max && cmp_recent(&q, &v[n - 1]) >= 0)
+			continue;
+		k = n < max ? n++ : n - 1;
+		for (; k > 0 && cmp_recent(&q, &v[k - 1]) < 0; k--)
+			v[k] = v[k - 1];
+		v[k] = q;
 	}
-	*np = n < max ? n : max;
+	*np = n;
 	return v;
 }
 
@@ -956,6 +975,30 @@ inputs_seed(const struct site *site)
 	return h;
 }
 
+/* For tobj_safe_hashed(), which takes 0 as "not hashed". */
+static uint64_t
+nonzero(uint64_t h)
+{
+
+	return h != 0 ? h : 1;
+}
+
+/* a b c d in one allocation: xasprintf() without the format. */
+static char *
+concat(const char *a, const char *b, const char *c, const char *d)
+{
+	size_t	 la = strlen(a), lb = strlen(b), lc = strlen(c),
+		 ld = strlen(d);
+	char	*r;
+
+	r = xmalloc(la + lb + lc + ld + 1);
+	memcpy(r, a, la);
+	memcpy(r + la, b, lb);
+	memcpy(r + la + lb, c, lc);
+	memcpy(r + la + lb + lc, d, ld + 1);
+	return r;
+}
+
 /* What every page shows of every other, escaped once. */
 static void
 prepare(struct emit *e)
@@ -974,11 +1017,11 @@ prepare(struct emit *e)
 		p = site->pages[i];
 		s = &e->shown[p->order];
 		if (p->url_up == NULL)
-			p->url_up = xasprintf("../%s", p->out);
+			p->url_up = concat("../", p->out, "", "");
 		if (p->anchor == NULL)
 			p->anchor = p->kind == PAGE_QUESTION ?
-			    xasprintf("q-%s-%s", p->category_dir, p->slug) :
-			    xasprintf("c-%s", p->category_dir);
+			    concat("q-", p->category_dir, "-", p->slug) :
+			    concat("c-", p->category_dir, "", "");
 		s->title = escaped(p->fm.title, &s->title_len);
 		slash = strrchr(p->out, '/');
 		s->base = slash != NULL ? slash + 1 : p->out;
@@ -986,7 +1029,15 @@ prepare(struct emit *e)
 		s->out_len = strlen(p->out);
 		s->up_len = strlen(p->url_up);
 		s->url_safe = strpbrk(p->out, "&<>\"'") == NULL;
-		snprintf(s->count, sizeof(s->count), "%zu", p->nquestions);
+		s->title_h = nonzero(hash_bytes(s->title, s->title_len, 0));
+		s->base_h = nonzero(hash_bytes(s->base, s->base_len, 0));
+		s->out_h = nonzero(hash_bytes(p->out, s->out_len, 0));
+		s->up_h = nonzero(hash_bytes(p->url_up, s->up_len, 0));
+		if (p->kind == PAGE_QUESTION)
+			memcpy(s->count, "0", 2);
+		else
+			snprintf(s->count, sizeof(s->count), "%zu",
+			    p->nquestions);
 	}
 	e->site_title = escaped(site->cfg.title, NULL);
 	e->site_description = escaped(site->cfg.description, NULL);

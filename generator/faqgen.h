@@ -327,6 +327,12 @@ void		 tobj_str(struct tobj *, const char *key, const char *val);
  */
 void		 tobj_safe(struct tobj *, const char *key, const char *val,
 		    size_t len);
+/*
+ * tobj_safe() for a value set on many pages, with vh = hash_bytes(val,
+ * len, 0) computed once (not 0), which tobj_hash() then uses.
+ */
+void		 tobj_safe_hashed(struct tobj *, const char *key,
+		    const char *val, size_t len, uint64_t vh);
 /* Set key to an owned string (freed with the object). */
 void		 tobj_own(struct tobj *, const char *key, char *val);
 void		 tobj_bool(struct tobj *, const char *key, int val);

@@ -37,18 +37,30 @@ enum tval_type {
 };
 
 /*
+ * A key or tag name as lookups compare it: hash, length and its first 16
+ * bytes (zero-padded) as two words, so names of up to 16 bytes, nearly
+ * all, compare exactly without a byte loop.
+ */
+struct name {
+	uint64_t	 w[2];
+	uint32_t	 h;		/* keyhash() */
+	uint32_t	 len;
+};
+
+/*
  * A value.  A list keeps the objects it ever held: they are emptied, not
  * freed, when the list is cleared or the root reset, so a tree built
  * again for the next page reuses its memory.
  */
 struct tval {
 	const char	*key;		/* borrowed; kept when emptied */
-	uint32_t	 h;		/* keyhash(key) */
-	uint32_t	 klen;		/* strlen(key) */
+	struct name	 name;		/* of key, kept with it */
 	enum tval_type	 type;
 	int		 safe;		/* TVAL_STR: already HTML-escaped */
 	const char	*str;		/* TVAL_STR: borrowed or == own */
 	size_t		 len;		/* TVAL_STR: strlen(str) */
+	uint64_t	 vh;		/* TVAL_STR: hash_bytes(str, len, 0) as
+					   the caller gave it; 0: not given */
 	char		*own;		/* TVAL_STR: owned copy, may be NULL */
 	int		 b;		/* TVAL_BOOL */
 	struct tobj	**items;	/* owned; [0, nitems) in use */
@@ -57,7 +69,7 @@ struct tval {
 	size_t		 capitems;
 };
 
-#define TOBJ_SLOTS	64	/* hash index of an object's first keys */
+#define TOBJ_SLOTS	128	/* hash index of an object's first keys */
 
 struct tobj {
 	struct tval	*v;		/* owned; [0, n) in use, [n, cap) zeroed
@@ -86,7 +98,7 @@ struct node {
 	size_t		 off;		/* NODE_TEXT */
 	size_t		 len;		/* NODE_TEXT */
 	char		*name;		/* tags: owned */
-	uint32_t	 h;		/* keyhash(name) */
+	struct name	 nm;		/* of name: variables and sections */
 	size_t		 end;		/* sections: index past the body */
 };
 
@@ -107,8 +119,8 @@ struct ctx {
 /* ------------------------------------------------------------ values */
 
 /*
- * Keys are compared by this hash first, so a lookup costs a few integer
- * compares and at most one strcmp, on the key that matches.
+ * Keys are compared by this hash first, then by length and first words
+ * (struct name), so a lookup costs a few integer compares.
  */
 static uint32_t
 keyhash_len(const char *s, size_t len)
@@ -127,11 +139,14 @@ keyhash_len(const char *s, size_t len)
 	return (uint32_t)(h ^ (h >> 29));
 }
 
-static uint32_t
-keyhash(const char *s)
+static void
+name_of(struct name *nm, const char *s, size_t len)
 {
 
-	return keyhash_len(s, strlen(s));
+	memset(nm->w, 0, sizeof(nm->w));
+	memcpy(nm->w, s, len < sizeof(nm->w) ? len : sizeof(nm->w));
+	nm->h = keyhash_len(s, len);
+	nm->len = (uint32_t)len;
 }
 
 struct tobj *
@@ -150,9 +165,12 @@ tval_clear(struct tval *v)
 	for (i = 0; i < v->nitems; i++)
 		tobj_reset(v->items[i]);
 	v->nitems = 0;
-	free(v->own);
+	if (v->own != NULL) {
+		free(v->own);
+		v->own = NULL;
+	}
 	v->str = NULL;
-	v->own = NULL;
+	v->vh = 0;
 	v->len = 0;
 	v->safe = 0;
 	v->b = 0;
@@ -189,27 +207,31 @@ tobj_free(struct tobj *o)
 }
 
 static inline int
-key_is(const struct tval *v, const char *key, uint32_t h)
+key_is(const struct tval *v, const char *key, const struct name *nm)
 {
 
-	return v->h == h && (v->key == key || strcmp(v->key, key) == 0);
+	return v->name.h == nm->h && v->name.len == nm->len &&
+	    v->name.w[0] == nm->w[0] && v->name.w[1] == nm->w[1] &&
+	    (nm->len <= sizeof(nm->w) || v->key == key ||
+	    memcmp(v->key + sizeof(nm->w), key + sizeof(nm->w),
+	    nm->len - sizeof(nm->w)) == 0);
 }
 
-/* Find key in o, without walking outward. */
-static inline const struct tval *
-tobj_find(const struct tobj *o, const char *key, uint32_t h)
+/* Find key (named nm) in o, without walking outward. */
+static inline __attribute__((always_inline)) const struct tval *
+tobj_find(const struct tobj *o, const char *key, const struct name *nm)
 {
 	size_t	 i, k;
 
 	if (o->n <= TOBJ_SLOTS / 2) {
-		for (k = h % TOBJ_SLOTS; o->slot[k] != 0;
+		for (k = nm->h % TOBJ_SLOTS; o->slot[k] != 0;
 		    k = (k + 1) % TOBJ_SLOTS)
-			if (key_is(&o->v[o->slot[k] - 1], key, h))
+			if (key_is(&o->v[o->slot[k] - 1], key, nm))
 				return &o->v[o->slot[k] - 1];
 		return NULL;
 	}
 	for (i = 0; i < o->n; i++)
-		if (key_is(&o->v[i], key, h))
+		if (key_is(&o->v[i], key, nm))
 			return &o->v[i];
 	return NULL;
 }
@@ -219,7 +241,7 @@ static struct tval *
 slot(struct tobj *o, const char *key, enum tval_type type)
 {
 	struct tval	*v;
-	uint32_t	 h, klen;
+	struct name	 nm;
 	size_t		 old;
 
 	/*
@@ -227,15 +249,12 @@ slot(struct tobj *o, const char *key, enum tval_type type)
 	 * the same order: the emptied value in the next place often holds
 	 * this very key already, with its hash.
 	 */
-	if (o->n < o->cap && o->v[o->n].key == key) {
-		h = o->v[o->n].h;
-		klen = o->v[o->n].klen;
-	} else {
-		klen = (uint32_t)strlen(key);
-		h = keyhash_len(key, klen);
-	}
+	if (o->n < o->cap && o->v[o->n].key == key)
+		nm = o->v[o->n].name;
+	else
+		name_of(&nm, key, strlen(key));
 
-	if ((v = (struct tval *)tobj_find(o, key, h)) != NULL) {
+	if ((v = (struct tval *)tobj_find(o, key, &nm)) != NULL) {
 		tval_clear(v);
 		v->type = type;
 		return v;
@@ -250,15 +269,14 @@ slot(struct tobj *o, const char *key, enum tval_type type)
 	if (o->n < TOBJ_SLOTS / 2) {
 		size_t k;
 
-		for (k = h % TOBJ_SLOTS; o->slot[k] != 0;
+		for (k = nm.h % TOBJ_SLOTS; o->slot[k] != 0;
 		    k = (k + 1) % TOBJ_SLOTS)
 			continue;
 		o->slot[k] = (unsigned char)(o->n + 1);
 	}
 	v = &o->v[o->n++];
 	v->key = key;
-	v->h = h;
-	v->klen = klen;
+	v->name = nm;
 	v->type = type;
 	return v;
 }
@@ -285,6 +303,19 @@ tobj_safe(struct tobj *o, const char *key, const char *val, size_t len)
 }
 
 void
+tobj_safe_hashed(struct tobj *o, const char *key, const char *val,
+    size_t len, uint64_t vh)
+{
+	struct tval	*v;
+
+	v = slot(o, key, TVAL_STR);
+	v->str = val;
+	v->len = len;
+	v->safe = 1;
+	v->vh = vh;
+}
+
+void
 tobj_own(struct tobj *o, const char *key, char *val)
 {
 	struct tval	*v;
@@ -305,14 +336,18 @@ struct tobj *
 tobj_push(struct tobj *o, const char *key)
 {
 	struct tval	*v;
+	struct name	 nm;
 
 	/* The list pushed to last is most often the one pushed to now. */
 	if (o->n > 0 && o->v[o->n - 1].key == key &&
 	    o->v[o->n - 1].type == TVAL_LIST)
 		v = &o->v[o->n - 1];
-	else if ((v = (struct tval *)tobj_find(o, key, keyhash(key))) ==
-	    NULL || v->type != TVAL_LIST)
-		v = slot(o, key, TVAL_LIST);
+	else {
+		name_of(&nm, key, strlen(key));
+		v = (struct tval *)tobj_find(o, key, &nm);
+		if (v == NULL || v->type != TVAL_LIST)
+			v = slot(o, key, TVAL_LIST);
+	}
 	if (v->nitems < v->nalloc)
 		return v->items[v->nitems++];
 	if (v->nalloc == v->capitems) {
@@ -332,6 +367,30 @@ mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
+/* <s, len> into h, len being mixed in already: short strings inline. */
+static inline uint64_t
+mix_str(uint64_t h, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t	 a = 0, b = 0;
+	uint32_t	 x, y;
+
+	if (len > 16)
+		return hash_bytes(s, len, h);
+	/* Two words that overlap cover every byte; len tells them apart. */
+	if (len > 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(&x, s, 4);
+		memcpy(&y, s + len - 4, 4);
+		a = x;
+		b = y;
+	} else if (len > 0)
+		a = u[0] | (uint32_t)u[len / 2] << 8 | (uint32_t)u[len - 1] << 16;
+	return mix(mix(h, a), b);
+}
+
 /*
  * Each object starts with its count of values and each value says its
  * key, its type and its length, so no two trees share an encoding.
@@ -340,27 +399,21 @@ uint64_t
 tobj_hash(const struct tobj *o, uint64_t h)
 {
 	const struct tval	*v;
-	uint64_t		 w;
 	size_t			 i, j, len;
 
 	h = mix(h, o->n);
 	for (i = 0; i < o->n; i++) {
 		v = &o->v[i];
 		/* A key is known by its hash and length. */
-		h = mix(h, (uint64_t)v->h << 32 | (uint64_t)v->klen);
+		h = mix(h, (uint64_t)v->name.h << 32 | v->name.len);
 		switch (v->type) {
 		case TVAL_STR:
 			/* NULL and "" show the same: nothing. */
 			len = v->str != NULL ? v->len : 0;
-			h = mix(h, (uint64_t)len << 8 | TVAL_STR << 1 |
-			    (v->safe != 0));
-			if (len > 8)
-				h = hash_bytes(v->str, len, h);
-			else if (len > 0) {
-				w = 0;
-				memcpy(&w, v->str, len);
-				h = mix(h, w);
-			}
+			h = mix(h, (uint64_t)len << 8 | (v->vh != 0) << 3 |
+			    TVAL_STR << 1 | (v->safe != 0));
+			/* A value shown on many pages comes hashed. */
+			h = v->vh != 0 ? mix(h, v->vh) : mix_str(h, v->str, len);
 			break;
 		case TVAL_BOOL:
 			h = mix(h, TVAL_BOOL << 1 | (v->b != 0));
@@ -557,7 +610,7 @@ template_parse(const char *name, const char *s, size_t len,
 			n = node_add(t, sigil == '#' ? NODE_SECTION :
 			    NODE_INVERTED, line);
 			n->name = xstrndup(s + inner, innerend - inner);
-			n->h = keyhash(n->name);
+			name_of(&n->nm, n->name, strlen(n->name));
 			if (nopen == capopen) {
 				capopen = capopen ? capopen * 2 : 8;
 				open = xreallocarray(open, capopen,
@@ -589,7 +642,7 @@ template_parse(const char *name, const char *s, size_t len,
 			n = node_add(t, triple || sigil == '&' ? NODE_RAW :
 			    NODE_VAR, line);
 			n->name = xstrndup(s + inner, innerend - inner);
-			n->h = keyhash(n->name);
+			name_of(&n->nm, n->name, strlen(n->name));
 			break;
 		}
 	}
@@ -649,9 +702,9 @@ lookup(const struct ctx *c, const struct node *n)
 	const struct tval	*v;
 
 	if (n->name[0] == '.' && n->name[1] == '\0')
-		return c != NULL ? tobj_find(c->obj, n->name, n->h) : NULL;
+		return c != NULL ? tobj_find(c->obj, n->name, &n->nm) : NULL;
 	for (; c != NULL; c = c->up)
-		if ((v = tobj_find(c->obj, n->name, n->h)) != NULL)
+		if ((v = tobj_find(c->obj, n->name, &n->nm)) != NULL)
 			return v;
 	return NULL;
 }
