@@ -30,7 +30,7 @@
 #define NAV_CATEGORIES	40	/* more, and pages list only their own */
 #define NAV_QUESTIONS	10	/* questions beside a page, around it */
 #define HOME_QUESTIONS	20	/* questions of a category on the home page */
-#define BATCH		64	/* pages a worker takes at once */
+#define BATCH		256	/* pages a worker takes at once */
 
 /* The page templates; only these names may be missing. */
 static const struct {
@@ -317,7 +317,9 @@ static void
 describe(const struct page *p, const char *fallback, struct buf *b)
 {
 	const unsigned char *s, *q, *end;
-	size_t		 n = 0, start = b->len, len;
+	size_t		 n = 0, start = b->len, len, k;
+	uint64_t	 w;
+	char		*nl;
 
 	if (p->fm.description != NULL && p->fm.description[0] != '\0') {
 		buf_puts(b, p->fm.description);
@@ -329,12 +331,27 @@ describe(const struct page *p, const char *fallback, struct buf *b)
 		return;
 	len = strlen((const char *)s);
 	end = s + len;
-	for (q = s; q < end; q++)
+	/*
+	 * Whole words while they cannot hold the cut: a byte starts a code
+	 * point unless it is 10xxxxxx (bit 7 set, bit 6 clear).
+	 */
+	for (q = s; q + 8 <= end; q += 8) {
+		memcpy(&w, q, 8);
+		k = 8 - (size_t)__builtin_popcountll(w & ~(w << 1) &
+		    0x8080808080808080ULL);
+		if (n + k > DESCRIPTION_CHARS)
+			break;
+		n += k;
+	}
+	for (; q < end; q++)
 		if ((*q & 0xc0) != 0x80 && n++ == DESCRIPTION_CHARS)
 			break;
 	buf_grow(b, (size_t)(q - s) + 3);
-	for (; s < q; s++)
-		b->data[b->len++] = *s == '\n' ? ' ' : (char)*s;
+	memcpy(b->data + b->len, s, (size_t)(q - s));
+	for (nl = b->data + b->len; (nl = memchr(nl, '\n',
+	    (size_t)(b->data + b->len + (q - s) - nl))) != NULL; nl++)
+		*nl = ' ';
+	b->len += (size_t)(q - s);
 	b->data[b->len] = '\0';
 	while (b->len > start && b->data[b->len - 1] == ' ')
 		buf_truncate(b, b->len - 1);
