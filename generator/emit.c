@@ -15,8 +15,8 @@
  * (output_keep) the page is not rendered at all: a rebuild after one edit
  * builds every page's variables but renders only the pages whose
  * variables changed.  What is costly to build and cheap to hash, a
- * question page's JSON-LD, is keyed by its inputs and built only when the
- * page is rendered.
+ * page's JSON-LD (a question's whole answer), is keyed by its inputs and
+ * built only when the page is rendered.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -442,21 +442,32 @@ hash_str(const char *s, uint64_t h)
 }
 
 /*
- * A hash of everything jsonld() reads for a question page, which is
- * cheaper than building it: the answer's text is hashed, not escaped.
- * ld_home comes from settings the global key holds.
+ * A hash of everything jsonld() reads for page p, which is cheaper than
+ * building it: a question's answer text is hashed, not escaped, and so
+ * are a category's summaries (in v->sums).  ld_home comes from settings
+ * the global key holds.
  */
 static uint64_t
-jsonld_key(const struct page *p)
+jsonld_key(const struct view *v, const struct page *p)
 {
-	uint64_t	 h = 0;
+	uint64_t	 h = p->kind;
+	size_t		 i;
 
 	h = hash_str(p->fm.title, h);
 	h = hash_str(p->out, h);
-	h = hash_str(p->text, h);
 	if (p->category != NULL) {
 		h = hash_str(p->category->fm.title, h);
 		h = hash_str(p->category->out, h);
+	}
+	if (p->kind == PAGE_QUESTION)
+		h = hash_str(p->text, h);
+	else if (p->kind == PAGE_CATEGORY) {
+		h = hash_bytes(&p->nquestions, sizeof(p->nquestions), h);
+		for (i = 0; i < p->nquestions; i++) {
+			h = hash_str(p->questions[i]->fm.title, h);
+			h = hash_str(p->questions[i]->out, h);
+		}
+		h = hash_bytes(v->sums.data, v->sums.len, h);
 	}
 	return h;
 }
@@ -878,7 +889,7 @@ emit_page(struct emit *e, struct view *v, struct page *p)
 {
 	const char	*root = strchr(p->out, '/') ? "../" : "";
 	const char	*tname;
-	uint64_t	 key, ld = 0;
+	uint64_t	 key, ld;
 	int		 rc;
 
 	tobj_reset(v->o);
@@ -887,21 +898,14 @@ emit_page(struct emit *e, struct view *v, struct page *p)
 		summaries(v, p);
 	common(e, v, p->out, root, p, NULL);
 	page_vars(e, v, p, root);
-	/* A question's JSON-LD (its whole answer) only if rendered. */
-	if (p->kind == PAGE_QUESTION)
-		ld = jsonld_key(p);
-	else {
-		jsonld(e, v, p);
-		tobj_safe(v->o, "jsonld", v->ld.data, v->ld.len);
-	}
+	/* The JSON-LD (a question's whole answer) only if rendered. */
+	ld = jsonld_key(v, p);
 	tname = p->kind == PAGE_HOME ? "home" :
 	    p->kind == PAGE_CATEGORY ? "category" : "question";
 	key = page_key(e, v, tname, ld);
 	if ((rc = keep(e, p->out, key)) == 0) {
-		if (p->kind == PAGE_QUESTION) {
-			jsonld(e, v, p);
-			tobj_safe(v->o, "jsonld", v->ld.data, v->ld.len);
-		}
+		jsonld(e, v, p);
+		tobj_safe(v->o, "jsonld", v->ld.data, v->ld.len);
 		rc = finish(e, v, tname, p->out, key);
 	} else if (rc == 1)
 		rc = 0;

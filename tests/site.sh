@@ -237,6 +237,13 @@ kept_pages() {
 	printf '\n补充说明：本条已更新。\n' >>"$k/content/kaoshi/kaodian.md"
 	kbuild answer && [ "$rendered" -ge 1 ] && [ "$rendered" -le 5 ] &&
 	    fresh answer || return 1
+	# The first paragraph is also the summary on its category's page
+	# (and in that page's JSON-LD).
+	sed -i '8s/^/新的开头。/' "$k/content/kaoshi/zhengjian.md"
+	grep -q '^新的开头。考生' "$k/content/kaoshi/zhengjian.md" || {
+		echo "zhengjian.md: line 8 is not the first paragraph"; return 1; }
+	kbuild summary && [ "$rendered" -ge 3 ] && [ "$rendered" -le 6 ] &&
+	    fresh summary || return 1
 	# A title shows on other pages: prev/next, the side list, its
 	# category, related lists, the home page.
 	sed -i 's/^title: .*/title: 考点在哪里查询（已改）？/' \
