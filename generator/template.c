@@ -237,7 +237,7 @@ tobj_find(const struct tobj *o, const char *key, const struct name *nm)
 }
 
 /* The slot for key: emptied when it exists, else a new one. */
-static struct tval *
+static inline __attribute__((always_inline)) struct tval *
 slot(struct tobj *o, const char *key, enum tval_type type)
 {
 	struct tval	*v;
