@@ -614,9 +614,13 @@ categories(const struct emit *e, struct tobj *o, const char *root,
 	if (mode == LIST_NAV)
 		mine = folder(page);
 	for (i = 0; i < site->ncategories; i++) {
-		cat = site->categories[i];
-		if (mode == LIST_NAV && !few && cat != mine)
-			continue;
+		/* Only its own: no walk over every category for every page. */
+		if (mode == LIST_NAV && !few) {
+			if (mine == NULL || i > 0)
+				break;
+			cat = mine;
+		} else
+			cat = site->categories[i];
 		from = to = 0;
 		switch (mode) {
 		case LIST_NAV:
