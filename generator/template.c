@@ -157,7 +157,7 @@ tobj_new(void)
 }
 
 /* Empty v's value; a list's objects are emptied and kept for reuse. */
-static void
+static inline __attribute__((always_inline)) void
 tval_clear(struct tval *v)
 {
 	size_t	 i;
