@@ -337,8 +337,9 @@ describe(const struct page *p, const char *fallback, struct buf *b)
 	 */
 	for (q = s; q + 8 <= end; q += 8) {
 		memcpy(&w, q, 8);
-		k = 8 - (size_t)__builtin_popcountll(w & ~(w << 1) &
-		    0x8080808080808080ULL);
+		/* One bit a continuation byte, summed by a multiply. */
+		w = (w & ~(w << 1) & 0x8080808080808080ULL) >> 7;
+		k = 8 - (size_t)((w * 0x0101010101010101ULL) >> 56);
 		if (n + k > DESCRIPTION_CHARS)
 			break;
 		n += k;
