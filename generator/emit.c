@@ -969,15 +969,15 @@ emit_special(struct emit *e, const char *tname, const char *out,
 }
 
 /*
- * The global inputs of every page: this program, the settings emit and
- * the templates read, and every template (name and bytes).  Assets are
+ * The global inputs of every page: this program (its executable's hash,
+ * which changes with any of its code), the settings emit and the
+ * templates read, and every template (name and bytes).  Assets are
  * copied, never read by a template, so they are left out: editing
  * style.css keeps every page.
  */
 static uint64_t
 inputs_seed(const struct site *site)
 {
-	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__;
 	const struct config *c = &site->cfg;
 	const struct layout_file *lf;
 	const char	*strs[] = { c->title, c->description, c->base_url,
@@ -987,7 +987,7 @@ inputs_seed(const struct site *site)
 	uint64_t	 h;
 	size_t		 i;
 
-	h = hash_bytes(self, sizeof(self), 0);
+	h = hash_str(FAQGEN_VERSION, program_hash());
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		h = hash_str(strs[i] != NULL ? strs[i] : "", h);
 	h = hash_bytes(nums, sizeof(nums), h);
