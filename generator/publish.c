@@ -533,8 +533,11 @@ fail:
 struct bytes {
 	const char	*data;		/* NULL: in tmp */
 	size_t		 len;
-	const char	*tmp;
+	const char	*tmp;		/* NULL too: output_keep(), no bytes */
 };
+
+/* No bytes: the live file is kept only if it is still the same. */
+#define KEEP_ONLY(b)	((b)->data == NULL && (b)->tmp == NULL)
 
 /*
  * Does the old output already hold exactly these bytes at path?  Without a
@@ -653,12 +656,6 @@ create_file(struct output *o, const char *dst, const struct bytes *b,
 	struct stat	 sb, *st = &sb;
 	int		 fd;
 
-	if (b->data == NULL && b->tmp == NULL) {
-		/* output_keep(): the live file changed since it looked. */
-		errno = ESTALE;
-		fail(o, dst, "changed while the build kept it");
-		return -1;
-	}
 	if (b->data == NULL) {
 		if (rename(b->tmp, dst) == -1 && (errno != ENOENT ||
 		    make_parents(dst) == -1 || rename(b->tmp, dst) == -1)) {
@@ -738,6 +735,8 @@ to_spare(struct output *o, const char *path, const char *live,
 			return -1;
 		return link_file(o, live, dst);
 	}
+	if (KEEP_ONLY(b))
+		return 1;
 	*fate = le != NULL ? CHANGED : ADDED;
 	if (se != NULL && se->hash == e->hash && se->size == len &&
 	    (le == NULL || se->ino != le->ino) && still(dst, se, &sst)) {
@@ -779,6 +778,8 @@ to_staging(struct output *o, const char *path, const char *live,
 		pthread_mutex_unlock(&o->lock);
 		return 0;
 	}
+	if (KEEP_ONLY(b))
+		return 1;
 	/* No manifest entry: the file may still exist in the old tree. */
 	if (cmp == -1 && le == NULL && o->live != NULL)
 		cmp = lstat(live, &st) == 0 ? 0 : -1;
@@ -798,25 +799,39 @@ check_path(struct output *o, const char *path)
 	return -1;
 }
 
-/* Put the bytes of e->path in the work tree and count them. */
+/* dir/path into buf; -1 (reported) when it does not fit. */
+static int
+join(struct output *o, char *buf, const char *dir, const char *path)
+{
+	if ((size_t)snprintf(buf, PATH_MAX, "%s/%s", dir, path) < PATH_MAX)
+		return 0;
+	errno = ENAMETOOLONG;
+	fail(o, path, "cannot write");
+	return -1;
+}
+
+/*
+ * Put the bytes of e->path in the work tree and count them.  Without
+ * bytes (KEEP_ONLY) returns 1, having done nothing, unless the live file
+ * is still the one e describes.
+ */
 static int
 place(struct output *o, struct entry *e, const struct bytes *b)
 {
 	enum fate	 fate = ADDED;
-	char		*live, *dst;
+	char		 live[PATH_MAX], dst[PATH_MAX];
 	int		 rc = 0;
 
 	if (!o->dry_run) {
-		live = xasprintf("%s/%s", o->dir, e->path);
-		dst = xasprintf("%s/%s", o->work, e->path);
+		if (join(o, live, o->dir, e->path) == -1 ||
+		    join(o, dst, o->work, e->path) == -1)
+			return -1;
 		if (o->mode == MODE_SPARE)
 			rc = to_spare(o, e->path, live, dst, b, e, &fate);
 		else
 			rc = to_staging(o, e->path, live, dst, b, e, &fate);
-		free(live);
-		free(dst);
-		if (rc == -1)
-			return -1;
+		if (rc != 0)
+			return rc;
 	}
 	e->same = fate == SAME;
 	pthread_mutex_lock(&o->lock);
@@ -872,22 +887,16 @@ output_keep(struct output *o, const char *path, uint64_t key)
 	const struct entry *le;
 	struct entry	 e;
 	struct bytes	 b = { NULL, 0, NULL };
-	struct stat	 st;
-	char		*live;
-	int		 ok;
+	int		 rc;
 
 	if (o->dry_run || key == 0 || check_path(o, path) == -1 ||
 	    (le = manifest_find(o->live, path)) == NULL || le->key != key)
 		return 0;
-	live = xasprintf("%s/%s", o->dir, path);
-	ok = still(live, le, &st);
-	free(live);
-	if (!ok)
-		return 0;
 	e = *le;
 	e.path = (char *)path;
 	b.len = le->size;
-	return place(o, &e, &b) == 0 ? 1 : -1;
+	rc = place(o, &e, &b);
+	return rc == 0 ? 1 : rc == 1 ? 0 : -1;
 }
 
 /*
