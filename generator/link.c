@@ -54,17 +54,19 @@
 #define NO_ID		UINT32_MAX
 #define LOG_TABLE	128	/* 1 + ln(tf) at hand for tf < LOG_TABLE / 2 */
 
-/* A term of the question being cut: its key, its summed field weights. */
+/*
+ * A term of the question being cut: its key, its summed field weights in
+ * halves (every field weight is a multiple of 0.5, so the sum is exact).
+ */
 struct occ {
 	uint64_t	 key;	/* never 0 */
-	float		 tf;
+	uint32_t	 tf2;	/* 2 * term frequency */
 };
 
 /* Open addressing from term key to a count or an id; key 0 is empty. */
 struct termslot {
 	uint64_t	 key;
 	uint32_t	 val;
-	uint32_t	 last;	/* pass 1: the last question counted + 1 */
 };
 
 struct termmap {
@@ -80,17 +82,23 @@ struct occslot {
 	uint32_t	 i;	/* index in occ */
 };
 
-/* What one thread reuses from question to question. */
-struct scratch {
-	struct occ	*occ;	/* the question's distinct terms, owned */
-	size_t		 nocc;
+/*
+ * The distinct terms of the question being cut.  collect_text() takes and
+ * gives it back by value, so its fields stay in registers while the
+ * stores into occ and slot go on.
+ */
+struct cutting {
+	struct occ	*occ;	/* in the order first met, owned */
+	size_t		 n;
 	struct occslot	*slot;	/* owned */
 	size_t		 mask;
 	uint32_t	 gen;	/* the question being cut */
+};
+
+/* What one thread reuses from question to question. */
+struct scratch {
+	struct cutting	 c;
 	struct termmap	 df;	/* pass 1: this thread's share */
-	int		 raw;	/* pass 1: every key into keys, as it comes */
-	uint64_t	*keys;	/* owned */
-	size_t		 nkeys, capkeys;
 	float		*acc;	/* pass 4: per question, 0 when untouched */
 	uint32_t	*touched; /* questions with an acc, owned */
 };
@@ -187,12 +195,12 @@ termmap_slot(const struct termmap *m, uint64_t key)
  * table misses the cache on almost every term, and these misses overlap.
  */
 static void
-termmap_prefetch(const struct termmap *m, const uint64_t *key, size_t n)
+termmap_prefetch(const struct termmap *m, const struct occ *o, size_t n)
 {
 	size_t	 k;
 
 	for (k = 0; k < n; k++)
-		__builtin_prefetch(&m->e[key_hash(key[k]) & m->mask]);
+		__builtin_prefetch(&m->e[key_hash(o[k].key) & m->mask]);
 }
 
 /* Room for `extra` more keys; the table stays at most half full. */
@@ -208,7 +216,6 @@ termmap_reserve(struct termmap *m, size_t extra)
 		    cap *= 2)
 			continue;
 		termmap_init(m, cap);
-		termmap_init(m, (old.mask + 1) * 2);
 		for (i = 0; i <= old.mask; i++)
 			if (old.e[i].key != 0)
 				m->e[termmap_slot(m, old.e[i].key)] = old.e[i];
@@ -232,61 +239,49 @@ termmap_add(struct termmap *m, uint64_t key, uint32_t n)
 	m->e[h].val += n;
 }
 
-/* Double the scratch's table of the question's terms. */
-static void
-scratch_grow(struct scratch *s)
+/* Double the table of the question's terms. */
+static __attribute__((noinline)) struct cutting
+cutting_grow(struct cutting c)
 {
-	size_t	 cap = s->mask ? (s->mask + 1) * 2 : 1024, k, h;
+	size_t	 cap = c.mask ? (c.mask + 1) * 2 : 1024, k, h;
 
-	free(s->slot);
-	s->slot = xcalloc(cap, sizeof(*s->slot));
-	s->mask = cap - 1;
-	s->occ = xreallocarray(s->occ, cap / 2, sizeof(*s->occ));
-	for (k = 0; k < s->nocc; k++) {
-		h = key_hash(s->occ[k].key) & s->mask;
-		while (s->slot[h].gen == s->gen)
-			h = (h + 1) & s->mask;
-		s->slot[h].key = s->occ[k].key;
-		s->slot[h].gen = s->gen;
-		s->slot[h].i = (uint32_t)k;
+	free(c.slot);
+	c.slot = xcalloc(cap, sizeof(*c.slot));
+	c.mask = cap - 1;
+	c.occ = xreallocarray(c.occ, cap / 2, sizeof(*c.occ));
+	for (k = 0; k < c.n; k++) {
+		h = key_hash(c.occ[k].key) & c.mask;
+		while (c.slot[h].gen == c.gen)
+			h = (h + 1) & c.mask;
+		c.slot[h].key = c.occ[k].key;
+		c.slot[h].gen = c.gen;
+		c.slot[h].i = (uint32_t)k;
 	}
-}
-
-static void
-keys_grow(struct scratch *s)
-{
-	s->capkeys = s->capkeys ? s->capkeys * 2 : 1024;
-	s->keys = xreallocarray(s->keys, s->capkeys, sizeof(*s->keys));
+	return c;
 }
 
 /* Called for every term occurrence: inline, the growing out of line. */
 static inline __attribute__((always_inline)) void
-put_key(struct scratch *s, uint64_t key, float w)
+put_key(struct cutting *c, uint64_t key, uint32_t w2)
 {
 	size_t	 h;
 
-	if (s->raw) {
-		if (s->nkeys == s->capkeys)
-			keys_grow(s);
-		s->keys[s->nkeys++] = key;
-		return;
-	}
-	if ((s->nocc + 1) * 2 > s->mask + 1)
-		scratch_grow(s);
-	h = key_hash(key) & s->mask;
-	while (s->slot[h].gen == s->gen) {
-		if (s->slot[h].key == key) {
-			s->occ[s->slot[h].i].tf += w;
+	if ((c->n + 1) * 2 > c->mask + 1)
+		*c = cutting_grow(*c);
+	h = key_hash(key) & c->mask;
+	while (c->slot[h].gen == c->gen) {
+		if (c->slot[h].key == key) {
+			c->occ[c->slot[h].i].tf2 += w2;
 			return;
 		}
-		h = (h + 1) & s->mask;
+		h = (h + 1) & c->mask;
 	}
-	s->slot[h].key = key;
-	s->slot[h].gen = s->gen;
-	s->slot[h].i = (uint32_t)s->nocc;
-	s->occ[s->nocc].key = key;
-	s->occ[s->nocc].tf = w;
-	s->nocc++;
+	c->slot[h].key = key;
+	c->slot[h].gen = c->gen;
+	c->slot[h].i = (uint32_t)c->n;
+	c->occ[c->n].key = key;
+	c->occ[c->n].tf2 = w2;
+	c->n++;
 }
 
 static int
@@ -304,13 +299,25 @@ is_alnum(int32_t cp)
 }
 
 /*
- * Add the terms of <s, len>, at most `limit` code points, weighted w.
- * A bigram's key is its two code points; a word's is its hash with the
- * top bit set.  Neither is ever 0.
+ * Whether p (with three bytes at hand) starts a well-formed U+4E00..U+9FFF
+ * (E4 B8 80 to E9 BF BF): most of a Chinese text.
  */
-static void
-collect_text(struct scratch *sc, const char *s, size_t len, size_t limit,
-    float w)
+static inline int
+is_ideograph(const unsigned char *u)
+{
+	return (unsigned)(u[0] - 0xe4) < 6 &&
+	    ((u[1] ^ 0x80) | (u[2] ^ 0x80)) < 0x40 &&
+	    (u[0] != 0xe4 || u[1] >= 0xb8);
+}
+
+/*
+ * Add the terms of <s, len>, at most `limit` code points, weighted w2
+ * halves.  A bigram's key is its two code points; a word's is its hash
+ * with the top bit set.  Neither is ever 0.
+ */
+static struct cutting
+collect_text(struct cutting sc, const char *s, size_t len, size_t limit,
+    uint32_t w)
 {
 	const char	*p = s, *end = s + len;
 	const unsigned char *c;
@@ -343,44 +350,63 @@ collect_text(struct scratch *sc, const char *s, size_t len, size_t limit,
 			continue;
 		}
 		if (wlen > 0) {
-			put_key(sc, word | (1ULL << 63), w);
+			put_key(&sc, word | (1ULL << 63), w);
 			word = 0;
 			wlen = 0;
 		}
 		if (is_han((uint32_t)cp)) {
 			if (prev >= 0)
-				put_key(sc, ((uint64_t)prev << 21) |
+				put_key(&sc, ((uint64_t)prev << 21) |
 				    (uint64_t)cp, w);
 			prev = cp;
+			/*
+			 * The rest of a run of common ideographs, each a
+			 * bigram with the one before: what the loop above
+			 * would do for them, without its tests.
+			 */
+			while (seen < limit && end - p >= 3 &&
+			    is_ideograph((const unsigned char *)p)) {
+				c = (const unsigned char *)p;
+				cp = (c[0] & 0x0f) << 12 | (c[1] & 0x3f) << 6 |
+				    (c[2] & 0x3f);
+				p += 3;
+				seen++;
+				put_key(&sc, ((uint64_t)prev << 21) |
+				    (uint64_t)cp, w);
+				prev = cp;
+			}
 		} else
 			prev = -1;
 	}
 	if (wlen > 0)
-		put_key(sc, word | (1ULL << 63), w);
+		put_key(&sc, word | (1ULL << 63), w);
+	return sc;
 }
 
-/* The distinct terms of question p into s->occ, with their frequencies. */
+/* The distinct terms of question p into s->c.occ, with their frequencies. */
 static void
 cut(struct scratch *s, const struct page *p)
 {
 	size_t	 k;
 
-	s->gen++;
-	s->nocc = 0;
-	s->nkeys = 0;
-	collect_text(s, p->fm.title, strlen(p->fm.title), SIZE_MAX, 3.0f);
+	struct cutting	*c = &s->c;
+
+	c->gen++;
+	c->n = 0;
+	/* Field weights in halves: title 3, keywords and tags 2, ... */
+	*c = collect_text(*c, p->fm.title, strlen(p->fm.title), SIZE_MAX, 6);
 	for (k = 0; k < p->fm.keywords.n; k++)
-		collect_text(s, p->fm.keywords.v[k],
-		    strlen(p->fm.keywords.v[k]), SIZE_MAX, 2.0f);
+		*c = collect_text(*c, p->fm.keywords.v[k],
+		    strlen(p->fm.keywords.v[k]), SIZE_MAX, 4);
 	for (k = 0; k < p->fm.tags.n; k++)
-		collect_text(s, p->fm.tags.v[k], strlen(p->fm.tags.v[k]),
-		    SIZE_MAX, 2.0f);
+		*c = collect_text(*c, p->fm.tags.v[k],
+		    strlen(p->fm.tags.v[k]), SIZE_MAX, 4);
 	for (k = 0; k < p->nheadings; k++)
-		collect_text(s, p->headings[k].text,
-		    strlen(p->headings[k].text), SIZE_MAX, 1.5f);
+		*c = collect_text(*c, p->headings[k].text,
+		    strlen(p->headings[k].text), SIZE_MAX, 3);
 	if (p->text != NULL)
-		collect_text(s, p->text, strnlen(p->text, BODY_CHARS * 4),
-		    BODY_CHARS, 1.0f);
+		*c = collect_text(*c, p->text,
+		    strnlen(p->text, BODY_CHARS * 4), BODY_CHARS, 2);
 }
 
 /* A thread's loop: blocks of questions until none is left. */
@@ -413,25 +439,19 @@ run(struct related *r, void (*fn)(struct related *, struct scratch *,
 static void
 count_terms(struct related *r, struct scratch *s, size_t i)
 {
-	size_t	 k;
-
 	struct termslot	*e;
+	size_t		 k;
 
-	s->raw = 1;
 	cut(s, r->site->questions[i]);
-	s->raw = 0;
-	termmap_reserve(&s->df, s->nkeys);
-	termmap_prefetch(&s->df, s->keys, s->nkeys);
-	for (k = 0; k < s->nkeys; k++) {
-		e = &s->df.e[termmap_slot(&s->df, s->keys[k])];
+	termmap_reserve(&s->df, s->c.n);
+	termmap_prefetch(&s->df, s->c.occ, s->c.n);
+	for (k = 0; k < s->c.n; k++) {
+		e = &s->df.e[termmap_slot(&s->df, s->c.occ[k].key)];
 		if (e->key == 0) {
-			e->key = s->keys[k];
+			e->key = s->c.occ[k].key;
 			s->df.n++;
 		}
-		if (e->last != i + 1) {
-			e->last = (uint32_t)i + 1;
-			e->val++;
-		}
+		e->val++;
 	}
 }
 
@@ -495,17 +515,15 @@ number_terms(struct related *r)
 }
 
 /*
- * 1 + ln(tf).  A frequency is a sum of field weights, all multiples of
- * 0.5, so the common ones come from a table filled by the same logf().
+ * 1 + ln(tf), from tf in halves: the common ones come from a table
+ * filled by the same logf().
  */
 static float
-log_tf(const struct related *r, float tf)
+log_tf(const struct related *r, uint32_t tf2)
 {
-	float	 x = tf * 2.0f;
-
-	if (x < (float)LOG_TABLE && x == (float)(int)x)
-		return r->log_tf[(int)x];
-	return 1.0f + logf(tf);
+	if (tf2 < LOG_TABLE)
+		return r->log_tf[tf2];
+	return 1.0f + logf((float)tf2 * 0.5f);
 }
 
 struct wterm {
@@ -530,13 +548,13 @@ weigh(struct related *r, struct scratch *s, size_t i)
 	uint32_t	 id;
 
 	cut(s, r->site->questions[i]);
-	for (k = 0; k < s->nocc; k++)
-		__builtin_prefetch(&r->terms.e[key_hash(s->occ[k].key) &
+	for (k = 0; k < s->c.n; k++)
+		__builtin_prefetch(&r->terms.e[key_hash(s->c.occ[k].key) &
 		    r->terms.mask]);
-	for (k = 0; k < s->nocc; k++) {
-		id = r->terms.e[termmap_slot(&r->terms, s->occ[k].key)].val;
+	for (k = 0; k < s->c.n; k++) {
+		id = r->terms.e[termmap_slot(&r->terms, s->c.occ[k].key)].val;
 		t.id = id;
-		t.w = log_tf(r, s->occ[k].tf) *
+		t.w = log_tf(r, s->c.occ[k].tf2) *
 		    (id == NO_ID ? r->idf_one : r->idf[id]);
 		norm += (double)t.w * t.w;
 		/* A term in every question of a huge site may round to 0. */
@@ -676,9 +694,12 @@ score(struct related *r, struct scratch *s, size_t i)
 		for (m = 0; m < n; m++) {
 			if ((j = ps[m].page) == i)
 				continue;
-			/* Weights are > 0: 0 is a question not yet met. */
-			if (s->acc[j] == 0)
-				s->touched[nt++] = j;
+			/*
+			 * Weights are > 0: 0 is a question not yet met.
+			 * Written always, kept when new: no branch to miss.
+			 */
+			s->touched[nt] = j;
+			nt += s->acc[j] == 0;
 			s->acc[j] += w * ps[m].w;
 		}
 	}
@@ -741,16 +762,16 @@ related_questions(struct site *site)
 	post_terms(&r);
 	for (t = 0; t < (size_t)r.nthreads; t++) {
 		r.scratch[t].acc = table_alloc(nq, sizeof(float));
+		/* One more: score() writes one past the questions it keeps. */
 		r.scratch[t].touched = xreallocarray(NULL,
-		    nq < TERMS_PER_PAGE * POSTINGS_KEPT ? nq :
-		    TERMS_PER_PAGE * POSTINGS_KEPT, sizeof(uint32_t));
+		    (nq < TERMS_PER_PAGE * POSTINGS_KEPT ? nq :
+		    TERMS_PER_PAGE * POSTINGS_KEPT) + 1, sizeof(uint32_t));
 	}
 	run(&r, score);
 
 	for (t = 0; t < (size_t)r.nthreads; t++) {
-		free(r.scratch[t].occ);
-		free(r.scratch[t].keys);
-		free(r.scratch[t].slot);
+		free(r.scratch[t].c.occ);
+		free(r.scratch[t].c.slot);
 		table_free(r.scratch[t].acc, nq, sizeof(float));
 		free(r.scratch[t].touched);
 	}
