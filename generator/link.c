@@ -16,11 +16,15 @@
  * the length but is not kept.  Four passes, each in parallel over blocks
  * of questions, with one scratch per thread and no lock:
  *
- *   1. document frequencies: each thread counts the terms of the
- *      questions it takes in its own table; the tables are then added;
- *   2. vectors: every question is cut again and its strongest terms
- *      kept.  A term's id is its rank by key, so nothing depends on which
- *      thread saw it first;
+ *   1. document frequencies: each thread cuts the questions it takes,
+ *      counts their terms in its own table, which numbers them as it
+ *      meets them, and writes down each question's terms as those
+ *      numbers (a few bytes a term, see put_terms()); the tables are
+ *      then added, and a term's id is its rank by key, so nothing
+ *      depends on which thread saw it first;
+ *   2. vectors: each question's terms are read back and its strongest
+ *      kept.  Nothing is cut again and no large table is probed: the
+ *      ids and idfs this needs fit in the cache;
  *   3. postings: per term, the questions that kept it, cut to the
  *      POSTINGS_KEPT strongest, so the next pass stays linear;
  *   4. scores: the question's terms walk their postings into a dense
@@ -53,6 +57,7 @@
 #define MIN_SCORE	0.05f	/* weaker candidates are not listed */
 #define NO_ID		UINT32_MAX
 #define LOG_TABLE	128	/* 1 + ln(tf) at hand for tf < LOG_TABLE / 2 */
+#define CHUNK_SIZE	(1u << 20) /* bytes of the terms written down at once */
 
 /*
  * A term of the question being cut: its key, its summed field weights in
@@ -61,12 +66,18 @@
 struct occ {
 	uint64_t	 key;	/* never 0 */
 	uint32_t	 tf2;	/* 2 * term frequency */
+	uint32_t	 num;	/* pass 1: the thread's number for it */
 };
 
-/* Open addressing from term key to a count or an id; key 0 is empty. */
+/*
+ * Open addressing from term key to its count and id; key 0 is empty.  In
+ * a thread's table the id is the thread's own number for the term; in
+ * the table of the whole site it is the term's id or NO_ID.
+ */
 struct termslot {
 	uint64_t	 key;
-	uint32_t	 val;
+	uint32_t	 n;	/* questions with the term */
+	uint32_t	 id;
 };
 
 struct termmap {
@@ -95,10 +106,29 @@ struct cutting {
 	uint32_t	 gen;	/* the question being cut */
 };
 
+/* What pass 2 needs of a term, by the number a thread gave it. */
+struct termref {
+	uint32_t	 id;	/* or NO_ID: in one question */
+	float		 idf;
+};
+
+/* A piece of a thread's record of the questions' terms. */
+struct chunk {
+	uint8_t		*p;	/* table_alloc() */
+	size_t		 size;
+};
+
 /* What one thread reuses from question to question. */
 struct scratch {
 	struct cutting	 c;
-	struct termmap	 df;	/* pass 1: this thread's share */
+	struct termmap	 df;	/* pass 1: this thread's terms */
+	struct termref	*ref;	/* then: by its number for a term, owned */
+	size_t		 nref;
+	struct occ	*dec;	/* pass 2: a question's terms read back, owned */
+	size_t		 capdec;
+	struct chunk	*chunk;	/* pass 1: the terms of its questions, owned */
+	size_t		 nchunk;
+	uint8_t		*at, *end; /* free space in the last chunk */
 	float		*acc;	/* pass 4: per question, 0 when untouched */
 	uint32_t	*touched; /* questions with an acc, owned */
 };
@@ -116,8 +146,8 @@ struct related {
 	struct scratch	*scratch; /* one per thread, owned */
 	atomic_size_t	 next;	/* the next block of questions to take */
 	void		(*fn)(struct related *, struct scratch *, size_t);
-	struct termmap	 terms;	/* key -> id, NO_ID when in one question */
-	float		*idf;	/* per id, owned */
+	const uint8_t	**rec;	/* per question, its terms (put_terms()) */
+	uint8_t		*rec_thread; /* and the thread that numbered them */
 	float		 idf_one; /* of a term in one question */
 	float		 log_tf[LOG_TABLE]; /* 1 + ln(k / 2) */
 	uint32_t	*vid;	/* question i's term ids at i*TERMS_PER_PAGE */
@@ -145,7 +175,7 @@ table_alloc(size_t n, size_t size)
 	if (n == 0)
 		n = 1;
 	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
 		err(EXIT_SYSTEM, "mmap");
 	return p;
@@ -222,21 +252,6 @@ termmap_reserve(struct termmap *m, size_t extra)
 		m->n = old.n;
 		termmap_free(&old);
 	}
-}
-
-/* Add n to key's count. */
-static void
-termmap_add(struct termmap *m, uint64_t key, uint32_t n)
-{
-	size_t	 h;
-
-	termmap_reserve(m, 1);
-	h = termmap_slot(m, key);
-	if (m->e[h].key == 0) {
-		m->e[h].key = key;
-		m->n++;
-	}
-	m->e[h].val += n;
 }
 
 /* Double the table of the question's terms. */
@@ -435,7 +450,73 @@ run(struct related *r, void (*fn)(struct related *, struct scratch *,
 	pool_run((size_t)r->nthreads, r->nthreads, thread_main, r);
 }
 
-/* Pass 1: count each distinct term of question i once. */
+/* Room for need more bytes in the thread's record: a new chunk. */
+static void
+chunk_new(struct scratch *s, size_t need)
+{
+	size_t	 size = need > CHUNK_SIZE ? need : CHUNK_SIZE;
+
+	if ((s->nchunk & (s->nchunk - 1)) == 0)
+		s->chunk = xreallocarray(s->chunk, s->nchunk ? s->nchunk * 2 :
+		    1, sizeof(*s->chunk));
+	s->chunk[s->nchunk].p = table_alloc(size, 1);
+	s->chunk[s->nchunk].size = size;
+	s->at = s->chunk[s->nchunk].p;
+	s->end = s->at + size;
+	s->nchunk++;
+}
+
+static inline uint8_t *
+put_varint(uint8_t *o, uint64_t v)
+{
+	while (v >= 0x80) {
+		*o++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*o++ = (uint8_t)v;
+	return o;
+}
+
+static inline uint64_t
+get_varint(const uint8_t **o)
+{
+	const uint8_t	*p = *o;
+	uint64_t	 v = 0;
+	unsigned	 shift = 0;
+
+	while (*p & 0x80) {
+		v |= (uint64_t)(*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint64_t)*p++ << shift;
+	*o = p;
+	return v;
+}
+
+/*
+ * Write down the question's terms, in the order first met, for pass 2:
+ * their count, then per term (number << 1 | tf2 != 2) and tf2 when it is
+ * not 2 (once in the answer: most terms).  Terms met early have small
+ * numbers, so most take two or three bytes.
+ */
+static void
+put_terms(struct scratch *s)
+{
+	const struct occ *o = s->c.occ;
+	uint8_t		*at;
+	size_t		 k, n = s->c.n;
+
+	at = s->at;
+	at = put_varint(at, n);
+	for (k = 0; k < n; k++) {
+		at = put_varint(at, (uint64_t)o[k].num << 1 | (o[k].tf2 != 2));
+		if (o[k].tf2 != 2)
+			at = put_varint(at, o[k].tf2);
+	}
+	s->at = at;
+}
+
+/* Pass 1: count each distinct term of question i once; write them down. */
 static void
 count_terms(struct related *r, struct scratch *s, size_t i)
 {
@@ -449,10 +530,16 @@ count_terms(struct related *r, struct scratch *s, size_t i)
 		e = &s->df.e[termmap_slot(&s->df, s->c.occ[k].key)];
 		if (e->key == 0) {
 			e->key = s->c.occ[k].key;
-			s->df.n++;
+			e->id = (uint32_t)s->df.n++;
 		}
-		e->val++;
+		e->n++;
+		s->c.occ[k].num = e->id;
 	}
+	if ((size_t)(s->end - s->at) < 10 + s->c.n * 10)
+		chunk_new(s, 10 + s->c.n * 10);
+	r->rec_thread[i] = (uint8_t)(s - r->scratch);
+	r->rec[i] = s->at;
+	put_terms(s);
 }
 
 struct keyslot {
@@ -469,49 +556,79 @@ cmp_keyslot(const void *a, const void *b)
 }
 
 /*
- * The threads' counts added into r->terms; each term found in two
- * questions or more gets an id, its rank by key, and its idf.
+ * The threads' counts added up; each term found in two questions or more
+ * gets an id, its rank by key, and its idf.  Each thread's numbers are
+ * then mapped to ids (NO_ID for a term of one question), and every table
+ * of keys is freed: pass 2 needs none.
  */
 static void
 number_terms(struct related *r)
 {
-	struct termmap	*m = &r->terms, *d;
+	struct termmap	 all, *d;
+	struct termslot	*e;
 	struct keyslot	*ks;
-	size_t		 i, h, n = 0;
+	float		*idf;
+	size_t		 i, h, n = 0, total = 0, cap;
 	int		 t;
 
-	*m = r->scratch[0].df;
-	memset(&r->scratch[0].df, 0, sizeof(r->scratch[0].df));
-	for (t = 1; t < r->nthreads; t++) {
+	for (t = 0; t < r->nthreads; t++)
+		total += r->scratch[t].df.n;
+	for (cap = 16; cap < total * 2; cap *= 2)
+		continue;
+	termmap_init(&all, cap);
+	/* Sized for every key: the slots found here stay where they are. */
+	for (t = 0; t < r->nthreads; t++) {
 		d = &r->scratch[t].df;
-		for (i = 0; d->e != NULL && i <= d->mask; i++)
-			if (d->e[i].key != 0)
-				termmap_add(m, d->e[i].key, d->e[i].val);
+		/* For now, the term's slot in all. */
+		r->scratch[t].ref = xreallocarray(NULL, d->n + 1,
+		    sizeof(*r->scratch[t].ref));
+		for (i = 0; i <= d->mask; i++) {
+			if (d->e[i].key == 0)
+				continue;
+			h = termmap_slot(&all, d->e[i].key);
+			if (all.e[h].key == 0) {
+				all.e[h].key = d->e[i].key;
+				all.n++;
+			}
+			all.e[h].n += d->e[i].n;
+			r->scratch[t].ref[d->e[i].id].id = (uint32_t)h;
+		}
+		r->scratch[t].nref = d->n;
 		termmap_free(d);
 	}
-	if (m->e == NULL)
-		termmap_init(m, 16);
-	ks = xreallocarray(NULL, m->n + 1, sizeof(*ks));
-	for (h = 0; h <= m->mask; h++) {
-		if (m->e[h].key != 0 && m->e[h].val >= 2) {
-			ks[n].key = m->e[h].key;
+	ks = xreallocarray(NULL, all.n + 1, sizeof(*ks));
+	for (h = 0; h <= all.mask; h++) {
+		all.e[h].id = NO_ID;
+		if (all.e[h].key != 0 && all.e[h].n >= 2) {
+			ks[n].key = all.e[h].key;
 			ks[n].slot = h;
 			n++;
-		} else
-			m->e[h].val = NO_ID;
+		}
 	}
 	qsort(ks, n, sizeof(*ks), cmp_keyslot);
-	r->idf = xreallocarray(NULL, n + 1, sizeof(*r->idf));
+	idf = xreallocarray(NULL, n + 1, sizeof(*idf));
 	for (i = 0; i < n; i++) {
-		h = ks[i].slot;
-		r->idf[i] = logf((float)(r->nq + 1) / (float)m->e[h].val);
-		m->e[h].val = (uint32_t)i;
+		e = &all.e[ks[i].slot];
+		idf[i] = logf((float)(r->nq + 1) / (float)e->n);
+		e->id = (uint32_t)i;
 	}
-	r->nterms = n;
+	free(ks);
 	r->idf_one = logf((float)(r->nq + 1));
+	/* Id and idf side by side, in the order the thread met the terms. */
+	for (t = 0; t < r->nthreads; t++) {
+		struct termref *ref = r->scratch[t].ref;
+
+		for (i = 0; i < r->scratch[t].nref; i++) {
+			ref[i].id = all.e[ref[i].id].id;
+			ref[i].idf = ref[i].id == NO_ID ? r->idf_one :
+			    idf[ref[i].id];
+		}
+	}
+	free(idf);
+	termmap_free(&all);
+	r->nterms = n;
 	r->poff = xcalloc(n + 1, sizeof(*r->poff));
 	r->pn = xcalloc(n + 1, sizeof(*r->pn));
-	free(ks);
 }
 
 /*
@@ -545,17 +662,32 @@ weigh(struct related *r, struct scratch *s, size_t i)
 	struct wterm	 top[TERMS_PER_PAGE], t;
 	size_t		 k, j, n = 0;
 	double		 norm = 0;
+	const uint8_t	*o = r->rec[i];
+	const struct termref *ref = r->scratch[r->rec_thread[i]].ref, *tr;
+	uint64_t	 v;
 	uint32_t	 id;
+	size_t		 nt;
 
-	cut(s, r->site->questions[i]);
-	for (k = 0; k < s->c.n; k++)
-		__builtin_prefetch(&r->terms.e[key_hash(s->c.occ[k].key) &
-		    r->terms.mask]);
-	for (k = 0; k < s->c.n; k++) {
-		id = r->terms.e[termmap_slot(&r->terms, s->c.occ[k].key)].val;
+	/*
+	 * Read the terms back first, asking for their entries in ref as
+	 * they come: the rarer terms' entries are not in the cache.
+	 */
+	nt = (size_t)get_varint(&o);
+	if (nt > s->capdec) {
+		s->capdec = nt;
+		s->dec = xreallocarray(s->dec, nt, sizeof(*s->dec));
+	}
+	for (k = 0; k < nt; k++) {
+		v = get_varint(&o);
+		s->dec[k].num = (uint32_t)(v >> 1);
+		s->dec[k].tf2 = v & 1 ? (uint32_t)get_varint(&o) : 2;
+		__builtin_prefetch(&ref[v >> 1]);
+	}
+	for (k = 0; k < nt; k++) {
+		tr = &ref[s->dec[k].num];
+		id = tr->id;
 		t.id = id;
-		t.w = log_tf(r, s->c.occ[k].tf2) *
-		    (id == NO_ID ? r->idf_one : r->idf[id]);
+		t.w = log_tf(r, s->dec[k].tf2) * tr->idf;
 		norm += (double)t.w * t.w;
 		/* A term in every question of a huge site may round to 0. */
 		if (id == NO_ID || !(t.w > 0))
@@ -742,9 +874,13 @@ related_questions(struct site *site)
 	r.nthreads = site->cfg.jobs < 1 ? 1 : site->cfg.jobs;
 	if ((size_t)r.nthreads > nblocks)
 		r.nthreads = (int)nblocks;
+	if (r.nthreads > UINT8_MAX)	/* rec_thread */
+		r.nthreads = UINT8_MAX;
 	r.scratch = xcalloc((size_t)r.nthreads, sizeof(*r.scratch));
 	for (t = 0; t < (size_t)r.nthreads; t++)
 		termmap_init(&r.scratch[t].df, 1024);
+	r.rec = xreallocarray(NULL, nq, sizeof(*r.rec));
+	r.rec_thread = xreallocarray(NULL, nq, sizeof(*r.rec_thread));
 
 	run(&r, count_terms);
 	number_terms(&r);
@@ -757,7 +893,20 @@ related_questions(struct site *site)
 	for (t = 0; t < nq; t++)
 		r.cat[t] = site->questions[t]->category;
 	run(&r, weigh);
-	termmap_free(&r.terms);
+	for (t = 0; t < (size_t)r.nthreads; t++) {
+		struct scratch *s = &r.scratch[t];
+
+		while (s->nchunk > 0) {
+			s->nchunk--;
+			table_free(s->chunk[s->nchunk].p,
+			    s->chunk[s->nchunk].size, 1);
+		}
+		free(s->chunk);
+		free(s->ref);
+		free(s->dec);
+	}
+	free(r.rec);
+	free(r.rec_thread);
 
 	post_terms(&r);
 	for (t = 0; t < (size_t)r.nthreads; t++) {
@@ -776,7 +925,6 @@ related_questions(struct site *site)
 		free(r.scratch[t].touched);
 	}
 	free(r.scratch);
-	free(r.idf);
 	table_free(r.vid, nq, TERMS_PER_PAGE * sizeof(*r.vid));
 	table_free(r.vw, nq, TERMS_PER_PAGE * sizeof(*r.vw));
 	free(r.vn);
