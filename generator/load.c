@@ -354,8 +354,10 @@ load_page(struct sink *sk, enum page_kind kind, const char *path,
 	    &sk->d) == 0;
 	p->body_line = line + 1;
 	p->body_len = (size_t)(end - body);
-	p->body = xstrndup(body, p->body_len);
-	free(data);
+	/* The body where the file was read, without what it no longer needs. */
+	memmove(data, body, p->body_len);
+	data[p->body_len] = '\0';
+	p->body = xrealloc(data, p->body_len + 1);
 	if (kind == PAGE_HOME)
 		p->out = xstrdup("index.html");
 	else if (kind == PAGE_CATEGORY)
