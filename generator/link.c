@@ -812,17 +812,31 @@ score(struct related *r, struct scratch *s, size_t i)
 {
 	struct page	*p = r->site->questions[i];
 	struct cand	 best[TERMS_PER_PAGE], c;
-	const struct posting *ps;
-	size_t		 k, m, n, nt = 0, nb = 0;
+	const struct posting *ps, *list[TERMS_PER_PAGE];
+	uint32_t	 nlist[TERMS_PER_PAGE];
+	size_t		 k, m, n, nt = 0, nb = 0, nv = r->vn[i];
 	size_t		 max = (size_t)r->site->cfg.related;
 	uint32_t	 id, j;
 	float		 w;
 
-	for (k = 0; k < r->vn[i]; k++) {
+	/*
+	 * The postings are far apart in a large table: ask for the start
+	 * of every list first, and for the rest of the next list while
+	 * one is summed.
+	 */
+	for (k = 0; k < nv; k++) {
 		id = r->vid[i * TERMS_PER_PAGE + k];
+		list[k] = r->post + r->poff[id];
+		nlist[k] = r->pn[id];
+		__builtin_prefetch(list[k]);
+	}
+	for (k = 0; k < nv; k++) {
 		w = r->vw[i * TERMS_PER_PAGE + k];
-		ps = r->post + r->poff[id];
-		n = r->pn[id];
+		ps = list[k];
+		n = nlist[k];
+		if (k + 1 < nv)
+			for (m = 8; m < nlist[k + 1]; m += 8)
+				__builtin_prefetch(list[k + 1] + m);
 		for (m = 0; m < n; m++) {
 			if ((j = ps[m].page) == i)
 				continue;
