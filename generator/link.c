@@ -124,8 +124,6 @@ struct scratch {
 	struct termmap	 df;	/* pass 1: this thread's terms */
 	struct termref	*ref;	/* then: by its number for a term, owned */
 	size_t		 nref;
-	struct occ	*dec;	/* pass 2: a question's terms read back, owned */
-	size_t		 capdec;
 	struct chunk	*chunk;	/* pass 1: the terms of its questions, owned */
 	size_t		 nchunk;
 	uint8_t		*at, *end; /* free space in the last chunk */
@@ -547,12 +545,40 @@ struct keyslot {
 	size_t		 slot;
 };
 
-static int
-cmp_keyslot(const void *a, const void *b)
+/*
+ * Sort by key (all distinct), a byte at a time from the lowest: eight
+ * passes over the array, against qsort()'s twenty compares a key.  A
+ * byte every key shares is skipped.
+ */
+static void
+sort_keyslots(struct keyslot *ks, size_t n)
 {
-	const struct keyslot *x = a, *y = b;
+	struct keyslot	*tmp, *from = ks, *to, *t;
+	size_t		 count[256], i, sum, c;
+	unsigned	 shift;
 
-	return x->key < y->key ? -1 : x->key > y->key;
+	tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp));
+	to = tmp;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[from[i].key >> shift & 0xff]++;
+		if (n == 0 || count[from[0].key >> shift & 0xff] == n)
+			continue;
+		for (c = 0, sum = 0; c < 256; c++) {
+			i = count[c];
+			count[c] = sum;
+			sum += i;
+		}
+		for (i = 0; i < n; i++)
+			to[count[from[i].key >> shift & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != ks)
+		memcpy(ks, from, n * sizeof(*ks));
+	free(tmp);
 }
 
 /*
@@ -605,7 +631,7 @@ number_terms(struct related *r)
 			n++;
 		}
 	}
-	qsort(ks, n, sizeof(*ks), cmp_keyslot);
+	sort_keyslots(ks, n);
 	idf = xreallocarray(NULL, n + 1, sizeof(*idf));
 	for (i = 0; i < n; i++) {
 		e = &all.e[ks[i].slot];
@@ -665,29 +691,18 @@ weigh(struct related *r, struct scratch *s, size_t i)
 	const uint8_t	*o = r->rec[i];
 	const struct termref *ref = r->scratch[r->rec_thread[i]].ref, *tr;
 	uint64_t	 v;
-	uint32_t	 id;
+	uint32_t	 id, tf2;
 	size_t		 nt;
 
-	/*
-	 * Read the terms back first, asking for their entries in ref as
-	 * they come: the rarer terms' entries are not in the cache.
-	 */
+	(void)s;
 	nt = (size_t)get_varint(&o);
-	if (nt > s->capdec) {
-		s->capdec = nt;
-		s->dec = xreallocarray(s->dec, nt, sizeof(*s->dec));
-	}
 	for (k = 0; k < nt; k++) {
 		v = get_varint(&o);
-		s->dec[k].num = (uint32_t)(v >> 1);
-		s->dec[k].tf2 = v & 1 ? (uint32_t)get_varint(&o) : 2;
-		__builtin_prefetch(&ref[v >> 1]);
-	}
-	for (k = 0; k < nt; k++) {
-		tr = &ref[s->dec[k].num];
+		tf2 = v & 1 ? (uint32_t)get_varint(&o) : 2;
+		tr = &ref[v >> 1];
 		id = tr->id;
 		t.id = id;
-		t.w = log_tf(r, s->dec[k].tf2) * tr->idf;
+		t.w = log_tf(r, tf2) * tr->idf;
 		norm += (double)t.w * t.w;
 		/* A term in every question of a huge site may round to 0. */
 		if (id == NO_ID || !(t.w > 0))
@@ -917,7 +932,6 @@ related_questions(struct site *site)
 		}
 		free(s->chunk);
 		free(s->ref);
-		free(s->dec);
 	}
 	free(r.rec);
 	free(r.rec_thread);
