@@ -106,9 +106,11 @@ read_file(struct sink *sk, const char *path, const char *shown,
 		close(fd);
 		return NULL;
 	}
-	buf_grow(&b, (size_t)st.st_size);
+	/* The file and a byte more, to see its end without growing. */
+	buf_grow(&b, (size_t)st.st_size + 1);
 	for (;;) {
-		buf_grow(&b, 65536);
+		if (b.cap - b.len - 1 == 0)
+			buf_grow(&b, 65536);	/* it grew since fstat() */
 		n = read(fd, b.data + b.len, b.cap - b.len - 1);
 		if (n == -1 && errno == EINTR)
 			continue;
