@@ -252,11 +252,14 @@ termmap_reserve(struct termmap *m, size_t extra)
 	}
 }
 
-/* Double the table of the question's terms. */
+/* Grow the table of the question's terms to take `more` more. */
 static __attribute__((noinline)) struct cutting
-cutting_grow(struct cutting c)
+cutting_grow(struct cutting c, size_t more)
 {
 	size_t	 cap = c.mask ? (c.mask + 1) * 2 : 1024, k, h;
+
+	while ((c.n + more + 1) * 2 > cap)
+		cap *= 2;
 
 	free(c.slot);
 	c.slot = xcalloc(cap, sizeof(*c.slot));
@@ -273,14 +276,12 @@ cutting_grow(struct cutting c)
 	return c;
 }
 
-/* Called for every term occurrence: inline, the growing out of line. */
+/* Add a term occurrence; the table has room for one more term. */
 static inline __attribute__((always_inline)) void
-put_key(struct cutting *c, uint64_t key, uint32_t w2)
+add_key(struct cutting *c, uint64_t key, uint32_t w2)
 {
 	size_t	 h;
 
-	if ((c->n + 1) * 2 > c->mask + 1)
-		*c = cutting_grow(*c);
 	h = key_hash(key) & c->mask;
 	while (c->slot[h].gen == c->gen) {
 		if (c->slot[h].key == key) {
@@ -295,6 +296,15 @@ put_key(struct cutting *c, uint64_t key, uint32_t w2)
 	c->occ[c->n].key = key;
 	c->occ[c->n].tf2 = w2;
 	c->n++;
+}
+
+/* Called for every term occurrence: inline, the growing out of line. */
+static inline __attribute__((always_inline)) void
+put_key(struct cutting *c, uint64_t key, uint32_t w2)
+{
+	if ((c->n + 1) * 2 > c->mask + 1)
+		*c = cutting_grow(*c, 1);
+	add_key(c, key, w2);
 }
 
 static int
@@ -312,18 +322,6 @@ is_alnum(int32_t cp)
 }
 
 /*
- * Whether p (with three bytes at hand) starts a well-formed U+4E00..U+9FFF
- * (E4 B8 80 to E9 BF BF): most of a Chinese text.
- */
-static inline int
-is_ideograph(const unsigned char *u)
-{
-	return (unsigned)(u[0] - 0xe4) < 6 &&
-	    ((u[1] ^ 0x80) | (u[2] ^ 0x80)) < 0x40 &&
-	    (u[0] != 0xe4 || u[1] >= 0xb8);
-}
-
-/*
  * Add the terms of <s, len>, at most `limit` code points, weighted w2
  * halves.  A bigram's key is its two code points; a word's is its hash
  * with the top bit set.  Neither is ever 0.
@@ -336,7 +334,8 @@ collect_text(struct cutting sc, const char *s, size_t len, size_t limit,
 	const unsigned char *c;
 	int32_t		 cp, prev = -1;
 	uint64_t	 word = 0;
-	size_t		 wlen = 0, seen = 0;
+	uint32_t	 u;
+	size_t		 wlen = 0, seen = 0, stop, run;
 
 	while (p < end && seen < limit) {
 		c = (const unsigned char *)p;
@@ -375,19 +374,28 @@ collect_text(struct cutting sc, const char *s, size_t len, size_t limit,
 			/*
 			 * The rest of a run of common ideographs, each a
 			 * bigram with the one before: what the loop above
-			 * would do for them, without its tests.
+			 * would do for them, without its tests.  Each is
+			 * read with one 32-bit load (so a byte must follow),
+			 * and the table has room for the whole run.
 			 */
-			while (seen < limit && end - p >= 3 &&
-			    is_ideograph((const unsigned char *)p)) {
-				c = (const unsigned char *)p;
-				cp = (c[0] & 0x0f) << 12 | (c[1] & 0x3f) << 6 |
-				    (c[2] & 0x3f);
+			stop = end - p >= 4 ? (size_t)(end - p - 1) / 3 : 0;
+			if (stop > limit - seen)
+				stop = limit - seen;
+			if ((sc.n + stop + 1) * 2 > sc.mask + 1)
+				sc = cutting_grow(sc, stop);
+			for (run = 0; run < stop; run++) {
+				memcpy(&u, p, 4);	/* little-endian */
+				cp = (int32_t)((u & 0x0f) << 12 |
+				    (u & 0x3f00) >> 2 | (u & 0x3f0000) >> 16);
+				if ((u & 0xc0c0f0) != 0x8080e0 ||
+				    cp < 0x4e00 || cp > 0x9fff)
+					break;
 				p += 3;
-				seen++;
-				put_key(&sc, ((uint64_t)prev << 21) |
+				add_key(&sc, ((uint64_t)prev << 21) |
 				    (uint64_t)cp, w);
 				prev = cp;
 			}
+			seen += run;
 		} else
 			prev = -1;
 	}
