@@ -472,38 +472,44 @@ chunk_new(struct scratch *s, size_t need)
 	s->nchunk++;
 }
 
+/*
+ * Numbers of the record: three bytes, little-endian; from 0xffffff up,
+ * 0xffffff and then four.  Written and read four bytes at a time, which
+ * the slack at the end of every chunk allows.
+ */
+#define WIDE	0xffffffu
+
 static inline uint8_t *
-put_varint(uint8_t *o, uint64_t v)
+put3(uint8_t *o, uint32_t v)
 {
-	while (v >= 0x80) {
-		*o++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*o++ = (uint8_t)v;
-	return o;
+	uint32_t	 x = v < WIDE ? v : WIDE;
+
+	memcpy(o, &x, 4);
+	if (v < WIDE)
+		return o + 3;
+	memcpy(o + 3, &v, 4);
+	return o + 7;
 }
 
-static inline uint64_t
-get_varint(const uint8_t **o)
+static inline uint32_t
+get3(const uint8_t **o)
 {
-	const uint8_t	*p = *o;
-	uint64_t	 v = 0;
-	unsigned	 shift = 0;
+	uint32_t	 x;
 
-	while (*p & 0x80) {
-		v |= (uint64_t)(*p++ & 0x7f) << shift;
-		shift += 7;
+	memcpy(&x, *o, 4);
+	x &= WIDE;
+	*o += 3;
+	if (x == WIDE) {
+		memcpy(&x, *o, 4);
+		*o += 4;
 	}
-	v |= (uint64_t)*p++ << shift;
-	*o = p;
-	return v;
+	return x;
 }
 
 /*
  * Write down the question's terms, in the order first met, for pass 2:
  * their count, then per term (number << 1 | tf2 != 2) and tf2 when it is
- * not 2 (once in the answer: most terms).  Terms met early have small
- * numbers, so most take two or three bytes.
+ * not 2 (once in the answer: most terms).
  */
 static void
 put_terms(struct scratch *s)
@@ -513,11 +519,11 @@ put_terms(struct scratch *s)
 	size_t		 k, n = s->c.n;
 
 	at = s->at;
-	at = put_varint(at, n);
+	at = put3(at, (uint32_t)n);
 	for (k = 0; k < n; k++) {
-		at = put_varint(at, (uint64_t)o[k].num << 1 | (o[k].tf2 != 2));
+		at = put3(at, o[k].num << 1 | (o[k].tf2 != 2));
 		if (o[k].tf2 != 2)
-			at = put_varint(at, o[k].tf2);
+			at = put3(at, o[k].tf2);
 	}
 	s->at = at;
 }
@@ -541,8 +547,9 @@ count_terms(struct related *r, struct scratch *s, size_t i)
 		e->n++;
 		s->c.occ[k].num = e->id;
 	}
-	if ((size_t)(s->end - s->at) < 10 + s->c.n * 10)
-		chunk_new(s, 10 + s->c.n * 10);
+	/* Seven bytes a number at most, and the slack of a 4-byte store. */
+	if ((size_t)(s->end - s->at) < 8 + s->c.n * 14)
+		chunk_new(s, 8 + s->c.n * 14);
 	r->rec_thread[i] = (uint8_t)(s - r->scratch);
 	r->rec[i] = s->at;
 	put_terms(s);
@@ -698,15 +705,14 @@ weigh(struct related *r, struct scratch *s, size_t i)
 	double		 norm = 0;
 	const uint8_t	*o = r->rec[i];
 	const struct termref *ref = r->scratch[r->rec_thread[i]].ref, *tr;
-	uint64_t	 v;
-	uint32_t	 id, tf2;
+	uint32_t	 v, id, tf2;
 	size_t		 nt;
 
 	(void)s;
-	nt = (size_t)get_varint(&o);
+	nt = get3(&o);
 	for (k = 0; k < nt; k++) {
-		v = get_varint(&o);
-		tf2 = v & 1 ? (uint32_t)get_varint(&o) : 2;
+		v = get3(&o);
+		tf2 = v & 1 ? get3(&o) : 2;
 		tr = &ref[v >> 1];
 		id = tr->id;
 		t.id = id;
