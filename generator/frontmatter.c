@@ -1,6 +1,7 @@
 /*
  * frontmatter.c: the YAML front matter of a content file, through
- * libyaml's document API.  The only file that includes <yaml.h>.
+ * libyaml's event API (its document API when the YAML has anchors or
+ * aliases).  The only file that includes <yaml.h>.
  *
  * Known keys are checked for their type and reported with their file
  * line; unknown keys are ignored, so a Hugo content tree loads as-is.
@@ -15,9 +16,48 @@
 
 #include "faqgen.h"
 
+/*
+ * What the checks need of a YAML node.  The same from libyaml's events
+ * (the common case: no tree is built) and from its document tree (when
+ * the YAML has anchors or aliases, which only the tree resolves).
+ */
+struct fmnode {
+	yaml_node_type_t type;
+	yaml_scalar_style_t style;	/* of a scalar */
+	size_t		 line;		/* start_mark.line, 0-based */
+	const char	*s;		/* a scalar's value, borrowed */
+	size_t		 len;
+	size_t		 first, n;	/* a sequence's items in fmdoc.item */
+};
+
+struct fmpair {
+	struct fmnode	 k, v;
+};
+
+/* What happened after the first document. */
+enum fmnext {
+	FMNEXT_NONE,			/* the end of the stream */
+	FMNEXT_DOC,			/* a second document, at next_line */
+	FMNEXT_ERROR			/* an error, kept by the parser */
+};
+
+/* The front matter as the checks see it. */
+struct fmdoc {
+	int		 empty;		/* no document at all */
+	struct fmnode	 root;
+	struct fmpair	*pair;		/* the root mapping's, owned */
+	size_t		 npair, cappair;
+	struct fmnode	*item;		/* items of sequences, owned */
+	size_t		 nitem, capitem;
+	yaml_event_t	*ev;		/* scalar events the nodes point into */
+	size_t		 nev, capev;
+	enum fmnext	 next;
+	size_t		 next_line;	/* the second document's root */
+};
+
 /* What one parse needs to report errors. */
 struct fmctx {
-	yaml_document_t	*doc;		/* borrowed */
+	const struct fmdoc *doc;	/* borrowed */
 	const char	*file;		/* borrowed */
 	size_t		 line0;		/* file line of the first YAML line */
 	struct diags	*d;		/* borrowed */
@@ -62,14 +102,15 @@ frontmatter_free(struct frontmatter *fm)
 }
 
 static size_t
-node_line(const struct fmctx *c, const yaml_node_t *n)
+node_line(const struct fmctx *c, const struct fmnode *n)
 {
 
-	return c->line0 + n->start_mark.line;
+	return c->line0 + n->line;
 }
 
 static void
-fmerr(struct fmctx *c, const yaml_node_t *n, const char *fmt, const char *arg)
+fmerr(struct fmctx *c, const struct fmnode *n, const char *fmt,
+    const char *arg)
 {
 
 	diag_add(c->d, c->file, node_line(c, n), fmt, arg);
@@ -77,22 +118,22 @@ fmerr(struct fmctx *c, const yaml_node_t *n, const char *fmt, const char *arg)
 }
 
 static const char *
-scalar(const yaml_node_t *n, size_t *len)
+scalar(const struct fmnode *n, size_t *len)
 {
 
-	*len = n->data.scalar.length;
-	return (const char *)n->data.scalar.value;
+	*len = n->len;
+	return n->s;
 }
 
 /* A plain scalar YAML reads as null: empty, "~" or "null". */
 static int
-is_null(const yaml_node_t *n)
+is_null(const struct fmnode *n)
 {
 	size_t		 len;
 	const char	*s;
 
 	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	    n->style != YAML_PLAIN_SCALAR_STYLE)
 		return 0;
 	s = scalar(n, &len);
 	return len == 0 || (len == 1 && s[0] == '~') ||
@@ -117,7 +158,7 @@ is_blank_text(const char *s, size_t len)
  * sitemap invalid XML.  Refuse them.
  */
 static int
-clean_text(struct fmctx *c, const char *key, const yaml_node_t *n)
+clean_text(struct fmctx *c, const char *key, const struct fmnode *n)
 {
 	const unsigned char *s;
 	size_t		 len, i;
@@ -135,7 +176,7 @@ clean_text(struct fmctx *c, const char *key, const yaml_node_t *n)
 
 /* A string key: any scalar; null leaves *out NULL. */
 static void
-get_string(struct fmctx *c, const char *key, const yaml_node_t *n,
+get_string(struct fmctx *c, const char *key, const struct fmnode *n,
     char **out)
 {
 	const char	*s;
@@ -153,7 +194,7 @@ get_string(struct fmctx *c, const char *key, const yaml_node_t *n,
 
 /* An integer: a plain decimal scalar that fits an int. */
 static void
-get_int(struct fmctx *c, const char *key, const yaml_node_t *n, int *out)
+get_int(struct fmctx *c, const char *key, const struct fmnode *n, int *out)
 {
 	const char	*s;
 	char		*end, buf[32];
@@ -161,7 +202,7 @@ get_int(struct fmctx *c, const char *key, const yaml_node_t *n, int *out)
 	long		 v;
 
 	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+	    n->style != YAML_PLAIN_SCALAR_STYLE) {
 		fmerr(c, n, "%s must be an integer", key);
 		return;
 	}
@@ -190,7 +231,7 @@ get_int(struct fmctx *c, const char *key, const yaml_node_t *n, int *out)
 }
 
 static void
-get_bool(struct fmctx *c, const char *key, const yaml_node_t *n, int *out)
+get_bool(struct fmctx *c, const char *key, const struct fmnode *n, int *out)
 {
 	static const char *const yes[] = { "true", "True", "TRUE" };
 	static const char *const no[] = { "false", "False", "FALSE" };
@@ -198,7 +239,7 @@ get_bool(struct fmctx *c, const char *key, const yaml_node_t *n, int *out)
 	size_t		 len, i;
 
 	if (n->type == YAML_SCALAR_NODE &&
-	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+	    n->style == YAML_PLAIN_SCALAR_STYLE) {
 		s = scalar(n, &len);
 		for (i = 0; i < 3; i++) {
 			if (len == strlen(yes[i]) && memcmp(s, yes[i], len) == 0) {
@@ -295,7 +336,7 @@ valid_date(const char *s, size_t len)
 }
 
 static void
-get_date(struct fmctx *c, const char *key, const yaml_node_t *n, char **out)
+get_date(struct fmctx *c, const char *key, const struct fmnode *n, char **out)
 {
 	const char	*s;
 	size_t		 len;
@@ -319,13 +360,12 @@ get_date(struct fmctx *c, const char *key, const yaml_node_t *n, char **out)
 
 /* A list of strings; a single string is a list of one; null is empty. */
 static void
-get_list(struct fmctx *c, const char *key, const yaml_node_t *n,
+get_list(struct fmctx *c, const char *key, const struct fmnode *n,
     struct strlist *out)
 {
-	const yaml_node_item_t	*it;
-	const yaml_node_t	*item;
+	const struct fmnode	*item;
 	const char		*s;
-	size_t			 len;
+	size_t			 len, i;
 
 	if (n->type == YAML_SCALAR_NODE) {
 		if (!is_null(n) && clean_text(c, key, n)) {
@@ -338,11 +378,8 @@ get_list(struct fmctx *c, const char *key, const yaml_node_t *n,
 		fmerr(c, n, "%s must be a list of strings", key);
 		return;
 	}
-	for (it = n->data.sequence.items.start;
-	    it < n->data.sequence.items.top; it++) {
-		item = yaml_document_get_node(c->doc, *it);
-		if (item == NULL)
-			continue;
+	for (i = 0; i < n->n; i++) {
+		item = &c->doc->item[n->first + i];
 		if (item->type != YAML_SCALAR_NODE) {
 			fmerr(c, item, "%s must be a list of strings", key);
 			continue;
@@ -372,19 +409,17 @@ static const char *const keys[FM__MAX] = {
 };
 
 static void
-mapping(struct fmctx *c, struct frontmatter *fm, const yaml_node_t *root)
+mapping(struct fmctx *c, struct frontmatter *fm)
 {
-	const yaml_node_pair_t	*p;
-	const yaml_node_t	*k, *v;
+	const struct fmnode	*k, *v;
 	const char		*s;
-	size_t			 len, key, seen[FM__MAX];
+	size_t			 len, key, i, seen[FM__MAX];
 
 	memset(seen, 0, sizeof(seen));
-	for (p = root->data.mapping.pairs.start;
-	    p < root->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(c->doc, p->key);
-		v = yaml_document_get_node(c->doc, p->value);
-		if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE)
+	for (i = 0; i < c->doc->npair; i++) {
+		k = &c->doc->pair[i].k;
+		v = &c->doc->pair[i].v;
+		if (k->type != YAML_SCALAR_NODE)
 			continue;	/* not a key of ours */
 		s = scalar(k, &len);
 		for (key = 0; key < FM__MAX; key++)
@@ -474,65 +509,372 @@ yaml_error(struct fmctx *c, const yaml_parser_t *p, const char *s,
 		    p->problem != NULL ? p->problem : "bad YAML");
 }
 
+static struct fmnode *
+new_item(struct fmdoc *doc)
+{
+	if (doc->nitem == doc->capitem) {
+		doc->capitem = doc->capitem ? doc->capitem * 2 : 16;
+		doc->item = xreallocarray(doc->item, doc->capitem,
+		    sizeof(*doc->item));
+	}
+	memset(&doc->item[doc->nitem], 0, sizeof(*doc->item));
+	return &doc->item[doc->nitem++];
+}
+
+static struct fmpair *
+new_pair(struct fmdoc *doc)
+{
+	if (doc->npair == doc->cappair) {
+		doc->cappair = doc->cappair ? doc->cappair * 2 : 16;
+		doc->pair = xreallocarray(doc->pair, doc->cappair,
+		    sizeof(*doc->pair));
+	}
+	memset(&doc->pair[doc->npair], 0, sizeof(*doc->pair));
+	return &doc->pair[doc->npair++];
+}
+
+static void
+fmdoc_free(struct fmdoc *doc)
+{
+	size_t	 i;
+
+	for (i = 0; i < doc->nev; i++)
+		yaml_event_delete(&doc->ev[i]);
+	free(doc->ev);
+	free(doc->pair);
+	free(doc->item);
+	memset(doc, 0, sizeof(*doc));
+}
+
+/* ---- From events: libyaml's parser without its document tree. */
+
+/* A parse that must start again with the document tree. */
+#define EV_TREE	(-1)
+
+/*
+ * The next event: 1, 0 on a YAML error (in the parser), or EV_TREE at
+ * an anchor or an alias: those the tree resolves (and checks).
+ */
+static int
+next_event(yaml_parser_t *p, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(p, ev))
+		return 0;
+	if (ev->type == YAML_ALIAS_EVENT ||
+	    (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.anchor) ||
+	    (ev->type == YAML_SEQUENCE_START_EVENT &&
+	    ev->data.sequence_start.anchor) ||
+	    (ev->type == YAML_MAPPING_START_EVENT &&
+	    ev->data.mapping_start.anchor)) {
+		yaml_event_delete(ev);
+		return EV_TREE;
+	}
+	return 1;
+}
+
+/* The rest of the collection ev started: its events, read and dropped. */
+static int
+skip_collection(yaml_parser_t *p)
+{
+	yaml_event_t	 ev;
+	size_t		 depth = 1;
+	int		 rc;
+
+	while (depth > 0) {
+		if ((rc = next_event(p, &ev)) != 1)
+			return rc;
+		if (ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+		    ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		yaml_event_delete(&ev);
+	}
+	return 1;
+}
+
+/*
+ * The node whose first event is ev (taken over) into n.  A scalar keeps
+ * its event for its value; a sequence's items go to doc->item when
+ * items is set (those of a value of the root mapping), each as a node
+ * whose own contents are skipped.
+ */
+static int
+read_node(yaml_parser_t *p, struct fmdoc *doc, yaml_event_t *ev,
+    struct fmnode *n, int items)
+{
+	yaml_event_t	 iev;
+	struct fmnode	*it;
+	int		 rc;
+
+	memset(n, 0, sizeof(*n));
+	n->line = ev->start_mark.line;
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n->type = YAML_SCALAR_NODE;
+		n->style = ev->data.scalar.style;
+		n->s = (const char *)ev->data.scalar.value;
+		n->len = ev->data.scalar.length;
+		if (doc->nev == doc->capev) {
+			doc->capev = doc->capev ? doc->capev * 2 : 16;
+			doc->ev = xreallocarray(doc->ev, doc->capev,
+			    sizeof(*doc->ev));
+		}
+		doc->ev[doc->nev++] = *ev;	/* the value stays put */
+		return 1;
+	case YAML_SEQUENCE_START_EVENT:
+		n->type = YAML_SEQUENCE_NODE;
+		yaml_event_delete(ev);
+		if (!items)
+			return skip_collection(p);
+		n->first = doc->nitem;
+		for (;;) {
+			if ((rc = next_event(p, &iev)) != 1)
+				return rc;
+			if (iev.type == YAML_SEQUENCE_END_EVENT) {
+				yaml_event_delete(&iev);
+				return 1;
+			}
+			/* Items' own contents go nowhere: no new items. */
+			it = new_item(doc);
+			n->n++;
+			if ((rc = read_node(p, doc, &iev, it, 0)) != 1)
+				return rc;
+		}
+	case YAML_MAPPING_START_EVENT:
+		n->type = YAML_MAPPING_NODE;
+		yaml_event_delete(ev);
+		return skip_collection(p);
+	default:
+		/* The parser gives nothing else where a node is due. */
+		yaml_event_delete(ev);
+		return 0;
+	}
+}
+
+/*
+ * The first document into doc, then what follows it, as yaml_parser_load()
+ * would see them.  Returns 1, 0 on a YAML error in the first document
+ * (in the parser), or EV_TREE.
+ */
+static int
+read_events(yaml_parser_t *p, struct fmdoc *doc)
+{
+	yaml_event_t	 ev;
+	struct fmpair	*pr;
+	struct fmnode	 k, v;
+	int		 rc;
+
+	if ((rc = next_event(p, &ev)) != 1)		/* stream start */
+		return rc;
+	yaml_event_delete(&ev);
+	if ((rc = next_event(p, &ev)) != 1)
+		return rc;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&ev);
+		doc->empty = 1;
+		return 1;
+	}
+	yaml_event_delete(&ev);				/* document start */
+	if ((rc = next_event(p, &ev)) != 1)
+		return rc;
+	if (ev.type == YAML_MAPPING_START_EVENT) {
+		doc->root.type = YAML_MAPPING_NODE;
+		doc->root.line = ev.start_mark.line;
+		yaml_event_delete(&ev);
+		for (;;) {
+			if ((rc = next_event(p, &ev)) != 1)
+				return rc;
+			if (ev.type == YAML_MAPPING_END_EVENT) {
+				yaml_event_delete(&ev);
+				break;
+			}
+			if ((rc = read_node(p, doc, &ev, &k, 0)) != 1 ||
+			    (rc = next_event(p, &ev)) != 1 ||
+			    (rc = read_node(p, doc, &ev, &v, 1)) != 1)
+				return rc;
+			pr = new_pair(doc);
+			pr->k = k;
+			pr->v = v;
+		}
+	} else if ((rc = read_node(p, doc, &ev, &doc->root, 0)) != 1)
+		return rc;
+	if ((rc = next_event(p, &ev)) != 1)		/* document end */
+		return rc;
+	yaml_event_delete(&ev);
+
+	/* A second document is a mistake, reported after the checks. */
+	doc->next = FMNEXT_ERROR;
+	if ((rc = next_event(p, &ev)) != 1)
+		return rc == EV_TREE ? rc : 1;
+	if (ev.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&ev);
+		doc->next = FMNEXT_NONE;
+		return 1;
+	}
+	yaml_event_delete(&ev);				/* document start */
+	if ((rc = next_event(p, &ev)) != 1)
+		return rc == EV_TREE ? rc : 1;
+	doc->next_line = ev.start_mark.line;
+	if (ev.type == YAML_SEQUENCE_START_EVENT ||
+	    ev.type == YAML_MAPPING_START_EVENT)
+		rc = skip_collection(p);
+	yaml_event_delete(&ev);
+	if (rc != 1 || (rc = next_event(p, &ev)) != 1)	/* document end */
+		return rc == EV_TREE ? rc : 1;
+	yaml_event_delete(&ev);
+	doc->next = FMNEXT_DOC;
+	return 1;
+}
+
+/* ---- From the document tree, when anchors or aliases need it. */
+
+static void
+tree_node(yaml_document_t *t, struct fmdoc *doc, const yaml_node_t *yn,
+    struct fmnode *n, int items)
+{
+	const yaml_node_item_t *it;
+	const yaml_node_t *yi;
+
+	memset(n, 0, sizeof(*n));
+	n->type = yn->type;
+	n->line = yn->start_mark.line;
+	if (yn->type == YAML_SCALAR_NODE) {
+		n->style = yn->data.scalar.style;
+		n->s = (const char *)yn->data.scalar.value;
+		n->len = yn->data.scalar.length;
+	} else if (yn->type == YAML_SEQUENCE_NODE && items) {
+		n->first = doc->nitem;
+		for (it = yn->data.sequence.items.start;
+		    it < yn->data.sequence.items.top; it++)
+			if ((yi = yaml_document_get_node(t, *it)) != NULL) {
+				tree_node(t, doc, yi, new_item(doc), 0);
+				n->n++;
+			}
+	}
+}
+
+/*
+ * The first document through yaml_parser_load() into doc (which points
+ * into *t), then the next one.  Returns 1, or 0 on a YAML error in the
+ * first document.
+ */
+static int
+read_tree(yaml_parser_t *p, yaml_document_t *t, struct fmdoc *doc)
+{
+	yaml_document_t	 extra;
+	const yaml_node_pair_t *pp;
+	const yaml_node_t *root, *k, *v, *r2;
+	struct fmpair	*pr;
+
+	if (!yaml_parser_load(p, t))
+		return 0;
+	if ((root = yaml_document_get_root_node(t)) == NULL) {
+		doc->empty = 1;
+		return 1;
+	}
+	tree_node(t, doc, root, &doc->root, 0);
+	if (root->type == YAML_MAPPING_NODE)
+		for (pp = root->data.mapping.pairs.start;
+		    pp < root->data.mapping.pairs.top; pp++) {
+			k = yaml_document_get_node(t, pp->key);
+			v = yaml_document_get_node(t, pp->value);
+			if (k == NULL || v == NULL)
+				continue;
+			pr = new_pair(doc);
+			tree_node(t, doc, k, &pr->k, 0);
+			tree_node(t, doc, v, &pr->v, 1);
+		}
+	if (!yaml_parser_load(p, &extra))
+		doc->next = FMNEXT_ERROR;
+	else {
+		if ((r2 = yaml_document_get_root_node(&extra)) != NULL) {
+			doc->next = FMNEXT_DOC;
+			doc->next_line = r2->start_mark.line;
+		} else
+			doc->next = FMNEXT_NONE;
+		yaml_document_delete(&extra);
+	}
+	return 1;
+}
+
+static int
+parser_start(yaml_parser_t *p, const char *s, size_t len)
+{
+	if (!yaml_parser_initialize(p))
+		return 0;
+	yaml_parser_set_encoding(p, YAML_UTF8_ENCODING);
+	yaml_parser_set_input_string(p, (const unsigned char *)s, len);
+	return 1;
+}
+
 int
 frontmatter_parse(struct frontmatter *fm, const char *s, size_t len,
     const char *file, size_t line0, struct diags *d)
 {
 	yaml_parser_t	 parser;
-	yaml_document_t	 doc, extra;
-	yaml_node_t	*root;
+	yaml_document_t	 tree;
+	struct fmdoc	 doc;
 	struct fmctx	 c;
-	int		 empty;
+	int		 rc, have_tree = 0;
 
 	memset(fm, 0, sizeof(*fm));
 	memset(&c, 0, sizeof(c));
+	memset(&doc, 0, sizeof(doc));
 	c.file = file;
 	c.line0 = line0 > 0 ? line0 : 1;
 	c.d = d;
 	c.doc = &doc;
 
-	if (!yaml_parser_initialize(&parser)) {
+	if (!parser_start(&parser, s, len)) {
 		diag_add(d, file, c.line0, "out of memory");
 		return -1;
 	}
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)s, len);
-	if (!yaml_parser_load(&parser, &doc)) {
+	if ((rc = read_events(&parser, &doc)) == EV_TREE) {
+		/* Anchors or aliases: start again, with the tree. */
+		fmdoc_free(&doc);
+		yaml_parser_delete(&parser);
+		if (!parser_start(&parser, s, len)) {
+			diag_add(d, file, c.line0, "out of memory");
+			return -1;
+		}
+		rc = read_tree(&parser, &tree, &doc);
+		have_tree = rc == 1;
+	}
+	if (rc != 1) {
 		yaml_error(&c, &parser, s, len);
+		fmdoc_free(&doc);
 		yaml_parser_delete(&parser);
 		return -1;
 	}
 
-	root = yaml_document_get_root_node(&doc);
-	if (root == NULL) {
+	if (doc.empty) {
 		/* An empty front matter has no title. */
 		diag_add(d, file, c.line0 > 1 ? c.line0 - 1 : 1,
 		    "missing title");
 		c.bad++;
-	} else if (root->type != YAML_MAPPING_NODE) {
-		diag_add(d, file, node_line(&c, root),
+	} else if (doc.root.type != YAML_MAPPING_NODE) {
+		diag_add(d, file, node_line(&c, &doc.root),
 		    "front matter must be a mapping of keys to values");
 		c.bad++;
 	} else
-		mapping(&c, fm, root);
-	empty = root == NULL;
-	yaml_document_delete(&doc);
+		mapping(&c, fm);
 
 	/* Front matter is one document; a second one is a mistake. */
-	if (!empty && c.bad == 0) {
-		if (!yaml_parser_load(&parser, &extra)) {
+	if (!doc.empty && c.bad == 0) {
+		if (doc.next == FMNEXT_ERROR) {
 			yaml_error(&c, &parser, s, len);
 			c.bad++;
-		} else {
-			if ((root = yaml_document_get_root_node(&extra))
-			    != NULL) {
-				diag_add(d, file, node_line(&c, root),
-				    "more than one YAML document");
-				c.bad++;
-			}
-			yaml_document_delete(&extra);
+		} else if (doc.next == FMNEXT_DOC) {
+			diag_add(d, file, c.line0 + doc.next_line,
+			    "more than one YAML document");
+			c.bad++;
 		}
 	}
+	fmdoc_free(&doc);
+	if (have_tree)
+		yaml_document_delete(&tree);
 	yaml_parser_delete(&parser);
 	return c.bad ? -1 : 0;
 }

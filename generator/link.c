@@ -16,11 +16,15 @@
  * the length but is not kept.  Four passes, each in parallel over blocks
  * of questions, with one scratch per thread and no lock:
  *
- *   1. document frequencies: each thread counts the terms of the
- *      questions it takes in its own table; the tables are then added;
- *   2. vectors: every question is cut again and its strongest terms
- *      kept.  A term's id is its rank by key, so nothing depends on which
- *      thread saw it first;
+ *   1. document frequencies: each thread cuts the questions it takes,
+ *      counts their terms in its own table, which numbers them as it
+ *      meets them, and writes down each question's terms as those
+ *      numbers (a few bytes a term, see put_terms()); the tables are
+ *      then added, and a term's id is its rank by key, so nothing
+ *      depends on which thread saw it first;
+ *   2. vectors: each question's terms are read back and its strongest
+ *      kept.  Nothing is cut again and no large table is probed: the
+ *      ids and idfs this needs fit in the cache;
  *   3. postings: per term, the questions that kept it, cut to the
  *      POSTINGS_KEPT strongest, so the next pass stays linear;
  *   4. scores: the question's terms walk their postings into a dense
@@ -53,18 +57,27 @@
 #define MIN_SCORE	0.05f	/* weaker candidates are not listed */
 #define NO_ID		UINT32_MAX
 #define LOG_TABLE	128	/* 1 + ln(tf) at hand for tf < LOG_TABLE / 2 */
+#define CHUNK_SIZE	(1u << 20) /* bytes of the terms written down at once */
 
-/* A term of the question being cut: its key, its summed field weights. */
+/*
+ * A term of the question being cut: its key, its summed field weights in
+ * halves (every field weight is a multiple of 0.5, so the sum is exact).
+ */
 struct occ {
 	uint64_t	 key;	/* never 0 */
-	float		 tf;
+	uint32_t	 tf2;	/* 2 * term frequency */
+	uint32_t	 num;	/* pass 1: the thread's number for it */
 };
 
-/* Open addressing from term key to a count or an id; key 0 is empty. */
+/*
+ * Open addressing from term key to its count and id; key 0 is empty.  In
+ * a thread's table the id is the thread's own number for the term; in
+ * the table of the whole site it is the term's id or NO_ID.
+ */
 struct termslot {
 	uint64_t	 key;
-	uint32_t	 val;
-	uint32_t	 last;	/* pass 1: the last question counted + 1 */
+	uint32_t	 n;	/* questions with the term */
+	uint32_t	 id;
 };
 
 struct termmap {
@@ -80,17 +93,40 @@ struct occslot {
 	uint32_t	 i;	/* index in occ */
 };
 
-/* What one thread reuses from question to question. */
-struct scratch {
-	struct occ	*occ;	/* the question's distinct terms, owned */
-	size_t		 nocc;
+/*
+ * The distinct terms of the question being cut.  collect_text() takes and
+ * gives it back by value, so its fields stay in registers while the
+ * stores into occ and slot go on.
+ */
+struct cutting {
+	struct occ	*occ;	/* in the order first met, owned */
+	size_t		 n;
 	struct occslot	*slot;	/* owned */
 	size_t		 mask;
 	uint32_t	 gen;	/* the question being cut */
-	struct termmap	 df;	/* pass 1: this thread's share */
-	int		 raw;	/* pass 1: every key into keys, as it comes */
-	uint64_t	*keys;	/* owned */
-	size_t		 nkeys, capkeys;
+};
+
+/* What pass 2 needs of a term, by the number a thread gave it. */
+struct termref {
+	uint32_t	 id;	/* or NO_ID: in one question */
+	float		 idf;
+};
+
+/* A piece of a thread's record of the questions' terms. */
+struct chunk {
+	uint8_t		*p;	/* table_alloc() */
+	size_t		 size;
+};
+
+/* What one thread reuses from question to question. */
+struct scratch {
+	struct cutting	 c;
+	struct termmap	 df;	/* pass 1: this thread's terms */
+	struct termref	*ref;	/* then: by its number for a term, owned */
+	size_t		 nref;
+	struct chunk	*chunk;	/* pass 1: the terms of its questions, owned */
+	size_t		 nchunk;
+	uint8_t		*at, *end; /* free space in the last chunk */
 	float		*acc;	/* pass 4: per question, 0 when untouched */
 	uint32_t	*touched; /* questions with an acc, owned */
 };
@@ -108,8 +144,8 @@ struct related {
 	struct scratch	*scratch; /* one per thread, owned */
 	atomic_size_t	 next;	/* the next block of questions to take */
 	void		(*fn)(struct related *, struct scratch *, size_t);
-	struct termmap	 terms;	/* key -> id, NO_ID when in one question */
-	float		*idf;	/* per id, owned */
+	const uint8_t	**rec;	/* per question, its terms (put_terms()) */
+	uint8_t		*rec_thread; /* and the thread that numbered them */
 	float		 idf_one; /* of a term in one question */
 	float		 log_tf[LOG_TABLE]; /* 1 + ln(k / 2) */
 	uint32_t	*vid;	/* question i's term ids at i*TERMS_PER_PAGE */
@@ -137,7 +173,7 @@ table_alloc(size_t n, size_t size)
 	if (n == 0)
 		n = 1;
 	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
 		err(EXIT_SYSTEM, "mmap");
 	return p;
@@ -187,12 +223,12 @@ termmap_slot(const struct termmap *m, uint64_t key)
  * table misses the cache on almost every term, and these misses overlap.
  */
 static void
-termmap_prefetch(const struct termmap *m, const uint64_t *key, size_t n)
+termmap_prefetch(const struct termmap *m, const struct occ *o, size_t n)
 {
 	size_t	 k;
 
 	for (k = 0; k < n; k++)
-		__builtin_prefetch(&m->e[key_hash(key[k]) & m->mask]);
+		__builtin_prefetch(&m->e[key_hash(o[k].key) & m->mask]);
 }
 
 /* Room for `extra` more keys; the table stays at most half full. */
@@ -208,7 +244,6 @@ termmap_reserve(struct termmap *m, size_t extra)
 		    cap *= 2)
 			continue;
 		termmap_init(m, cap);
-		termmap_init(m, (old.mask + 1) * 2);
 		for (i = 0; i <= old.mask; i++)
 			if (old.e[i].key != 0)
 				m->e[termmap_slot(m, old.e[i].key)] = old.e[i];
@@ -217,76 +252,59 @@ termmap_reserve(struct termmap *m, size_t extra)
 	}
 }
 
-/* Add n to key's count. */
-static void
-termmap_add(struct termmap *m, uint64_t key, uint32_t n)
+/* Grow the table of the question's terms to take `more` more. */
+static __attribute__((noinline)) struct cutting
+cutting_grow(struct cutting c, size_t more)
+{
+	size_t	 cap = c.mask ? (c.mask + 1) * 2 : 1024, k, h;
+
+	while ((c.n + more + 1) * 2 > cap)
+		cap *= 2;
+
+	free(c.slot);
+	c.slot = xcalloc(cap, sizeof(*c.slot));
+	c.mask = cap - 1;
+	c.occ = xreallocarray(c.occ, cap / 2, sizeof(*c.occ));
+	for (k = 0; k < c.n; k++) {
+		h = key_hash(c.occ[k].key) & c.mask;
+		while (c.slot[h].gen == c.gen)
+			h = (h + 1) & c.mask;
+		c.slot[h].key = c.occ[k].key;
+		c.slot[h].gen = c.gen;
+		c.slot[h].i = (uint32_t)k;
+	}
+	return c;
+}
+
+/* Add a term occurrence; the table has room for one more term. */
+static inline __attribute__((always_inline)) void
+add_key(struct cutting *c, uint64_t key, uint32_t w2)
 {
 	size_t	 h;
 
-	termmap_reserve(m, 1);
-	h = termmap_slot(m, key);
-	if (m->e[h].key == 0) {
-		m->e[h].key = key;
-		m->n++;
+	h = key_hash(key) & c->mask;
+	while (c->slot[h].gen == c->gen) {
+		if (c->slot[h].key == key) {
+			c->occ[c->slot[h].i].tf2 += w2;
+			return;
+		}
+		h = (h + 1) & c->mask;
 	}
-	m->e[h].val += n;
-}
-
-/* Double the scratch's table of the question's terms. */
-static void
-scratch_grow(struct scratch *s)
-{
-	size_t	 cap = s->mask ? (s->mask + 1) * 2 : 1024, k, h;
-
-	free(s->slot);
-	s->slot = xcalloc(cap, sizeof(*s->slot));
-	s->mask = cap - 1;
-	s->occ = xreallocarray(s->occ, cap / 2, sizeof(*s->occ));
-	for (k = 0; k < s->nocc; k++) {
-		h = key_hash(s->occ[k].key) & s->mask;
-		while (s->slot[h].gen == s->gen)
-			h = (h + 1) & s->mask;
-		s->slot[h].key = s->occ[k].key;
-		s->slot[h].gen = s->gen;
-		s->slot[h].i = (uint32_t)k;
-	}
-}
-
-static void
-keys_grow(struct scratch *s)
-{
-	s->capkeys = s->capkeys ? s->capkeys * 2 : 1024;
-	s->keys = xreallocarray(s->keys, s->capkeys, sizeof(*s->keys));
+	c->slot[h].key = key;
+	c->slot[h].gen = c->gen;
+	c->slot[h].i = (uint32_t)c->n;
+	c->occ[c->n].key = key;
+	c->occ[c->n].tf2 = w2;
+	c->n++;
 }
 
 /* Called for every term occurrence: inline, the growing out of line. */
 static inline __attribute__((always_inline)) void
-put_key(struct scratch *s, uint64_t key, float w)
+put_key(struct cutting *c, uint64_t key, uint32_t w2)
 {
-	size_t	 h;
-
-	if (s->raw) {
-		if (s->nkeys == s->capkeys)
-			keys_grow(s);
-		s->keys[s->nkeys++] = key;
-		return;
-	}
-	if ((s->nocc + 1) * 2 > s->mask + 1)
-		scratch_grow(s);
-	h = key_hash(key) & s->mask;
-	while (s->slot[h].gen == s->gen) {
-		if (s->slot[h].key == key) {
-			s->occ[s->slot[h].i].tf += w;
-			return;
-		}
-		h = (h + 1) & s->mask;
-	}
-	s->slot[h].key = key;
-	s->slot[h].gen = s->gen;
-	s->slot[h].i = (uint32_t)s->nocc;
-	s->occ[s->nocc].key = key;
-	s->occ[s->nocc].tf = w;
-	s->nocc++;
+	if ((c->n + 1) * 2 > c->mask + 1)
+		*c = cutting_grow(*c, 1);
+	add_key(c, key, w2);
 }
 
 static int
@@ -304,19 +322,20 @@ is_alnum(int32_t cp)
 }
 
 /*
- * Add the terms of <s, len>, at most `limit` code points, weighted w.
- * A bigram's key is its two code points; a word's is its hash with the
- * top bit set.  Neither is ever 0.
+ * Add the terms of <s, len>, at most `limit` code points, weighted w2
+ * halves.  A bigram's key is its two code points; a word's is its hash
+ * with the top bit set.  Neither is ever 0.
  */
-static void
-collect_text(struct scratch *sc, const char *s, size_t len, size_t limit,
-    float w)
+static struct cutting
+collect_text(struct cutting sc, const char *s, size_t len, size_t limit,
+    uint32_t w)
 {
 	const char	*p = s, *end = s + len;
 	const unsigned char *c;
 	int32_t		 cp, prev = -1;
 	uint64_t	 word = 0;
-	size_t		 wlen = 0, seen = 0;
+	uint32_t	 u;
+	size_t		 wlen = 0, seen = 0, stop, run;
 
 	while (p < end && seen < limit) {
 		c = (const unsigned char *)p;
@@ -343,44 +362,72 @@ collect_text(struct scratch *sc, const char *s, size_t len, size_t limit,
 			continue;
 		}
 		if (wlen > 0) {
-			put_key(sc, word | (1ULL << 63), w);
+			put_key(&sc, word | (1ULL << 63), w);
 			word = 0;
 			wlen = 0;
 		}
 		if (is_han((uint32_t)cp)) {
 			if (prev >= 0)
-				put_key(sc, ((uint64_t)prev << 21) |
+				put_key(&sc, ((uint64_t)prev << 21) |
 				    (uint64_t)cp, w);
 			prev = cp;
+			/*
+			 * The rest of a run of common ideographs, each a
+			 * bigram with the one before: what the loop above
+			 * would do for them, without its tests.  Each is
+			 * read with one 32-bit load (so a byte must follow),
+			 * and the table has room for the whole run.
+			 */
+			stop = end - p >= 4 ? (size_t)(end - p - 1) / 3 : 0;
+			if (stop > limit - seen)
+				stop = limit - seen;
+			if ((sc.n + stop + 1) * 2 > sc.mask + 1)
+				sc = cutting_grow(sc, stop);
+			for (run = 0; run < stop; run++) {
+				memcpy(&u, p, 4);	/* little-endian */
+				cp = (int32_t)((u & 0x0f) << 12 |
+				    (u & 0x3f00) >> 2 | (u & 0x3f0000) >> 16);
+				if ((u & 0xc0c0f0) != 0x8080e0 ||
+				    cp < 0x4e00 || cp > 0x9fff)
+					break;
+				p += 3;
+				add_key(&sc, ((uint64_t)prev << 21) |
+				    (uint64_t)cp, w);
+				prev = cp;
+			}
+			seen += run;
 		} else
 			prev = -1;
 	}
 	if (wlen > 0)
-		put_key(sc, word | (1ULL << 63), w);
+		put_key(&sc, word | (1ULL << 63), w);
+	return sc;
 }
 
-/* The distinct terms of question p into s->occ, with their frequencies. */
+/* The distinct terms of question p into s->c.occ, with their frequencies. */
 static void
 cut(struct scratch *s, const struct page *p)
 {
 	size_t	 k;
 
-	s->gen++;
-	s->nocc = 0;
-	s->nkeys = 0;
-	collect_text(s, p->fm.title, strlen(p->fm.title), SIZE_MAX, 3.0f);
+	struct cutting	*c = &s->c;
+
+	c->gen++;
+	c->n = 0;
+	/* Field weights in halves: title 3, keywords and tags 2, ... */
+	*c = collect_text(*c, p->fm.title, strlen(p->fm.title), SIZE_MAX, 6);
 	for (k = 0; k < p->fm.keywords.n; k++)
-		collect_text(s, p->fm.keywords.v[k],
-		    strlen(p->fm.keywords.v[k]), SIZE_MAX, 2.0f);
+		*c = collect_text(*c, p->fm.keywords.v[k],
+		    strlen(p->fm.keywords.v[k]), SIZE_MAX, 4);
 	for (k = 0; k < p->fm.tags.n; k++)
-		collect_text(s, p->fm.tags.v[k], strlen(p->fm.tags.v[k]),
-		    SIZE_MAX, 2.0f);
+		*c = collect_text(*c, p->fm.tags.v[k],
+		    strlen(p->fm.tags.v[k]), SIZE_MAX, 4);
 	for (k = 0; k < p->nheadings; k++)
-		collect_text(s, p->headings[k].text,
-		    strlen(p->headings[k].text), SIZE_MAX, 1.5f);
+		*c = collect_text(*c, p->headings[k].text,
+		    strlen(p->headings[k].text), SIZE_MAX, 3);
 	if (p->text != NULL)
-		collect_text(s, p->text, strnlen(p->text, BODY_CHARS * 4),
-		    BODY_CHARS, 1.0f);
+		*c = collect_text(*c, p->text,
+		    strnlen(p->text, BODY_CHARS * 4), BODY_CHARS, 2);
 }
 
 /* A thread's loop: blocks of questions until none is left. */
@@ -409,30 +456,103 @@ run(struct related *r, void (*fn)(struct related *, struct scratch *,
 	pool_run((size_t)r->nthreads, r->nthreads, thread_main, r);
 }
 
-/* Pass 1: count each distinct term of question i once. */
+/* Room for need more bytes in the thread's record: a new chunk. */
+static void
+chunk_new(struct scratch *s, size_t need)
+{
+	size_t	 size = need > CHUNK_SIZE ? need : CHUNK_SIZE;
+
+	if ((s->nchunk & (s->nchunk - 1)) == 0)
+		s->chunk = xreallocarray(s->chunk, s->nchunk ? s->nchunk * 2 :
+		    1, sizeof(*s->chunk));
+	s->chunk[s->nchunk].p = table_alloc(size, 1);
+	s->chunk[s->nchunk].size = size;
+	s->at = s->chunk[s->nchunk].p;
+	s->end = s->at + size;
+	s->nchunk++;
+}
+
+/*
+ * Numbers of the record: three bytes, little-endian; from 0xffffff up,
+ * 0xffffff and then four.  Written and read four bytes at a time, which
+ * the slack at the end of every chunk allows.
+ */
+#define WIDE	0xffffffu
+
+static inline uint8_t *
+put3(uint8_t *o, uint32_t v)
+{
+	uint32_t	 x = v < WIDE ? v : WIDE;
+
+	memcpy(o, &x, 4);
+	if (v < WIDE)
+		return o + 3;
+	memcpy(o + 3, &v, 4);
+	return o + 7;
+}
+
+static inline uint32_t
+get3(const uint8_t **o)
+{
+	uint32_t	 x;
+
+	memcpy(&x, *o, 4);
+	x &= WIDE;
+	*o += 3;
+	if (x == WIDE) {
+		memcpy(&x, *o, 4);
+		*o += 4;
+	}
+	return x;
+}
+
+/*
+ * Write down the question's terms, in the order first met, for pass 2:
+ * their count, then per term (number << 1 | tf2 != 2) and tf2 when it is
+ * not 2 (once in the answer: most terms).
+ */
+static void
+put_terms(struct scratch *s)
+{
+	const struct occ *o = s->c.occ;
+	uint8_t		*at;
+	size_t		 k, n = s->c.n;
+
+	at = s->at;
+	at = put3(at, (uint32_t)n);
+	for (k = 0; k < n; k++) {
+		at = put3(at, o[k].num << 1 | (o[k].tf2 != 2));
+		if (o[k].tf2 != 2)
+			at = put3(at, o[k].tf2);
+	}
+	s->at = at;
+}
+
+/* Pass 1: count each distinct term of question i once; write them down. */
 static void
 count_terms(struct related *r, struct scratch *s, size_t i)
 {
-	size_t	 k;
-
 	struct termslot	*e;
+	size_t		 k;
 
-	s->raw = 1;
 	cut(s, r->site->questions[i]);
-	s->raw = 0;
-	termmap_reserve(&s->df, s->nkeys);
-	termmap_prefetch(&s->df, s->keys, s->nkeys);
-	for (k = 0; k < s->nkeys; k++) {
-		e = &s->df.e[termmap_slot(&s->df, s->keys[k])];
+	termmap_reserve(&s->df, s->c.n);
+	termmap_prefetch(&s->df, s->c.occ, s->c.n);
+	for (k = 0; k < s->c.n; k++) {
+		e = &s->df.e[termmap_slot(&s->df, s->c.occ[k].key)];
 		if (e->key == 0) {
-			e->key = s->keys[k];
-			s->df.n++;
+			e->key = s->c.occ[k].key;
+			e->id = (uint32_t)s->df.n++;
 		}
-		if (e->last != i + 1) {
-			e->last = (uint32_t)i + 1;
-			e->val++;
-		}
+		e->n++;
+		s->c.occ[k].num = e->id;
 	}
+	/* Seven bytes a number at most, and the slack of a 4-byte store. */
+	if ((size_t)(s->end - s->at) < 8 + s->c.n * 14)
+		chunk_new(s, 8 + s->c.n * 14);
+	r->rec_thread[i] = (uint8_t)(s - r->scratch);
+	r->rec[i] = s->at;
+	put_terms(s);
 }
 
 struct keyslot {
@@ -440,72 +560,128 @@ struct keyslot {
 	size_t		 slot;
 };
 
-static int
-cmp_keyslot(const void *a, const void *b)
+/*
+ * Sort by key (all distinct), a byte at a time from the lowest: eight
+ * passes over the array, against qsort()'s twenty compares a key.  A
+ * byte every key shares is skipped.
+ */
+static void
+sort_keyslots(struct keyslot *ks, size_t n)
 {
-	const struct keyslot *x = a, *y = b;
+	struct keyslot	*tmp, *from = ks, *to, *t;
+	size_t		 count[256], i, sum, c;
+	unsigned	 shift;
 
-	return x->key < y->key ? -1 : x->key > y->key;
+	tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp));
+	to = tmp;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[from[i].key >> shift & 0xff]++;
+		if (n == 0 || count[from[0].key >> shift & 0xff] == n)
+			continue;
+		for (c = 0, sum = 0; c < 256; c++) {
+			i = count[c];
+			count[c] = sum;
+			sum += i;
+		}
+		for (i = 0; i < n; i++)
+			to[count[from[i].key >> shift & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != ks)
+		memcpy(ks, from, n * sizeof(*ks));
+	free(tmp);
 }
 
 /*
- * The threads' counts added into r->terms; each term found in two
- * questions or more gets an id, its rank by key, and its idf.
+ * The threads' counts added up; each term found in two questions or more
+ * gets an id, its rank by key, and its idf.  Each thread's numbers are
+ * then mapped to ids (NO_ID for a term of one question), and every table
+ * of keys is freed: pass 2 needs none.
  */
 static void
 number_terms(struct related *r)
 {
-	struct termmap	*m = &r->terms, *d;
+	struct termmap	 all, *d;
+	struct termslot	*e;
 	struct keyslot	*ks;
-	size_t		 i, h, n = 0;
+	float		*idf;
+	size_t		 i, h, n = 0, total = 0, cap;
 	int		 t;
 
-	*m = r->scratch[0].df;
-	memset(&r->scratch[0].df, 0, sizeof(r->scratch[0].df));
-	for (t = 1; t < r->nthreads; t++) {
+	for (t = 0; t < r->nthreads; t++)
+		total += r->scratch[t].df.n;
+	for (cap = 16; cap < total * 2; cap *= 2)
+		continue;
+	termmap_init(&all, cap);
+	/* Sized for every key: the slots found here stay where they are. */
+	for (t = 0; t < r->nthreads; t++) {
 		d = &r->scratch[t].df;
-		for (i = 0; d->e != NULL && i <= d->mask; i++)
-			if (d->e[i].key != 0)
-				termmap_add(m, d->e[i].key, d->e[i].val);
+		/* For now, the term's slot in all. */
+		r->scratch[t].ref = xreallocarray(NULL, d->n + 1,
+		    sizeof(*r->scratch[t].ref));
+		for (i = 0; i <= d->mask; i++) {
+			if (d->e[i].key == 0)
+				continue;
+			h = termmap_slot(&all, d->e[i].key);
+			if (all.e[h].key == 0) {
+				all.e[h].key = d->e[i].key;
+				all.n++;
+			}
+			all.e[h].n += d->e[i].n;
+			r->scratch[t].ref[d->e[i].id].id = (uint32_t)h;
+		}
+		r->scratch[t].nref = d->n;
 		termmap_free(d);
 	}
-	if (m->e == NULL)
-		termmap_init(m, 16);
-	ks = xreallocarray(NULL, m->n + 1, sizeof(*ks));
-	for (h = 0; h <= m->mask; h++) {
-		if (m->e[h].key != 0 && m->e[h].val >= 2) {
-			ks[n].key = m->e[h].key;
+	ks = xreallocarray(NULL, all.n + 1, sizeof(*ks));
+	for (h = 0; h <= all.mask; h++) {
+		all.e[h].id = NO_ID;
+		if (all.e[h].key != 0 && all.e[h].n >= 2) {
+			ks[n].key = all.e[h].key;
 			ks[n].slot = h;
 			n++;
-		} else
-			m->e[h].val = NO_ID;
+		}
 	}
-	qsort(ks, n, sizeof(*ks), cmp_keyslot);
-	r->idf = xreallocarray(NULL, n + 1, sizeof(*r->idf));
+	sort_keyslots(ks, n);
+	idf = xreallocarray(NULL, n + 1, sizeof(*idf));
 	for (i = 0; i < n; i++) {
-		h = ks[i].slot;
-		r->idf[i] = logf((float)(r->nq + 1) / (float)m->e[h].val);
-		m->e[h].val = (uint32_t)i;
+		e = &all.e[ks[i].slot];
+		idf[i] = logf((float)(r->nq + 1) / (float)e->n);
+		e->id = (uint32_t)i;
 	}
-	r->nterms = n;
+	free(ks);
 	r->idf_one = logf((float)(r->nq + 1));
+	/* Id and idf side by side, in the order the thread met the terms. */
+	for (t = 0; t < r->nthreads; t++) {
+		struct termref *ref = r->scratch[t].ref;
+
+		for (i = 0; i < r->scratch[t].nref; i++) {
+			ref[i].id = all.e[ref[i].id].id;
+			ref[i].idf = ref[i].id == NO_ID ? r->idf_one :
+			    idf[ref[i].id];
+		}
+	}
+	free(idf);
+	termmap_free(&all);
+	r->nterms = n;
 	r->poff = xcalloc(n + 1, sizeof(*r->poff));
 	r->pn = xcalloc(n + 1, sizeof(*r->pn));
-	free(ks);
 }
 
 /*
- * 1 + ln(tf).  A frequency is a sum of field weights, all multiples of
- * 0.5, so the common ones come from a table filled by the same logf().
+ * 1 + ln(tf), from tf in halves: the common ones come from a table
+ * filled by the same logf().
  */
 static float
-log_tf(const struct related *r, float tf)
+log_tf(const struct related *r, uint32_t tf2)
 {
-	float	 x = tf * 2.0f;
-
-	if (x < (float)LOG_TABLE && x == (float)(int)x)
-		return r->log_tf[(int)x];
-	return 1.0f + logf(tf);
+	if (tf2 < LOG_TABLE)
+		return r->log_tf[tf2];
+	return 1.0f + logf((float)tf2 * 0.5f);
 }
 
 struct wterm {
@@ -527,17 +703,20 @@ weigh(struct related *r, struct scratch *s, size_t i)
 	struct wterm	 top[TERMS_PER_PAGE], t;
 	size_t		 k, j, n = 0;
 	double		 norm = 0;
-	uint32_t	 id;
+	const uint8_t	*o = r->rec[i];
+	const struct termref *ref = r->scratch[r->rec_thread[i]].ref, *tr;
+	uint32_t	 v, id, tf2;
+	size_t		 nt;
 
-	cut(s, r->site->questions[i]);
-	for (k = 0; k < s->nocc; k++)
-		__builtin_prefetch(&r->terms.e[key_hash(s->occ[k].key) &
-		    r->terms.mask]);
-	for (k = 0; k < s->nocc; k++) {
-		id = r->terms.e[termmap_slot(&r->terms, s->occ[k].key)].val;
+	(void)s;
+	nt = get3(&o);
+	for (k = 0; k < nt; k++) {
+		v = get3(&o);
+		tf2 = v & 1 ? get3(&o) : 2;
+		tr = &ref[v >> 1];
+		id = tr->id;
 		t.id = id;
-		t.w = log_tf(r, s->occ[k].tf) *
-		    (id == NO_ID ? r->idf_one : r->idf[id]);
+		t.w = log_tf(r, tf2) * tr->idf;
 		norm += (double)t.w * t.w;
 		/* A term in every question of a huge site may round to 0. */
 		if (id == NO_ID || !(t.w > 0))
@@ -662,23 +841,40 @@ score(struct related *r, struct scratch *s, size_t i)
 {
 	struct page	*p = r->site->questions[i];
 	struct cand	 best[TERMS_PER_PAGE], c;
-	const struct posting *ps;
-	size_t		 k, m, n, nt = 0, nb = 0;
+	const struct posting *ps, *list[TERMS_PER_PAGE];
+	uint32_t	 nlist[TERMS_PER_PAGE];
+	size_t		 k, m, n, nt = 0, nb = 0, nv = r->vn[i];
 	size_t		 max = (size_t)r->site->cfg.related;
 	uint32_t	 id, j;
 	float		 w;
 
-	for (k = 0; k < r->vn[i]; k++) {
+	/*
+	 * The postings are far apart in a large table: ask for the start
+	 * of every list first, and for the rest of the next list while
+	 * one is summed.
+	 */
+	for (k = 0; k < nv; k++) {
 		id = r->vid[i * TERMS_PER_PAGE + k];
+		list[k] = r->post + r->poff[id];
+		nlist[k] = r->pn[id];
+		__builtin_prefetch(list[k]);
+	}
+	for (k = 0; k < nv; k++) {
 		w = r->vw[i * TERMS_PER_PAGE + k];
-		ps = r->post + r->poff[id];
-		n = r->pn[id];
+		ps = list[k];
+		n = nlist[k];
+		if (k + 1 < nv)
+			for (m = 8; m < nlist[k + 1]; m += 8)
+				__builtin_prefetch(list[k + 1] + m);
 		for (m = 0; m < n; m++) {
 			if ((j = ps[m].page) == i)
 				continue;
-			/* Weights are > 0: 0 is a question not yet met. */
-			if (s->acc[j] == 0)
-				s->touched[nt++] = j;
+			/*
+			 * Weights are > 0: 0 is a question not yet met.
+			 * Written always, kept when new: no branch to miss.
+			 */
+			s->touched[nt] = j;
+			nt += s->acc[j] == 0;
 			s->acc[j] += w * ps[m].w;
 		}
 	}
@@ -721,9 +917,13 @@ related_questions(struct site *site)
 	r.nthreads = site->cfg.jobs < 1 ? 1 : site->cfg.jobs;
 	if ((size_t)r.nthreads > nblocks)
 		r.nthreads = (int)nblocks;
+	if (r.nthreads > UINT8_MAX)	/* rec_thread */
+		r.nthreads = UINT8_MAX;
 	r.scratch = xcalloc((size_t)r.nthreads, sizeof(*r.scratch));
 	for (t = 0; t < (size_t)r.nthreads; t++)
 		termmap_init(&r.scratch[t].df, 1024);
+	r.rec = xreallocarray(NULL, nq, sizeof(*r.rec));
+	r.rec_thread = xreallocarray(NULL, nq, sizeof(*r.rec_thread));
 
 	run(&r, count_terms);
 	number_terms(&r);
@@ -736,26 +936,37 @@ related_questions(struct site *site)
 	for (t = 0; t < nq; t++)
 		r.cat[t] = site->questions[t]->category;
 	run(&r, weigh);
-	termmap_free(&r.terms);
+	for (t = 0; t < (size_t)r.nthreads; t++) {
+		struct scratch *s = &r.scratch[t];
+
+		while (s->nchunk > 0) {
+			s->nchunk--;
+			table_free(s->chunk[s->nchunk].p,
+			    s->chunk[s->nchunk].size, 1);
+		}
+		free(s->chunk);
+		free(s->ref);
+	}
+	free(r.rec);
+	free(r.rec_thread);
 
 	post_terms(&r);
 	for (t = 0; t < (size_t)r.nthreads; t++) {
 		r.scratch[t].acc = table_alloc(nq, sizeof(float));
+		/* One more: score() writes one past the questions it keeps. */
 		r.scratch[t].touched = xreallocarray(NULL,
-		    nq < TERMS_PER_PAGE * POSTINGS_KEPT ? nq :
-		    TERMS_PER_PAGE * POSTINGS_KEPT, sizeof(uint32_t));
+		    (nq < TERMS_PER_PAGE * POSTINGS_KEPT ? nq :
+		    TERMS_PER_PAGE * POSTINGS_KEPT) + 1, sizeof(uint32_t));
 	}
 	run(&r, score);
 
 	for (t = 0; t < (size_t)r.nthreads; t++) {
-		free(r.scratch[t].occ);
-		free(r.scratch[t].keys);
-		free(r.scratch[t].slot);
+		free(r.scratch[t].c.occ);
+		free(r.scratch[t].c.slot);
 		table_free(r.scratch[t].acc, nq, sizeof(float));
 		free(r.scratch[t].touched);
 	}
 	free(r.scratch);
-	free(r.idf);
 	table_free(r.vid, nq, TERMS_PER_PAGE * sizeof(*r.vid));
 	table_free(r.vw, nq, TERMS_PER_PAGE * sizeof(*r.vw));
 	free(r.vn);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,31 @@ sink_flush(struct site *site, struct sink *sk)
 	diag_move(&site->diags, &sk->d);
 	site->io_error |= sk->io_error;
 	sk->io_error = 0;
+}
+
+/* The strings up to NULL, end to end: paths, without printf. */
+static char * __attribute__((sentinel))
+concat(const char *first, ...)
+{
+	va_list		 ap;
+	const char	*part;
+	char		*s, *at;
+	size_t		 len = 0;
+
+	va_start(ap, first);
+	for (part = first; part != NULL; part = va_arg(ap, const char *))
+		len += strlen(part);
+	va_end(ap);
+	at = s = xmalloc(len + 1);
+	va_start(ap, first);
+	for (part = first; part != NULL; part = va_arg(ap, const char *)) {
+		len = strlen(part);
+		memcpy(at, part, len);
+		at += len;
+	}
+	va_end(ap);
+	*at = '\0';
+	return s;
 }
 
 /*
@@ -80,9 +106,11 @@ read_file(struct sink *sk, const char *path, const char *shown,
 		close(fd);
 		return NULL;
 	}
-	buf_grow(&b, (size_t)st.st_size);
+	/* The file and a byte more, to see its end without growing. */
+	buf_grow(&b, (size_t)st.st_size + 1);
 	for (;;) {
-		buf_grow(&b, 65536);
+		if (b.cap - b.len - 1 == 0)
+			buf_grow(&b, 65536);	/* it grew since fstat() */
 		n = read(fd, b.data + b.len, b.cap - b.len - 1);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -111,10 +139,12 @@ read_file(struct sink *sk, const char *path, const char *shown,
 }
 
 /*
- * One pass over text that is almost always fine: ASCII and three-byte
- * sequences (CJK) inline, the rest through utf8_decode().  Non-zero when
- * the text has no invalid UTF-8, NUL, control character (but tab and line
- * ends) or U+FFFE/U+FFFF; check_utf8() then finds and names the problem.
+ * One pass over text that is almost always fine.  Non-zero when the text
+ * has no invalid UTF-8, NUL, control character (but tab and line ends)
+ * or U+FFFE/U+FFFF; check_utf8() then finds and names the problem.  It
+ * may say no to good text (check_utf8() then finds nothing), never yes to
+ * bad.  Eight bytes of printable ASCII at a time, three-byte sequences
+ * (CJK) from one load, the rest through utf8_decode().
  */
 static int
 all_good(const char *s, size_t len)
@@ -122,10 +152,34 @@ all_good(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + len;
 	const char	*q;
+	uint64_t	 x;
+	uint32_t	 w;
 	unsigned	 c;
 
 	while (p < end) {
+		/*
+		 * A run of three-byte sequences led by E1..EC or EE: any
+		 * continuation bytes make a good character there.
+		 */
+		while (end - p >= 4) {
+			memcpy(&w, p, 4);	/* little-endian: lead first */
+			if ((w & 0xc0c0f0) != 0x8080e0 ||
+			    (0xa001 >> (w & 0xf)) & 1)	/* E0, ED, EF */
+				break;
+			p += 3;
+		}
+		if (p == end)
+			break;
 		c = *p;
+		if (c >= 0x20 && c < 0x80 && end - p >= 8) {
+			memcpy(&x, p, 8);
+			/* No byte >= 0x80 and none below 0x20. */
+			if (((x | ((x - 0x2020202020202020ULL) & ~x)) &
+			    0x8080808080808080ULL) == 0) {
+				p += 8;
+				continue;
+			}
+		}
 		if (c >= 0x20 && c < 0x80)
 			p++;
 		else if (c < 0x20) {
@@ -235,21 +289,22 @@ is_fence(const char *s, const char *end, const char **next)
 }
 
 /*
- * Parse one Markdown source: front matter, then body.
+ * Parse one Markdown source: front matter, then body.  shown is the
+ * file's name in messages, "content/<src>", taken over.
  * Returns NULL when the file has errors (reported).
  */
 static struct page *
-load_page(const struct config *cfg, struct sink *sk, enum page_kind kind, const char *path,
-    const char *src, const char *category_dir, const char *slug)
+load_page(struct sink *sk, enum page_kind kind, const char *path,
+    const char *src, const char *category_dir, const char *slug,
+    char *shown)
 {
 	struct page	*p;
-	char		*data, *shown;
+	char		*data;
 	const char	*s, *end, *fm, *fm_end = NULL, *body, *next;
 	size_t		 len, line = 2;
 	uint64_t	 hash;
 	int		 ok;
 
-	shown = xasprintf("%s/%s", cfg->content_dir, src);
 	if ((data = read_file(sk, path, shown, &len)) == NULL) {
 		free(shown);
 		return NULL;
@@ -301,14 +356,16 @@ load_page(const struct config *cfg, struct sink *sk, enum page_kind kind, const 
 	    &sk->d) == 0;
 	p->body_line = line + 1;
 	p->body_len = (size_t)(end - body);
-	p->body = xstrndup(body, p->body_len);
-	free(data);
+	/* The body where the file was read, without what it no longer needs. */
+	memmove(data, body, p->body_len);
+	data[p->body_len] = '\0';
+	p->body = xrealloc(data, p->body_len + 1);
 	if (kind == PAGE_HOME)
 		p->out = xstrdup("index.html");
 	else if (kind == PAGE_CATEGORY)
-		p->out = xasprintf("%s/index.html", category_dir);
+		p->out = concat(category_dir, "/index.html", NULL);
 	else
-		p->out = xasprintf("%s/%s.html", category_dir, slug);
+		p->out = concat(category_dir, "/", slug, ".html", NULL);
 	if (!ok) {
 		p->fm.draft = 0;
 		/* Keep it so later checks still run; the build fails anyway. */
@@ -347,22 +404,35 @@ check_name(struct diags *d, const char *shown, const char *name)
 	return 0;
 }
 
+struct dirname {
+	char		*name;	/* owned */
+	unsigned char	 type;	/* d_type: DT_REG, DT_DIR, DT_UNKNOWN... */
+};
+
 static int
-cmp_name(const void *a, const void *b)
+cmp_dirname(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dirname *)a)->name,
+	    ((const struct dirname *)b)->name);
 }
 
-/* Sorted names in a folder, without "." and "..". */
+/*
+ * Sorted names in a folder, without "." and "..", and when types is not
+ * NULL what readdir() says each is (DT_REG spares a stat()).
+ */
 static char **
-list_dir(struct sink *sk, const char *path, const char *shown, size_t *np)
+list_dir(struct sink *sk, const char *path, const char *shown, size_t *np,
+    unsigned char **types)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		**v = NULL;
-	size_t		  n = 0, cap = 0;
+	struct dirname	*e = NULL;
+	char		**v;
+	size_t		  n = 0, cap = 0, i;
 
 	*np = 0;
+	if (types != NULL)
+		*types = NULL;
 	if ((d = opendir(path)) == NULL) {
 		diag_add(&sk->d, shown, 0, "cannot open folder: %s",
 		    strerror(errno));
@@ -375,13 +445,24 @@ list_dir(struct sink *sk, const char *path, const char *shown, size_t *np)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof(char *));
+			e = xreallocarray(e, cap, sizeof(*e));
 		}
-		v[n++] = xstrdup(de->d_name);
+		e[n].name = xstrdup(de->d_name);
+		e[n].type = de->d_type;
+		n++;
 	}
 	closedir(d);
 	if (n > 0)
-		qsort(v, n, sizeof(char *), cmp_name);
+		qsort(e, n, sizeof(*e), cmp_dirname);
+	v = xreallocarray(NULL, n ? n : 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		v[i] = e[i].name;
+	if (types != NULL) {
+		*types = xreallocarray(NULL, n ? n : 1, 1);
+		for (i = 0; i < n; i++)
+			(*types)[i] = e[i].type;
+	}
+	free(e);
 	*np = n;
 	return v;
 }
@@ -426,6 +507,7 @@ struct file {
 	const char	*category;	/* borrowed */
 	const char	*name;		/* borrowed: the file's name */
 	char		*slug;		/* owned; NULL: not a page */
+	unsigned char	 type;		/* readdir()'s d_type */
 	int		 kind;		/* PAGE_*, or -1: skip */
 	struct page	*page;		/* the result, or NULL */
 	struct sink	 sk;
@@ -440,12 +522,18 @@ load_file(void *arg, size_t i)
 	char		*shown;
 
 	f->kind = -1;
-	shown = xasprintf("%s/%s", f->cfg->content_dir, f->src);
-	if (stat(f->path, &st) == -1) {
+	shown = concat(f->cfg->content_dir, "/", f->src, NULL);
+	if (f->type == DT_REG)
+		st.st_mode = S_IFREG;	/* as stat() would say: not a link */
+	else if (stat(f->path, &st) == -1) {
 		diag_add(&f->sk.d, shown, 0, "cannot stat: %s",
 		    strerror(errno));
 		f->sk.io_error = 1;
-	} else if (S_ISDIR(st.st_mode)) {
+		st.st_mode = 0;		/* nothing more to say */
+	}
+	if (st.st_mode == 0)
+		;
+	else if (S_ISDIR(st.st_mode)) {
 		diag_add(&f->sk.d, shown, 0, "nested folder: "
 		    "questions go in content/<category>/<slug>.md");
 	} else if (!ends_with(f->name, ".md")) {
@@ -460,10 +548,11 @@ load_file(void *arg, size_t i)
 		if (check_name(&f->sk.d, shown, f->slug) == 0)
 			f->kind = PAGE_QUESTION;
 	}
-	free(shown);
 	if (f->slug != NULL && f->kind >= 0)
-		f->page = load_page(f->cfg, &f->sk, (enum page_kind)f->kind,
-		    f->path, f->src, f->category, f->slug);
+		f->page = load_page(&f->sk, (enum page_kind)f->kind,
+		    f->path, f->src, f->category, f->slug, shown);
+	else
+		free(shown);
 }
 
 /*
@@ -476,6 +565,7 @@ struct top {
 	struct sink	 sk;
 	int		 is_cat;
 	char		**names;	/* a category's files, owned */
+	unsigned char	*types;		/* and their d_type, owned */
 	size_t		 first, n;	/* its files in the shared table */
 };
 
@@ -580,7 +670,7 @@ load_layouts(struct site *site, const char *dir, const char *prefix,
 		diag_add(&site->diags, dir, 0, "layouts nested too deep");
 		return;
 	}
-	names = list_dir(&sk, dir, dir, &n);
+	names = list_dir(&sk, dir, dir, &n, NULL);
 	sink_flush(site, &sk);
 	for (i = 0; i < n; i++) {
 		if (names[i][0] == '.')
@@ -643,13 +733,13 @@ load_site(struct site *site)
 	 * Every file of every category is read on the thread pool at once;
 	 * messages are shown in content/'s name order all the same.
 	 */
-	names = list_dir(&sk, cfg->content_dir, cfg->content_dir, &n);
+	names = list_dir(&sk, cfg->content_dir, cfg->content_dir, &n, NULL);
 	sink_flush(site, &sk);
 	tops = xcalloc(n ? n : 1, sizeof(*tops));
 	for (i = 0; i < n; i++) {
 		t = &tops[i];
 		t->name = names[i];
-		t->path = path = xasprintf("%s/%s", cfg->content_dir, names[i]);
+		t->path = path = concat(cfg->content_dir, "/", names[i], NULL);
 		if (names[i][0] == '.') {
 			/* Editor and VCS files. */
 		} else if (stat(path, &st) == -1) {
@@ -659,13 +749,15 @@ load_site(struct site *site)
 		} else if (S_ISDIR(st.st_mode)) {
 			if (check_name(&t->sk.d, path, names[i]) == 0) {
 				t->is_cat = 1;
-				t->names = list_dir(&t->sk, path, path, &t->n);
+				t->names = list_dir(&t->sk, path, path, &t->n,
+				    &t->types);
 				t->first = nfiles;
 				nfiles += t->n;
 			}
 		} else if (strcmp(names[i], "_index.md") == 0) {
-			site->home = load_page(&site->cfg, &t->sk, PAGE_HOME,
-			    path, names[i], "", "");
+			site->home = load_page(&t->sk, PAGE_HOME, path,
+			    names[i], "", "", concat(cfg->content_dir, "/",
+			    names[i], NULL));
 		} else if (ends_with(names[i], ".md")) {
 			diag_add(&t->sk.d, path, 0, "question outside "
 			    "a category: move it to content/<category>/");
@@ -678,8 +770,9 @@ load_site(struct site *site)
 			f = &files[t->first + j];
 			f->cfg = cfg;
 			f->name = t->names[j];
-			f->path = xasprintf("%s/%s", t->path, t->names[j]);
-			f->src = xasprintf("%s/%s", t->name, t->names[j]);
+			f->path = concat(t->path, "/", t->names[j], NULL);
+			f->src = concat(t->name, "/", t->names[j], NULL);
+			f->type = t->types[j];
 			f->category = t->name;
 		}
 	}
@@ -695,6 +788,7 @@ load_site(struct site *site)
 			cats[ncat++] = finish_category(site, t->name,
 			    files + t->first, t->n);
 			free_names(t->names, t->n);
+			free(t->types);
 		}
 		free(t->path);
 	}

@@ -271,6 +271,36 @@ test_lines(void)
 	diag_free(&d);
 }
 
+/*
+ * Anchors and aliases: the one case the front matter is parsed through
+ * libyaml's document tree, which resolves and checks them.
+ */
+static void
+test_aliases(void)
+{
+	struct frontmatter	 fm;
+
+	CHECK(parse(&fm, "title: &t 标题\ndescription: *t\n"
+	    "tags: &l [a, b]\nkeywords: *l\nweight: 2\n") == 0);
+	CHECK_STR(fm.title, "标题");
+	CHECK_STR(fm.description, "标题");
+	CHECK(fm.tags.n == 2 && fm.keywords.n == 2 && fm.weight == 2);
+	if (fm.keywords.n == 2)
+		CHECK_STR(fm.keywords.v[1], "b");
+	frontmatter_free(&fm);
+	/* A value's line is its anchor's. */
+	CHECK_STR(fail("title: T\nx: &w nine\n\nweight: *w\n"),
+	    FILE_ ":3: weight must be an integer");
+	CHECK_STR(fail("title: *nope\n"), FILE_ ":2: found undefined alias");
+	CHECK_STR(fail("title: &a A\nweight: &a 3\n"), FILE_ ":3: second "
+	    "occurrence (found duplicate anchor; first occurrence on line 2)");
+	/* An alias in a second document: the tree reports it. */
+	CHECK_STR(fail("title: T\n---\n*x\n"),
+	    FILE_ ":4: found undefined alias");
+	CHECK_STR(fail("title: T\n--- &a x\n"),
+	    FILE_ ":3: more than one YAML document");
+}
+
 static void
 test_strlist(void)
 {
@@ -297,6 +327,7 @@ main(void)
 	TEST(test_dates);
 	TEST(test_errors);
 	TEST(test_lines);
+	TEST(test_aliases);
 	TEST(test_strlist);
 	return harness_done();
 }
