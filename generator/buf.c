@@ -59,6 +59,22 @@ buf_putc(struct buf *b, char c)
 }
 
 void
+buf_put_dec(struct buf *b, uint64_t v)
+{
+	char	 d[20];
+	size_t	 n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_grow(b, n);
+	while (n > 0)
+		b->data[b->len++] = d[--n];
+	b->data[b->len] = '\0';
+}
+
+void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;

@@ -95,6 +95,8 @@ void	 buf_grow(struct buf *, size_t extra);
 void	 buf_put(struct buf *, const char *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_putc(struct buf *, char);
+/* v in decimal, without printf (for files of many numbers). */
+void	 buf_put_dec(struct buf *, uint64_t);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_truncate(struct buf *, size_t len);

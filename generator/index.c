@@ -1027,23 +1027,6 @@ finish_job(void *arg, size_t p)
 
 /* ---------------------------------------------------------------- writing */
 
-/* A decimal number, without printf. */
-static void
-put_dec(struct buf *b, size_t v)
-{
-	char	 d[24];
-	size_t	 n = 0;
-
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_grow(b, n);
-	while (n > 0)
-		b->data[b->len++] = d[--n];
-	b->data[b->len] = '\0';
-}
-
 /*
  * The wrapper of a .js file, faqgenSearch("kind",id,, at the start of b:
  * the JSON follows it.
@@ -1055,7 +1038,7 @@ js_open(struct buf *b, char kind, size_t id)
 	buf_puts(b, "faqgenSearch(\"");
 	buf_putc(b, kind);
 	buf_puts(b, "\",");
-	put_dec(b, id);
+	buf_put_dec(b, id);
 	buf_putc(b, ',');
 }
 
@@ -1310,7 +1293,7 @@ put_doc(struct buf *b, const struct page *p, const char *text,
 		off += utf16_len(from, (size_t)(at - from));
 		buf_puts(b, first ? "[" : ",[");
 		first = 0;
-		put_dec(b, off);
+		buf_put_dec(b, off);
 		buf_putc(b, ',');
 		json_str(b, p->headings[h].id);
 		buf_putc(b, ']');

@@ -251,66 +251,45 @@ manifest_read(const char *file)
 
 static int	write_all(int, const char *, size_t);
 
-/* v in hex (digits: 16 with leading zeros, or 0 for as many as needed). */
-static char *
+/* v in hex at p (16 digits with leading zeros, or 0: as many as needed). */
+static size_t
 put_hex(char *p, uint64_t v, int digits)
 {
 	static const char hex[] = "0123456789abcdef";
 	char	 d[16];
-	int	 n = 0;
+	size_t	 n = 0, k = 0;
 
 	do {
 		d[n++] = hex[v & 15];
 		v >>= 4;
-	} while (v != 0 || n < digits);
+	} while (v != 0 || n < (size_t)digits);
 	while (n > 0)
-		*p++ = d[--n];
-	return p;
-}
-
-static char *
-put_dec(char *p, uint64_t v)
-{
-	char	 d[20];
-	int	 n = 0;
-
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		*p++ = d[--n];
-	return p;
+		p[k++] = d[--n];
+	return k;
 }
 
 /* One manifest line, as manifest_read() reads it (no printf: 150,000 a build). */
 static void
 put_entry(struct buf *b, const struct entry *e)
 {
-	size_t	 plen = strlen(e->path);
-	char	*p;
+	char	 h[16];
 
-	buf_grow(b, 16 + 20 * 3 + 16 + 6 + plen);
-	p = b->data + b->len;
-	p = put_hex(p, e->hash, 16);
-	*p++ = ' ';
-	p = put_dec(p, e->size);
-	*p++ = ' ';
-	p = put_dec(p, e->ino);
-	*p++ = ' ';
+	buf_put(b, h, put_hex(h, e->hash, 16));
+	buf_putc(b, ' ');
+	buf_put_dec(b, e->size);
+	buf_putc(b, ' ');
+	buf_put_dec(b, e->ino);
+	buf_putc(b, ' ');
 	if (e->mtime < 0) {
-		*p++ = '-';
-		p = put_dec(p, (uint64_t)0 - (uint64_t)e->mtime);
+		buf_putc(b, '-');
+		buf_put_dec(b, (uint64_t)0 - (uint64_t)e->mtime);
 	} else
-		p = put_dec(p, (uint64_t)e->mtime);
-	*p++ = ' ';
-	p = put_hex(p, e->key, 0);
-	*p++ = ' ';
-	memcpy(p, e->path, plen);
-	p += plen;
-	*p++ = '\n';
-	b->len = (size_t)(p - b->data);
-	b->data[b->len] = '\0';
+		buf_put_dec(b, (uint64_t)e->mtime);
+	buf_putc(b, ' ');
+	buf_put(b, h, put_hex(h, e->key, 0));
+	buf_putc(b, ' ');
+	buf_puts(b, e->path);
+	buf_putc(b, '\n');
 }
 
 /* Write m (sorted) to file through a temporary file and a rename. */

@@ -1,4 +1,5 @@
 /* Unit tests: escaping, URL and path building, UTF-8 (util.c, escape.c). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,14 @@ buffers(void)
 	p = buf_detach(&b, &len);
 	CHECK(len == 10002 && b.data == NULL && b.len == 0);
 	free(p);
+
+	buf_put_dec(&b, 0);
+	buf_putc(&b, ' ');
+	buf_put_dec(&b, 1234567890);
+	buf_putc(&b, ' ');
+	buf_put_dec(&b, UINT64_MAX);
+	CHECK_STR(b.data, "0 1234567890 18446744073709551615");
+	buf_free(&b);
 }
 
 /* Every byte counts, in every lane and in the tail, and so does h. */
