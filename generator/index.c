@@ -2030,6 +2030,51 @@ cut_changed(struct index *ix, struct rebuild *rb)
 }
 
 /*
+ * Open block i (batch i / NPART) of partition p: its bytes in [*s, *end)
+ * and the questions it may name, [*base, *last).  -1 when it does not
+ * hold together.
+ */
+static inline int
+block_open(const struct index *ix, const struct rebuild *rb, size_t i,
+    size_t p, const uint8_t **s, const uint8_t **end, uint32_t *base,
+    uint32_t *last)
+{
+	struct block	 bl = prev_block(&rb->pv, i * NPART + p);
+
+	if (bl.off + bl.len > rb->pv.len)
+		return -1;
+	*s = rb->pv.p + bl.off;
+	*end = *s + bl.len;
+	if (rb->verify && hash_bytes(*s, bl.len, BLOCK_SEED) != bl.hash)
+		return -1;
+	*base = (uint32_t)(i * BATCH);
+	*last = *base + BATCH;
+	if (*last > ix->site->nquestions)
+		*last = (uint32_t)ix->site->nquestions;
+	return 0;
+}
+
+/*
+ * A token's entry in a block at *s: its number, its count of postings
+ * and where they end (*e); *s is left at the first.  -1 when it does not
+ * hold together.
+ */
+static inline int
+token_open(const uint8_t **s, const uint8_t *end, uint32_t ntok0,
+    uint32_t *tok, uint32_t *cnt, const uint8_t **e)
+{
+	int	 bad = 0;
+
+	*tok = get_var(s, end, &bad);
+	*cnt = get_var(s, end, &bad);
+	if (bad || end - *s < 2 || *tok >= ntok0)
+		return -1;
+	*e = *s + 2 + ((*s)[0] | (uint32_t)(*s)[1] << 8);
+	*s += 2;
+	return *e > end ? -1 : 0;
+}
+
+/*
  * Decode block i (batch i / NPART) of partition p, calling fn for each
  * record; returns -1 when it does not hold together.
  */
@@ -2038,27 +2083,16 @@ scan_block(struct index *ix, struct rebuild *rb, size_t i, size_t p,
     void (*fn)(struct rebuild *, struct rpart *, uint32_t, uint32_t,
     uint32_t))
 {
-	struct block	 bl = prev_block(&rb->pv, i * NPART + p);
-	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len, *e;
+	const uint8_t	*s, *end, *e;
 	struct rpart	*rp = &rb->part[p];
-	uint32_t	 base = (uint32_t)(i * BATCH), doc, tok, q, cnt, k;
-	uint32_t	 last = base + BATCH;
+	uint32_t	 base, last, doc, tok, q, cnt, k;
 	int		 bad = 0;
 
-	if (bl.off + bl.len > rb->pv.len)
+	if (block_open(ix, rb, i, p, &s, &end, &base, &last) != 0)
 		return -1;
-	if (rb->verify && hash_bytes(s, bl.len, BLOCK_SEED) != bl.hash)
-		return -1;
-	if (last > ix->site->nquestions)
-		last = (uint32_t)ix->site->nquestions;
 	while (s < end) {
-		tok = get_var(&s, end, &bad);
-		cnt = get_var(&s, end, &bad);
-		if (bad || end - s < 2 || tok >= rp->ntok0)
-			return -1;
-		e = s + 2 + (s[0] | (uint32_t)s[1] << 8);
-		s += 2;
-		if (e > end)
+		if (token_open(&s, end, (uint32_t)rp->ntok0, &tok, &cnt,
+		    &e) != 0)
 			return -1;
 		for (doc = base, k = 0; k < cnt; k++) {
 			doc += get_var(&s, e, &bad);
@@ -2157,29 +2191,18 @@ final_list(struct rpart *rp, struct token *tk, uint32_t *v, size_t n,
 static int
 collect_block(struct index *ix, struct rebuild *rb, size_t i, size_t p)
 {
-	struct block	 bl = prev_block(&rb->pv, i * NPART + p);
-	const uint8_t	*s = rb->pv.p + bl.off, *end = s + bl.len, *e;
+	const uint8_t	*s, *end, *e;
 	struct rpart	*rp = &rb->part[p];
 	const uint8_t	*want = rp->want, *changed = rb->changed;
-	uint32_t	 base = (uint32_t)(i * BATCH), doc, tok, q, cnt, k;
-	uint32_t	 last = base + BATCH, ntok0 = (uint32_t)rp->ntok0, *l;
+	uint32_t	 base, last, doc, tok, q, cnt, k;
+	uint32_t	 ntok0 = (uint32_t)rp->ntok0, *l;
 	size_t		 n;
 	int		 bad = 0;
 
-	if (bl.off + bl.len > rb->pv.len)
+	if (block_open(ix, rb, i, p, &s, &end, &base, &last) != 0)
 		return -1;
-	if (rb->verify && hash_bytes(s, bl.len, BLOCK_SEED) != bl.hash)
-		return -1;
-	if (last > ix->site->nquestions)
-		last = (uint32_t)ix->site->nquestions;
 	while (s < end) {
-		tok = get_var(&s, end, &bad);
-		cnt = get_var(&s, end, &bad);
-		if (bad || end - s < 2 || tok >= ntok0)
-			return -1;
-		e = s + 2 + (s[0] | (uint32_t)s[1] << 8);
-		s += 2;
-		if (e > end)
+		if (token_open(&s, end, ntok0, &tok, &cnt, &e) != 0)
 			return -1;
 		if (!want[tok]) {
 			s = e;
