@@ -7,6 +7,7 @@
 #define HARNESS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int harness_passed, harness_failed;
@@ -28,6 +29,33 @@ static int harness_passed, harness_failed;
 } while (0)
 
 #define TEST(fn) do { fn(); } while (0)
+
+/*
+ * The whole file at path, NUL-ended (its length in *len when len is not
+ * NULL), or NULL when it cannot be read.  The caller frees it.
+ */
+static __attribute__((unused)) char *
+harness_slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*s;
+	long	 n;
+	size_t	 got;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0 || (s = malloc((size_t)n + 1)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	got = fread(s, 1, (size_t)n, f);
+	s[got] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = got;
+	return s;
+}
 
 static int
 harness_done(void)

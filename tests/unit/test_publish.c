@@ -36,22 +36,6 @@ inode(const char *rel)
 	return ino;
 }
 
-static char *
-slurp(const char *file)
-{
-	FILE	*f = fopen(file, "r");
-	char	*s;
-	size_t	 n;
-
-	if (f == NULL)
-		return NULL;
-	s = xcalloc(1, 4096);
-	n = fread(s, 1, 4095, f);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 /* Save a state with these bytes. */
 static void
 save(struct output *o, const char *name, const char *bytes)
@@ -116,7 +100,7 @@ keep_by_key(void)
 	CHECK(inode("a.html") == a);
 	CHECK(inode("b.html") != b);
 	p = xasprintf("%s/a.html", outdir);
-	s = slurp(p);
+	s = harness_slurp(p, NULL);
 	CHECK_STR(s, "A1");
 	free(s);
 

@@ -142,25 +142,6 @@ without_trigrams(void *arg, const char *tok, size_t len, enum token_kind kind)
 		collect(arg, tok, len, kind);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*s;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	s = xmalloc((size_t)n + 1);
-	*len = fread(s, 1, (size_t)n, f);
-	s[*len] = '\0';
-	fclose(f);
-	return s;
-}
-
 static void
 test_vectors(void)
 {
@@ -171,8 +152,8 @@ test_vectors(void)
 	char		*data;
 	size_t		 len, nvec = 0, nwant;
 
-	if ((data = slurp(VECTORS, &len)) == NULL)
-		data = slurp("../../" VECTORS, &len);
+	if ((data = harness_slurp(VECTORS, &len)) == NULL)
+		data = harness_slurp("../../" VECTORS, &len);
 	CHECK(data != NULL);
 	if (data == NULL)
 		return;

@@ -10,24 +10,6 @@
 #include "faqgen.h"
 #include "harness.h"
 
-static char *
-slurp(const char *path)
-{
-	FILE	*f = fopen(path, "r");
-	char	*s;
-	long	 n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = xmalloc((size_t)n + 1);
-	s[fread(s, 1, (size_t)n, f)] = '\0';
-	fclose(f);
-	return s;
-}
-
 static size_t
 count(const char *hay, const char *needle)
 {
@@ -122,26 +104,26 @@ sitemap_parts(void)
 	free(path);
 
 	path = xasprintf("%s/out/sitemap.xml", dir);
-	s = slurp(path);
+	s = harness_slurp(path, NULL);
 	CHECK(s != NULL && strstr(s, "<sitemapindex") != NULL);
 	CHECK(count(s, "<sitemap>") == 3);
 	CHECK(s != NULL && strstr(s, "<loc>https://example.org/faq/sitemap-3.xml</loc>") != NULL);
 	free(s);
 	free(path);
 	path = xasprintf("%s/out/sitemap-1.xml", dir);
-	s = slurp(path);
+	s = harness_slurp(path, NULL);
 	CHECK(count(s, "<url>") == 50000);
 	CHECK(s != NULL && strstr(s, "<loc>https://example.org/faq/</loc>") != NULL);
 	free(s);
 	free(path);
 	path = xasprintf("%s/out/sitemap-3.xml", dir);
-	s = slurp(path);
+	s = harness_slurp(path, NULL);
 	CHECK(count(s, "<url>") == 120002 - 100000);
 	free(s);
 	free(path);
 
 	path = xasprintf("%s/out/feed.xml", dir);
-	s = slurp(path);
+	s = harness_slurp(path, NULL);
 	CHECK(count(s, "<entry>") == 3);
 	/* Newest first: lastmod 2024-01-28 comes first, escaped title. */
 	CHECK(s != NULL && strstr(s, "<updated>2024-01-28T00:00:00Z</updated>") != NULL);
@@ -165,12 +147,12 @@ sitemap_parts(void)
 	CHECK(st.changed == 1 && st.unchanged == 4 && st.added == 0);
 	free(path);
 	path = xasprintf("%s/out/sitemap-3.xml", dir);
-	s = slurp(path);
+	s = harness_slurp(path, NULL);
 	CHECK(s != NULL && strstr(s, "<lastmod>2023-05-05</lastmod>") != NULL);
 	free(s);
 	free(path);
 	path = xasprintf("%s/.out.manifest", dir);
-	s = slurp(path);
+	s = harness_slurp(path, NULL);
 	/* "hash size ino mtime key path": a key other than 0. */
 	CHECK(s != NULL && strstr(s, " 0 sitemap-1.xml\n") == NULL &&
 	    strstr(s, " sitemap-1.xml\n") != NULL);
@@ -202,7 +184,7 @@ sitemap_small(void)
 	CHECK(output_commit(out, &st) == 0);
 	free(path);
 	path = xasprintf("%s/out/sitemap.xml", dir);
-	s = slurp(path);
+	s = harness_slurp(path, NULL);
 	CHECK(s != NULL && strstr(s, "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">") != NULL);
 	CHECK(count(s, "<url>") == 12);
 	/* The category's lastmod is its newest question's. */
