@@ -1053,40 +1053,6 @@ emit(struct output *out, struct buf *b, const char *path)
 	return output_file(out, name, b->data, b->len);
 }
 
-/*
- * esc_json(), faster on long text: runs of bytes that need no escape are
- * copied whole, and esc_json() sees only the others (and every 0xe2, the
- * first byte of U+2028 and U+2029).
- */
-static inline int
-special(unsigned char c)
-{
-	if (c >= 0x80)
-		return c == 0xe2;
-	return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' ||
-	    c == '&';
-}
-
-static void
-json_text(struct buf *b, const char *s, size_t len)
-{
-	size_t	 i = 0, j, n;
-
-	buf_grow(b, len);
-	while (i < len) {
-		for (j = i; j < len && !special((unsigned char)s[j]); j++)
-			;
-		buf_put(b, s + i, j - i);
-		if (j == len)
-			break;
-		n = (unsigned char)s[j] == 0xe2 ? 3 : 1;
-		if (n > len - j)
-			n = len - j;
-		esc_json(b, s + j, n);
-		i = j + n;
-	}
-}
-
 static void
 json_str(struct buf *b, const char *s)
 {
@@ -1328,7 +1294,7 @@ escaped_text(struct buf *e, const struct page *p)
 	const char	*text = p->text != NULL ? p->text : "";
 
 	buf_truncate(e, 0);
-	json_text(e, text, strlen(text));
+	esc_json(e, text, strlen(text));
 	return text;
 }
 
