@@ -3,6 +3,8 @@
  * index, emit, publish.  build_site() runs it for build, check and serve;
  * main.c only reads the command line.
  */
+#include <sys/resource.h>
+
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -46,16 +48,32 @@ peak_mb(void)
  * far go to stderr; the
  * benchmark uses it to show where a build's time goes.
  */
+static double
+cpu_seconds(double *sys)
+{
+	struct rusage	 ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return *sys = 0;
+	*sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+}
+
 static void
 lap(const char *stage, double *t)
 {
-	double	 t1;
+	static double	 user0, sys0;
+	double		 t1, user, sys;
 
 	if (getenv("FAQGEN_TIMING") == NULL)
 		return;
 	t1 = now();
-	fprintf(stderr, "faqgen: timing: %-8s %7.3f s, peak %ld MB\n", stage,
-	    t1 - *t, peak_mb());
+	user = cpu_seconds(&sys);
+	fprintf(stderr, "faqgen: timing: %-8s %7.3f s, user %6.3f s, "
+	    "sys %6.3f s, peak %ld MB\n", stage, t1 - *t, user - user0,
+	    sys - sys0, peak_mb());
+	user0 = user;
+	sys0 = sys;
 	*t = t1;
 }
 
