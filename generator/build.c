@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,19 +135,46 @@ set(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
+#define RENDER_RUN	4096	/* pages rendered before memory is given back */
+
 struct render_ctx {
 	struct site	*site;
 	struct progress	*progress;
+	struct render_state *state;	/* the last build's renderings */
+	size_t		 from;		/* the first page of the run */
+	atomic_size_t	 rendered;	/* pages not taken from the state */
 	int		 drop_body;	/* no all.html: Markdown unused later */
 };
+
+struct saver {
+	struct render_state *state;
+	const struct site *site;
+	struct output	*out;		/* NULL: a dry run, nothing saved */
+	int		 rc;
+};
+
+static void *
+save_renderings(void *arg)
+{
+	struct saver	*s = arg;
+
+	if (s->out != NULL)
+		s->rc = render_state_save(s->state, s->site, s->out);
+	return NULL;
+}
 
 static void
 render_one(void *arg, size_t i)
 {
 	struct render_ctx *ctx = arg;
-	struct page	*p = ctx->site->pages[i];
+	struct page	*p = ctx->site->pages[ctx->from + i];
 
-	render_page(ctx->site, p);
+	if (!render_state_restore(ctx->state, ctx->site, p)) {
+		render_page(ctx->site, p);
+		atomic_fetch_add(&ctx->rendered, 1);
+	}
+	if (p->diags.n == 0)
+		render_state_clean(ctx->state, ctx->from + i);
 	if (ctx->drop_body) {
 		/* Keeps peak memory near the output, not output + input. */
 		free(p->body);
@@ -257,7 +286,10 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 d = { NULL, 0, 0 };	/* config, output */
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now(), t;
-	int			 rc;
+	struct saver		 saver;
+	pthread_t		 th;
+	size_t			 n;
+	int			 rc, threaded;
 
 	memset(&site, 0, sizeof(site));
 	res->site = NULL;
@@ -310,11 +342,42 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	ctx.progress = pr;
 	/* Only all.html renders answers again. */
 	ctx.drop_body = site.nquestions > (size_t)site.cfg.all_limit;
-	pool_run(site.npages, site.cfg.jobs, render_one, &ctx);
+	ctx.state = render_state_open(&site, dry ? NULL : out);
+	atomic_init(&ctx.rendered, 0);
+	for (ctx.from = 0; ctx.from < site.npages; ctx.from += RENDER_RUN) {
+		n = site.npages - ctx.from < RENDER_RUN ?
+		    site.npages - ctx.from : RENDER_RUN;
+		pool_run(n, site.cfg.jobs, render_one, &ctx);
+		render_state_release(ctx.state, ctx.from + n);
+	}
+	if (getenv("FAQGEN_TIMING") != NULL)
+		fprintf(stderr, "faqgen: render: %zu of %zu pages rendered\n",
+		    atomic_load(&ctx.rendered), site.npages);
 	lap("render", &t);
+	/*
+	 * The renderings are saved while link reads them (it writes none of
+	 * what is saved, and touches no output).
+	 */
+	saver.state = ctx.state;
+	saver.site = &site;
+	saver.out = dry ? NULL : out;
+	saver.rc = 0;
+	threaded = pthread_create(&th, NULL, save_renderings, &saver) == 0;
+	if (!threaded)
+		save_renderings(&saver);
 	progress_stage(pr, "linking", 0);
 	link_site(&site);
+	if (threaded)
+		pthread_join(th, NULL);
+	render_state_free(ctx.state);
 	lap("link", &t);
+	if (saver.rc != 0) {
+		output_abort(out);
+		progress_clear(pr);
+		show(res, &d);
+		diag_free(&d);
+		return finish(res, &site, pr, EXIT_SYSTEM);
+	}
 	if (count_errors(&site) > 0) {
 		output_abort(out);
 		progress_clear(pr);

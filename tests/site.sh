@@ -267,6 +267,68 @@ kept_pages() {
 	kbuild asset && [ "$rendered" = 0 ] && fresh asset
 }
 
+# render_state.c: a rebuild renders again only the pages whose Markdown,
+# or a page their links point to, changed; whatever happened, the output
+# and every message are a fresh build's.
+kept_renderings() {
+	r=$tmp/r
+	mkdir -p "$r" && cp -r content layouts site.ini "$r/" || return 1
+	# rbuild WHAT: rebuild; sets rendered and total (render's count) and
+	# rc (the exit status); stderr without the timing in $r/msg.  The
+	# inputs' fingerprint is forgotten, so every build reaches render.
+	rbuild() {
+		rm -f "$r/.out.inputs"
+		FAQGEN_TIMING=1 $FAQGEN build --config "$r/site.ini" \
+		    --output "$r/out" --quiet 2>"$r/err"
+		rc=$?
+		grep -v '^faqgen: \(timing\|render\|emit\|index\): ' \
+		    "$r/err" >"$r/msg"
+		set -- "$1" $(sed -n 's/^faqgen: render: \([0-9]*\) of \([0-9]*\) pages rendered$/\1 \2/p' "$r/err")
+		[ $# = 3 ] || { echo "$1: no render count"; cat "$r/err"; return 1; }
+		rendered=$2 total=$3
+		echo "$1: $rendered of $total pages rendered, exit $rc"
+	}
+	rfresh() {
+		rm -rf "$r/fresh" "$r/.fresh."*
+		$FAQGEN build --config "$r/site.ini" --output "$r/fresh" \
+		    --quiet 2>"$r/fmsg"
+		frc=$?
+		[ "$frc" = "$rc" ] && diff "$r/fmsg" "$r/msg" && { [ "$rc" != 0 ] ||
+		    diff -r "$r/fresh" "$r/out"; } || {
+			echo "$1: differs from a fresh build"; return 1; }
+	}
+	rbuild first && [ "$rc" = 0 ] && [ "$rendered" = "$total" ] || return 1
+	printf '\n补充说明：本条已更新。\n' >>"$r/content/kaoshi/kaodian.md"
+	rbuild answer && [ "$rc" = 0 ] && [ "$rendered" = 1 ] &&
+	    rfresh answer || return 1
+	# A page others link to is gone: their sources did not change, yet
+	# each broken link is reported with its file and line.
+	mv "$r/content/kaoshi/bushi-chengnuo.md" "$r/bushi-chengnuo.md" &&
+	rbuild gone && [ "$rc" = 1 ] && cat "$r/msg" &&
+	    grep -q 'baoming/liucheng.md:8: .*broken link' "$r/msg" &&
+	    grep -q 'baoming/xuanze-chengnuo.md:10: .*broken link' "$r/msg" &&
+	    rfresh gone || return 1
+	# Back as it was (the failed build left the state as it was):
+	# nothing to render.
+	mv "$r/bushi-chengnuo.md" "$r/content/kaoshi/bushi-chengnuo.md" &&
+	rbuild back && [ "$rc" = 0 ] && [ "$rendered" = 0 ] &&
+	    rfresh back || return 1
+	# A damaged state costs renderings, never correctness.
+	st=$r/.out.state.render
+	printf 'X' | dd of="$st" bs=1 seek=$(($(stat -c %s "$st") / 2)) \
+	    conv=notrunc status=none &&
+	rbuild damaged && [ "$rc" = 0 ] && [ "$rendered" -ge 1 ] &&
+	    [ "$rendered" -lt "$total" ] && rfresh damaged || return 1
+	head -c 1000 "$st" >"$st.cut" && mv "$st.cut" "$st" &&
+	rbuild truncated && [ "$rc" = 0 ] && [ "$rendered" = "$total" ] &&
+	    rfresh truncated || return 1
+	# A setting that changes rendering: every page.
+	sed -i 's/^unsafe_html = false/unsafe_html = true/' "$r/site.ini" &&
+	grep -q '^unsafe_html = true' "$r/site.ini" &&
+	rbuild unsafe && [ "$rc" = 0 ] && [ "$rendered" = "$total" ] &&
+	    rfresh unsafe
+}
+
 fidelity() {
 	python3 tests/fidelity.py "$SEED" "$site"
 }
@@ -330,6 +392,8 @@ step "more edits update the spare in place, as a fresh build would" \
 step "an edit rebuilds only its search shards, as a fresh build would" \
     incremental_index
 step "a rebuild renders only the pages whose inputs changed" kept_pages
+step "a rebuild renders again only the Markdown that changed" \
+    kept_renderings
 step "every sentence of the source is on the site" fidelity
 step "search tokenizer: JavaScript agrees with the C vectors" search_tokenizer
 step "search answers the dev queries (http and file://)" search_answers

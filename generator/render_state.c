@@ -1,0 +1,546 @@
+/*
+ * render_state.c: what render.c made of each page, saved beside the output
+ * for the next build (a build state, see output_state()), so a rebuild
+ * renders again only the pages whose source changed.
+ *
+ * A page's rendering depends on its source file (body and first line),
+ * its own output path, the program (md4c included, see program_hash())
+ * and unsafe_html, and, for each cross-reference to another .md file, on
+ * that page existing and on its output path.  The record of a page holds
+ * its rendering (HTML, plain text, summary, headings, cross-references,
+ * external links) with what it was made from: it is found by a key of the
+ * program, the settings, the page's source path and the hash of its file,
+ * and taken only when its own output path and every target's output path
+ * are as recorded and its bytes hash as they did.  A page whose rendering
+ * reported a problem is never saved, so every message is given again.
+ *
+ * The file, in the byte order of the machine:
+ *
+ *   "faqgenRS" version:u32 0:u32 seed:u64
+ *   records, each: hash:u64 length:u32 then length bytes of
+ *     str src, str out, str html, str text, u8 has-summary [str summary],
+ *     u32 headings {u32 level, str id, str text},
+ *     u32 xrefs {u64 line, str href, str target src, str target out,
+ *                u8 has-fragment [str fragment]},
+ *     u32 external {str}
+ *     where str is u32 length, the bytes and a NUL
+ *   table, per record: key:u64 offset:u64 (of its hash field)
+ *   records:u64 table-offset:u64 "RSstate."
+ *
+ * Anything that does not hold together (bounds, hashes, the trailer) makes
+ * the page, or the whole state, be rendered afresh.
+ */
+#include <sys/mman.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faqgen.h"
+
+#define RS_MAGIC	"faqgenRS"
+#define RS_END		"RSstate."
+#define RS_VERSION	1u
+#define RS_HEADER	(8 + 4 + 4 + 8)
+#define RS_TRAILER	(8 + 8 + 8)
+
+struct render_state {
+	const uint8_t	*map;		/* the last build's state, or NULL */
+	size_t		 len;
+	uint64_t	 seed;
+	uint64_t	*key;		/* open addressing: key, offset pairs */
+	uint64_t	*off;
+	size_t		 mask;		/* table size - 1; 0: no table */
+	const uint8_t	*table;		/* in map: key, offset per record */
+	size_t		 n;		/* records */
+	size_t		 released;	/* bytes of map given back */
+	uint8_t		*clean;		/* per page: rendered without a problem */
+};
+
+/* Everything but the page's own file that its rendering depends on. */
+static uint64_t
+seed_of(const struct site *site)
+{
+	uint64_t	 h = program_hash();
+	uint32_t	 v = RS_VERSION;
+	uint8_t		 unsafe = site->cfg.unsafe_html != 0;
+
+	h = hash_bytes(RS_MAGIC, 8, h);
+	h = hash_bytes(&v, sizeof(v), h);
+	return hash_bytes(&unsafe, 1, h);
+}
+
+static uint64_t
+key_of(uint64_t seed, const struct page *pg)
+{
+	uint64_t	 h;
+
+	h = hash_bytes(pg->src, strlen(pg->src) + 1, seed);
+	return hash_bytes(&pg->src_hash, sizeof(pg->src_hash), h);
+}
+
+static uint64_t
+get_u64(const uint8_t *p)
+{
+	uint64_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	uint32_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Find the table of the mapped state; 0 when it does not hold together. */
+static int
+open_table(struct render_state *rs)
+{
+	const uint8_t	*p = rs->map, *end = rs->map + rs->len, *t;
+	uint64_t	 n, toff, k, o;
+	uint32_t	 v;
+	size_t		 i, j, size;
+
+	if (rs->len < RS_HEADER + RS_TRAILER ||
+	    memcmp(p, RS_MAGIC, 8) != 0 ||
+	    memcmp(end - 8, RS_END, 8) != 0)
+		return 0;
+	v = get_u32(p + 8);
+	if (v != RS_VERSION || get_u64(p + 16) != rs->seed)
+		return 0;
+	n = get_u64(end - RS_TRAILER);
+	toff = get_u64(end - RS_TRAILER + 8);
+	if (toff < RS_HEADER || toff > rs->len - RS_TRAILER ||
+	    n > (rs->len - RS_TRAILER - toff) / 16 ||
+	    n * 16 != rs->len - RS_TRAILER - toff)
+		return 0;
+	for (size = 16; size < 2 * n; size *= 2)
+		;
+	rs->table = p + toff;
+	rs->n = (size_t)n;
+	rs->key = xcalloc(size, sizeof(*rs->key));
+	rs->off = xcalloc(size, sizeof(*rs->off));
+	rs->mask = size - 1;
+	for (i = 0, t = p + toff; i < n; i++, t += 16) {
+		k = get_u64(t);
+		o = get_u64(t + 8);
+		/* 0 marks a free slot: no record starts in the header. */
+		if (o < RS_HEADER || o > toff || toff - o < 12)
+			return 0;
+		for (j = k & rs->mask; rs->off[j] != 0; j = (j + 1) & rs->mask)
+			;
+		rs->key[j] = k;
+		rs->off[j] = o;
+	}
+	return 1;
+}
+
+struct render_state *
+render_state_open(const struct site *site, struct output *out)
+{
+	struct render_state *rs;
+	const void	*map;
+	size_t		 len;
+
+	rs = xcalloc(1, sizeof(*rs));
+	rs->seed = seed_of(site);
+	rs->clean = xcalloc(site->npages ? site->npages : 1, 1);
+	if (out == NULL || (map = output_state(out, "render", &len)) == NULL)
+		return rs;
+	rs->map = map;
+	rs->len = len;
+	if (!open_table(rs)) {
+		free(rs->key);
+		free(rs->off);
+		rs->key = rs->off = NULL;
+		rs->mask = 0;
+	}
+	return rs;
+}
+
+/* A reader of one record's bytes. */
+struct rd {
+	const uint8_t	*p, *end;
+	int		 bad;
+};
+
+static uint32_t
+rd_u32(struct rd *r)
+{
+	uint32_t	 v;
+
+	if (r->bad || r->end - r->p < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	v = get_u32(r->p);
+	r->p += 4;
+	return v;
+}
+
+static uint64_t
+rd_u64(struct rd *r)
+{
+	uint64_t	 v;
+
+	if (r->bad || r->end - r->p < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	v = get_u64(r->p);
+	r->p += 8;
+	return v;
+}
+
+static uint8_t
+rd_u8(struct rd *r)
+{
+	if (r->bad || r->p >= r->end) {
+		r->bad = 1;
+		return 0;
+	}
+	return *r->p++;
+}
+
+/* A string in place (NUL-ended in the state), or NULL when cut short. */
+static const char *
+rd_str(struct rd *r, size_t *len)
+{
+	const char	*s;
+	uint32_t	 n = rd_u32(r);
+
+	if (r->bad || (size_t)(r->end - r->p) < (size_t)n + 1 ||
+	    r->p[n] != '\0') {
+		r->bad = 1;
+		return NULL;
+	}
+	s = (const char *)r->p;
+	r->p += n + 1;
+	if (len != NULL)
+		*len = n;
+	return s;
+}
+
+static char *
+rd_dup(struct rd *r)
+{
+	const char	*s;
+	size_t		 n;
+
+	if ((s = rd_str(r, &n)) == NULL)
+		return NULL;
+	return xstrndup(s, n);
+}
+
+/* A rendering read back, not yet the page's. */
+struct restored {
+	struct buf	 html;
+	char		*text, *summary;
+	struct heading	*headings;
+	size_t		 nheadings;
+	struct xref	*xrefs;
+	size_t		 nxrefs;
+	struct strlist	 external;
+};
+
+static void
+restored_free(struct restored *x)
+{
+	size_t	 i;
+
+	buf_free(&x->html);
+	free(x->text);
+	free(x->summary);
+	for (i = 0; i < x->nheadings; i++) {
+		free(x->headings[i].id);
+		free(x->headings[i].text);
+	}
+	free(x->headings);
+	for (i = 0; i < x->nxrefs; i++) {
+		free(x->xrefs[i].href);
+		free(x->xrefs[i].fragment);
+	}
+	free(x->xrefs);
+	strlist_free(&x->external);
+}
+
+/* Parse a record's body into x; 0 when it is not this page's or is bad. */
+static int
+parse(const struct site *site, struct page *pg, struct rd *r,
+    struct restored *x)
+{
+	const char	*s, *tsrc, *tout;
+	struct page	*target;
+	struct xref	*xr;
+	size_t		 n, i, len;
+
+	if ((s = rd_str(r, NULL)) == NULL || strcmp(s, pg->src) != 0 ||
+	    (s = rd_str(r, NULL)) == NULL || strcmp(s, pg->out) != 0)
+		return 0;
+	if ((s = rd_str(r, &len)) == NULL)
+		return 0;
+	/* As render() leaves it: no slack. */
+	x->html.data = xmalloc(len + 1);
+	memcpy(x->html.data, s, len + 1);
+	x->html.len = len;
+	x->html.cap = len + 1;
+	if ((x->text = rd_dup(r)) == NULL)
+		return 0;
+	if (rd_u8(r) && (x->summary = rd_dup(r)) == NULL)
+		return 0;
+	n = rd_u32(r);
+	if (r->bad || n > (size_t)(r->end - r->p) / 12)
+		return 0;
+	x->headings = n ? xcalloc(n, sizeof(*x->headings)) : NULL;
+	for (i = 0; i < n; i++, x->nheadings++) {
+		x->headings[i].level = (int)rd_u32(r);
+		if ((x->headings[i].id = rd_dup(r)) == NULL ||
+		    (x->headings[i].text = rd_dup(r)) == NULL)
+			return 0;
+	}
+	n = rd_u32(r);
+	if (r->bad || n > (size_t)(r->end - r->p) / 24)
+		return 0;
+	x->xrefs = n ? xcalloc(n, sizeof(*x->xrefs)) : NULL;
+	for (i = 0; i < n; i++) {
+		xr = &x->xrefs[x->nxrefs++];
+		xr->line = (size_t)rd_u64(r);
+		if ((xr->href = rd_dup(r)) == NULL ||
+		    (tsrc = rd_str(r, NULL)) == NULL ||
+		    (tout = rd_str(r, NULL)) == NULL)
+			return 0;
+		/* The target must still be there, at the same output path. */
+		target = strcmp(tsrc, pg->src) == 0 ? pg :
+		    site_find(site, tsrc);
+		if (target == NULL || strcmp(target->out, tout) != 0)
+			return 0;
+		xr->target = target;
+		if (rd_u8(r) && (xr->fragment = rd_dup(r)) == NULL)
+			return 0;
+	}
+	n = rd_u32(r);
+	if (r->bad || n > (size_t)(r->end - r->p) / 5)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((s = rd_str(r, &len)) == NULL)
+			return 0;
+		strlist_add(&x->external, s, len);
+	}
+	return !r->bad && r->p == r->end;
+}
+
+int
+render_state_restore(const struct render_state *rs, const struct site *site,
+    struct page *pg)
+{
+	struct restored	 x;
+	struct rd	 r;
+	const uint8_t	*p;
+	uint64_t	 key, o, h;
+	uint32_t	 len;
+	size_t		 j;
+
+	if (rs == NULL || rs->mask == 0)
+		return 0;
+	key = key_of(rs->seed, pg);
+	for (j = key & rs->mask; (o = rs->off[j]) != 0 && rs->key[j] != key;
+	    j = (j + 1) & rs->mask)
+		;
+	if (o == 0)
+		return 0;
+	p = rs->map + o;
+	h = get_u64(p);
+	len = get_u32(p + 8);
+	/* open_table() saw 12 bytes here; the table follows the records. */
+	if (len > rs->len - RS_TRAILER - o - 12)
+		return 0;
+	if (hash_bytes(p + 12, len, key) != h)
+		return 0;
+	memset(&x, 0, sizeof(x));
+	r.p = p + 12;
+	r.end = p + 12 + len;
+	r.bad = 0;
+	if (!parse(site, pg, &r, &x)) {
+		restored_free(&x);
+		return 0;
+	}
+	pg->html = x.html;
+	pg->text = x.text;
+	pg->summary = x.summary;
+	pg->headings = x.headings;
+	pg->nheadings = x.nheadings;
+	pg->xrefs = x.xrefs;
+	pg->nxrefs = x.nxrefs;
+	pg->external = x.external;
+	return 1;
+}
+
+void
+render_state_clean(struct render_state *rs, size_t i)
+{
+	rs->clean[i] = 1;
+}
+
+void
+render_state_release(struct render_state *rs, size_t upto)
+{
+	size_t	 page = (size_t)sysconf(_SC_PAGESIZE), end;
+
+	/*
+	 * The records are in the last build's site order, mostly this
+	 * one's: once the pages before upto are rendered, give back the
+	 * mapped pages of the records before the upto-th.  One read again
+	 * comes back from the file.
+	 */
+	if (rs->mask == 0 || upto == 0 || upto > rs->n)
+		return;
+	end = (size_t)get_u64(rs->table + 16 * (upto - 1) + 8);
+	end -= end % page;
+	if (end > rs->released) {
+		madvise((void *)(uintptr_t)(rs->map + rs->released),
+		    end - rs->released, MADV_DONTNEED);
+		rs->released = end;
+	}
+}
+
+static void
+put_u32(struct buf *b, uint32_t v)
+{
+	buf_put(b, (const char *)&v, sizeof(v));
+}
+
+static void
+put_u64(struct buf *b, uint64_t v)
+{
+	buf_put(b, (const char *)&v, sizeof(v));
+}
+
+static void
+put_str(struct buf *b, const char *s, size_t len)
+{
+	put_u32(b, (uint32_t)len);
+	buf_put(b, s, len);
+	buf_putc(b, '\0');
+}
+
+static void
+put_cstr(struct buf *b, const char *s)
+{
+	put_str(b, s, strlen(s));
+}
+
+/* The record of page pg into b (its hash and length filled in). */
+static void
+put_record(struct buf *b, uint64_t key, const struct page *pg)
+{
+	const struct xref *xr;
+	size_t		 start = b->len, i;
+	uint32_t	 len;
+	uint64_t	 h;
+
+	put_u64(b, 0);
+	put_u32(b, 0);
+	put_cstr(b, pg->src);
+	put_cstr(b, pg->out);
+	put_str(b, pg->html.data != NULL ? pg->html.data : "", pg->html.len);
+	put_cstr(b, pg->text != NULL ? pg->text : "");
+	buf_putc(b, pg->summary != NULL);
+	if (pg->summary != NULL)
+		put_cstr(b, pg->summary);
+	put_u32(b, (uint32_t)pg->nheadings);
+	for (i = 0; i < pg->nheadings; i++) {
+		put_u32(b, (uint32_t)pg->headings[i].level);
+		put_cstr(b, pg->headings[i].id);
+		put_cstr(b, pg->headings[i].text);
+	}
+	put_u32(b, (uint32_t)pg->nxrefs);
+	for (i = 0; i < pg->nxrefs; i++) {
+		xr = &pg->xrefs[i];
+		put_u64(b, (uint64_t)xr->line);
+		put_cstr(b, xr->href);
+		put_cstr(b, xr->target->src);
+		put_cstr(b, xr->target->out);
+		buf_putc(b, xr->fragment != NULL);
+		if (xr->fragment != NULL)
+			put_cstr(b, xr->fragment);
+	}
+	put_u32(b, (uint32_t)pg->external.n);
+	for (i = 0; i < pg->external.n; i++)
+		put_cstr(b, pg->external.v[i]);
+	len = (uint32_t)(b->len - start - 12);
+	h = hash_bytes(b->data + start + 12, len, key);
+	memcpy(b->data + start, &h, sizeof(h));
+	memcpy(b->data + start + 8, &len, sizeof(len));
+}
+
+#define FLUSH_AT	(1u << 20)
+
+int
+render_state_save(const struct render_state *rs, const struct site *site,
+    struct output *out)
+{
+	struct ostream	*s;
+	struct buf	 b, table;
+	const struct page *pg;
+	uint64_t	 off, key, n = 0;
+	uint32_t	 v = RS_VERSION, zero = 0;
+	size_t		 i, k;
+	int		 ok;
+
+	if ((s = output_state_stream(out, "render")) == NULL)
+		return 0;
+	memset(&b, 0, sizeof(b));
+	memset(&table, 0, sizeof(table));
+	buf_put(&b, RS_MAGIC, 8);
+	put_u32(&b, v);
+	put_u32(&b, zero);
+	put_u64(&b, rs->seed);
+	off = 0;
+	for (i = 0; i < site->npages; i++) {
+		pg = site->pages[i];
+		if (!rs->clean[i] || pg->html.data == NULL)
+			continue;
+		/* A record is whole or absent: the xrefs must be resolved. */
+		for (k = 0; k < pg->nxrefs; k++)
+			if (pg->xrefs[k].target == NULL)
+				break;
+		if (k < pg->nxrefs)
+			continue;
+		key = key_of(rs->seed, pg);
+		put_u64(&table, key);
+		put_u64(&table, off + b.len);
+		put_record(&b, key, pg);
+		n++;
+		if (b.len >= FLUSH_AT) {
+			output_stream_write(s, b.data, b.len);
+			off += b.len;
+			b.len = 0;
+		}
+	}
+	put_u64(&table, n);
+	put_u64(&table, off + b.len);
+	buf_put(&table, RS_END, 8);
+	output_stream_write(s, b.data, b.len);
+	output_stream_write(s, table.data, table.len);
+	ok = output_stream_close(s);
+	buf_free(&b);
+	buf_free(&table);
+	return ok;
+}
+
+void
+render_state_free(struct render_state *rs)
+{
+	if (rs == NULL)
+		return;
+	free(rs->key);
+	free(rs->off);
+	free(rs->clean);
+	free(rs);
+}

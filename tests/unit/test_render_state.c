@@ -1,0 +1,302 @@
+/*
+ * test_render_state.c: renderings saved for the next build
+ * (render_state.c), across real outputs in a temporary folder.  A page is
+ * taken from the state only when everything its rendering depends on is
+ * unchanged, and then exactly as render_page() would make it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faqgen.h"
+#include "harness.h"
+
+static char	 dir[] = "/tmp/faqgen-rstate.XXXXXX";
+static char	*outdir;
+
+#define BODY_A	"Intro https://example.gov.cn/a here.\n\n" \
+		"## Where\n\nSee [refund](../pay/refund.md#how) and " \
+		"[this](#where).\n"
+#define BODY_B	"## How\n\nText of B.\n"
+
+struct fixture {
+	const char	*body_a;	/* of exam/id.md */
+	const char	*out_b;		/* pay/refund.md's output */
+	int		 with_b;	/* pay/refund.md exists */
+	int		 unsafe;
+};
+
+static struct page *
+mkpage(enum page_kind kind, const char *src, const char *out,
+    const char *body)
+{
+	struct page	*p = xcalloc(1, sizeof(*p));
+
+	p->kind = kind;
+	p->src = xstrdup(src);
+	p->file = xasprintf("content/%s", src);
+	p->category_dir = xstrdup("exam");
+	p->slug = xstrdup("");
+	p->out = xstrdup(out);
+	p->fm.title = xstrdup("T");
+	p->body = xstrdup(body);
+	p->body_len = strlen(body);
+	p->body_line = 5;
+	/* As load.c: a hash of the file, here of its body. */
+	p->src_hash = hash_bytes(body, strlen(body), 0);
+	return p;
+}
+
+static void
+mksite(struct site *site, const struct fixture *fx)
+{
+	memset(site, 0, sizeof(*site));
+	site->cfg.content_dir = xstrdup("content");
+	site->cfg.unsafe_html = fx->unsafe;
+	site->pages = xcalloc(3, sizeof(struct page *));
+	site->pages[site->npages++] = mkpage(PAGE_QUESTION, "exam/id.md",
+	    "exam/id.html", fx->body_a);
+	if (fx->with_b)
+		site->pages[site->npages++] = mkpage(PAGE_QUESTION,
+		    "pay/refund.md", fx->out_b, BODY_B);
+	site->pages[site->npages++] = mkpage(PAGE_CATEGORY, "pay/_index.md",
+	    "pay/index.html", "Category *intro*.\n");
+	site_index(site);
+}
+
+static void
+freesite(struct site *site)
+{
+	size_t	 i;
+
+	for (i = 0; i < site->npages; i++)
+		site_page_free(site->pages[i]);
+	free(site->pages);
+	free(site->by_src);
+	free(site->cfg.content_dir);
+}
+
+/* The rendering of two pages is the same, field by field. */
+static void
+same_rendering(const struct page *a, const struct page *b)
+{
+	size_t	 i;
+
+	CHECK(a->html.len == b->html.len);
+	CHECK_STR(a->html.data, b->html.data);
+	CHECK(a->html.cap == a->html.len + 1);
+	CHECK_STR(a->text, b->text);
+	CHECK((a->summary == NULL) == (b->summary == NULL));
+	if (a->summary != NULL && b->summary != NULL)
+		CHECK_STR(a->summary, b->summary);
+	CHECK(a->nheadings == b->nheadings);
+	for (i = 0; i < a->nheadings && i < b->nheadings; i++) {
+		CHECK(a->headings[i].level == b->headings[i].level);
+		CHECK_STR(a->headings[i].id, b->headings[i].id);
+		CHECK_STR(a->headings[i].text, b->headings[i].text);
+	}
+	CHECK(a->nxrefs == b->nxrefs);
+	for (i = 0; i < a->nxrefs && i < b->nxrefs; i++) {
+		CHECK(a->xrefs[i].line == b->xrefs[i].line);
+		CHECK_STR(a->xrefs[i].href, b->xrefs[i].href);
+		CHECK(a->xrefs[i].target != NULL && b->xrefs[i].target != NULL);
+		if (a->xrefs[i].target != NULL && b->xrefs[i].target != NULL)
+			CHECK_STR(a->xrefs[i].target->src,
+			    b->xrefs[i].target->src);
+		CHECK((a->xrefs[i].fragment == NULL) ==
+		    (b->xrefs[i].fragment == NULL));
+		if (a->xrefs[i].fragment && b->xrefs[i].fragment)
+			CHECK_STR(a->xrefs[i].fragment, b->xrefs[i].fragment);
+	}
+	CHECK(a->external.n == b->external.n);
+	for (i = 0; i < a->external.n && i < b->external.n; i++)
+		CHECK_STR(a->external.v[i], b->external.v[i]);
+}
+
+/*
+ * One build of the fixture into the output: each page restored or
+ * rendered, checked against a fresh rendering, and the state saved.
+ * Returns a bit per page of the fixture's order (a, b, category): taken
+ * from the state.
+ */
+static unsigned
+build(const struct fixture *fx, int save)
+{
+	struct site		 site, ref;
+	struct diags		 d = { NULL, 0, 0 };
+	struct publish_stats	 st;
+	struct output		*o;
+	struct render_state	*rs;
+	unsigned		 taken = 0, bit;
+	size_t			 i;
+
+	mksite(&site, fx);
+	mksite(&ref, fx);
+	o = output_open(outdir, 0, &d);
+	CHECK(o != NULL);
+	if (o == NULL)
+		return 0;
+	rs = render_state_open(&site, o);
+	for (i = 0; i < site.npages; i++) {
+		bit = i == 0 ? 1 : fx->with_b && i == 1 ? 2 : 4;
+		if (render_state_restore(rs, &site, site.pages[i]))
+			taken |= bit;
+		else
+			render_page(&site, site.pages[i]);
+		render_page(&ref, ref.pages[i]);
+		same_rendering(site.pages[i], ref.pages[i]);
+		CHECK(site.pages[i]->diags.n == ref.pages[i]->diags.n);
+		if (site.pages[i]->diags.n == 0)
+			render_state_clean(rs, i);
+	}
+	render_state_release(rs, site.npages);
+	if (save) {
+		CHECK(render_state_save(rs, &site, o) == 0);
+		CHECK(output_commit(o, &st) == 0);
+	} else
+		output_abort(o);
+	render_state_free(rs);
+	CHECK(d.n == 0);
+	diag_free(&d);
+	freesite(&site);
+	freesite(&ref);
+	return taken;
+}
+
+static char *
+state_path(void)
+{
+	return xasprintf("%s/.out.state.render", dir);
+}
+
+/* Change the state file's byte at off (from its end when negative). */
+static void
+poke(long off)
+{
+	char	*p = state_path(), *s;
+	size_t	 len;
+	FILE	*f;
+
+	s = harness_slurp(p, &len);
+	CHECK(s != NULL && len > 100);
+	if (s != NULL && len > 100) {
+		s[off < 0 ? (long)len + off : off] ^= 0x20;
+		f = fopen(p, "w");
+		CHECK(f != NULL && fwrite(s, 1, len, f) == len &&
+		    fclose(f) == 0);
+	}
+	free(s);
+	free(p);
+}
+
+/* No state: the next build starts afresh. */
+static void
+forget(void)
+{
+	char	*p = state_path();
+
+	unlink(p);
+	free(p);
+}
+
+static void
+truncate_state(void)
+{
+	char	*p = state_path(), *s;
+	size_t	 len;
+	FILE	*f;
+
+	s = harness_slurp(p, &len);
+	CHECK(s != NULL);
+	if (s != NULL) {
+		f = fopen(p, "w");
+		CHECK(f != NULL && fwrite(s, 1, len / 2, f) == len / 2 &&
+		    fclose(f) == 0);
+	}
+	free(s);
+	free(p);
+}
+
+static void
+restores(void)
+{
+	struct fixture	 fx = { BODY_A, "pay/refund.html", 1, 0 };
+	struct fixture	 edited = fx, moved, gone, unsafe;
+
+	edited.body_a = BODY_A "\nOne more line.\n";
+	moved = gone = unsafe = edited;
+	moved.out_b = "pay/refund/index.html";
+	gone.with_b = 0;
+	unsafe.unsafe = 1;
+
+	CHECK(build(&fx, 1) == 0);		/* no state yet */
+	CHECK(build(&fx, 1) == 7);		/* every page */
+	CHECK(build(&fx, 1) == 7);		/* and again */
+	/* Its source changed: that page only. */
+	CHECK(build(&edited, 1) == 6);
+	CHECK(build(&edited, 1) == 7);
+	/* A page moved: it and the page that links to it. */
+	CHECK(build(&moved, 0) == 4);
+	/* The target is gone: rendered again, so the broken link is told. */
+	CHECK(build(&gone, 0) == 4);
+	/* Another unsafe_html: nothing. */
+	CHECK(build(&unsafe, 0) == 0);
+	/* Nothing was saved by those: the state is as it was. */
+	CHECK(build(&edited, 1) == 7);
+}
+
+static void
+broken_not_saved(void)
+{
+	struct fixture	 fx = { BODY_A, "pay/refund.html", 0, 0 };
+	struct fixture	 back = fx;
+
+	back.with_b = 1;
+	forget();
+	/* exam/id.md's link is broken: its rendering is not saved ... */
+	CHECK(build(&fx, 1) == 0);
+	CHECK(build(&fx, 1) == 4);
+	/* ... so when the target comes back, it is rendered again. */
+	CHECK(build(&back, 1) == 4);
+	CHECK(build(&back, 1) == 7);
+}
+
+static void
+damaged(void)
+{
+	struct fixture	 fx = { BODY_A, "pay/refund.html", 1, 0 };
+
+	forget();
+	CHECK(build(&fx, 1) == 0);
+	CHECK(build(&fx, 1) == 7);
+	/* A byte of the first record (exam/id.md's): that page only. */
+	poke(40);
+	CHECK(build(&fx, 1) == 6);
+	CHECK(build(&fx, 1) == 7);
+	/* The trailer, the magic, a half file: nothing, and no crash. */
+	poke(-3);
+	CHECK(build(&fx, 1) == 0);
+	poke(1);
+	CHECK(build(&fx, 1) == 0);
+	truncate_state();
+	CHECK(build(&fx, 1) == 0);
+	CHECK(build(&fx, 1) == 7);
+}
+
+int
+main(void)
+{
+	char	*cmd;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	outdir = xasprintf("%s/out", dir);
+	TEST(restores);
+	TEST(broken_not_saved);
+	TEST(damaged);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	free(outdir);
+	return harness_done();
+}
