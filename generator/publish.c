@@ -93,6 +93,7 @@ struct output {
 	enum mode	 mode;
 	struct manifest	*live;		/* the live tree's; NULL: unknown */
 	struct manifest	*old;		/* the spare's; MODE_SPARE only */
+	int		 no_live;	/* no output folder: nothing to compare */
 	uint64_t	 last_inputs;	/* read from state; 0: unknown */
 	uint64_t	 inputs;	/* to write at commit; 0: none */
 	int		 dry_run;
@@ -546,7 +547,8 @@ output_open(const char *dir, int dry_run, struct diags *d)
 		}
 		o->last_inputs = read_state(o->state);
 		have_dir = 1;
-	}
+	} else
+		o->no_live = 1;
 	if (open_tree(o, have_dir) == -1)
 		goto fail;
 	if (access(o->work, W_OK) == -1 ||
@@ -803,6 +805,8 @@ to_staging(struct output *o, const char *path, const char *live,
 	if (o->live != NULL)
 		cmp = le == NULL ? -1 : le->hash == e->hash &&
 		    le->size == len && still(live, le, &st);
+	else if (o->no_live)
+		cmp = -1;	/* a first build: no file to look for */
 	else
 		cmp = same_as_old(live, b, &st);
 	if (cmp == 1) {
