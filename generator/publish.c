@@ -985,7 +985,9 @@ output_stream_write(struct ostream *s, const char *data, size_t len)
 {
 	if (s->failed)
 		return;
-	s->hash = hash_bytes(data, len, s->hash);
+	/* A file's hash goes in the manifest; a state's nowhere. */
+	if (s->state == NULL)
+		s->hash = hash_bytes(data, len, s->hash);
 	s->len += len;
 	if (s->fd != -1 && write_all(s->fd, data, len) == -1) {
 		fail(s->o, s->tmp, "cannot write");
