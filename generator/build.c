@@ -140,14 +140,14 @@ set(char **field, const char *value)
 struct render_ctx {
 	struct site	*site;
 	struct progress	*progress;
-	struct render_state *state;	/* the last build's renderings */
+	struct page_state *state;	/* the last build's renderings */
 	size_t		 from;		/* the first page of the run */
 	atomic_size_t	 rendered;	/* pages not taken from the state */
 	int		 drop_body;	/* no all.html: Markdown unused later */
 };
 
 struct saver {
-	struct render_state *state;
+	struct page_state *state;
 	const struct site *site;
 	struct output	*out;		/* NULL: a dry run, nothing saved */
 	int		 rc;
@@ -159,7 +159,7 @@ save_renderings(void *arg)
 	struct saver	*s = arg;
 
 	if (s->out != NULL)
-		s->rc = render_state_save(s->state, s->site, s->out);
+		s->rc = page_state_save(s->state, s->site, s->out);
 	return NULL;
 }
 
@@ -169,12 +169,12 @@ render_one(void *arg, size_t i)
 	struct render_ctx *ctx = arg;
 	struct page	*p = ctx->site->pages[ctx->from + i];
 
-	if (!render_state_restore(ctx->state, ctx->site, p)) {
+	if (!page_state_restore(ctx->state, ctx->site, p)) {
 		render_page(ctx->site, p);
 		atomic_fetch_add(&ctx->rendered, 1);
 	}
 	if (p->diags.n == 0)
-		render_state_clean(ctx->state, ctx->from + i);
+		page_state_clean(ctx->state, ctx->from + i);
 	if (ctx->drop_body) {
 		/* Keeps peak memory near the output, not output + input. */
 		free(p->body);
@@ -342,13 +342,13 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	ctx.progress = pr;
 	/* Only all.html renders answers again. */
 	ctx.drop_body = site.nquestions > (size_t)site.cfg.all_limit;
-	ctx.state = render_state_open(&site, dry ? NULL : out);
+	ctx.state = page_state_open(&site, dry ? NULL : out);
 	atomic_init(&ctx.rendered, 0);
 	for (ctx.from = 0; ctx.from < site.npages; ctx.from += RENDER_RUN) {
 		n = site.npages - ctx.from < RENDER_RUN ?
 		    site.npages - ctx.from : RENDER_RUN;
 		pool_run(n, site.cfg.jobs, render_one, &ctx);
-		render_state_release(ctx.state, ctx.from + n);
+		page_state_release(ctx.state, ctx.from + n);
 	}
 	if (getenv("FAQGEN_TIMING") != NULL)
 		fprintf(stderr, "faqgen: render: %zu of %zu pages rendered\n",
@@ -369,7 +369,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	link_site(&site);
 	if (threaded)
 		pthread_join(th, NULL);
-	render_state_free(ctx.state);
+	page_state_free(ctx.state);
 	lap("link", &t);
 	if (saver.rc != 0) {
 		output_abort(out);

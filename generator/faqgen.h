@@ -293,28 +293,28 @@ void	 render_page(const struct site *, struct page *);
 /* The answer as it stands inside all.html; the caller frees it. */
 char	*render_all_body(const struct site *, const struct page *);
 
-/* ---------------------------------------------------------- render_state.c */
+/* ---------------------------------------------------------- page_state.c */
 
 /*
- * Renderings saved for the next build: render_state_open() maps the last
- * build's (out may be NULL: none); render_state_restore() gives page pg
+ * Renderings saved for the next build: page_state_open() maps the last
+ * build's (out may be NULL: none); page_state_restore() gives page pg
  * its saved rendering when its source and everything else it depends on
  * are unchanged (returns 1; thread-safe), else the caller renders it.
- * Mark with render_state_clean() each page rendered without a problem;
- * render_state_release() gives back the memory of the records of pages
- * before upto; render_state_save() writes every clean page's rendering as
+ * Mark with page_state_clean() each page rendered without a problem;
+ * page_state_release() gives back the memory of the records of pages
+ * before upto; page_state_save() writes every clean page's rendering as
  * this build's state (0, or -1 on an error, reported through out).
  */
 struct output;
-struct render_state;
-struct render_state *render_state_open(const struct site *, struct output *);
-int	 render_state_restore(const struct render_state *,
+struct page_state;
+struct page_state *page_state_open(const struct site *, struct output *);
+int	 page_state_restore(const struct page_state *,
 	    const struct site *, struct page *);
-void	 render_state_clean(struct render_state *, size_t page);
-void	 render_state_release(struct render_state *, size_t upto);
-int	 render_state_save(const struct render_state *, const struct site *,
+void	 page_state_clean(struct page_state *, size_t page);
+void	 page_state_release(struct page_state *, size_t upto);
+int	 page_state_save(const struct page_state *, const struct site *,
 	    struct output *);
-void	 render_state_free(struct render_state *);
+void	 page_state_free(struct page_state *);
 
 /* ----------------------------------------------------------------- link.c */
 

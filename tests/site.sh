@@ -267,7 +267,7 @@ kept_pages() {
 	kbuild asset && [ "$rendered" = 0 ] && fresh asset
 }
 
-# render_state.c: a rebuild renders again only the pages whose Markdown,
+# page_state.c: a rebuild renders again only the pages whose Markdown,
 # or a page their links point to, changed; whatever happened, the output
 # and every message are a fresh build's.
 kept_renderings() {
@@ -314,7 +314,7 @@ kept_renderings() {
 	rbuild back && [ "$rc" = 0 ] && [ "$rendered" = 0 ] &&
 	    rfresh back || return 1
 	# A damaged state costs renderings, never correctness.
-	st=$r/.out.state.render
+	st=$r/.out.state.pages
 	printf 'X' | dd of="$st" bs=1 seek=$(($(stat -c %s "$st") / 2)) \
 	    conv=notrunc status=none &&
 	rbuild damaged && [ "$rc" = 0 ] && [ "$rendered" -ge 1 ] &&

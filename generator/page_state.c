@@ -1,5 +1,5 @@
 /*
- * render_state.c: what render.c made of each page, saved beside the output
+ * page_state.c: what render.c made of each page, saved beside the output
  * for the next build (a build state, see output_state()), so a rebuild
  * renders again only the pages whose source changed.
  *
@@ -45,7 +45,7 @@
 #define RS_HEADER	(8 + 4 + 4 + 8)
 #define RS_TRAILER	(8 + 8 + 8)
 
-struct render_state {
+struct page_state {
 	const uint8_t	*map;		/* the last build's state, or NULL */
 	size_t		 len;
 	uint64_t	 seed;
@@ -100,7 +100,7 @@ get_u32(const uint8_t *p)
 
 /* Find the table of the mapped state; 0 when it does not hold together. */
 static int
-open_table(struct render_state *rs)
+open_table(struct page_state *rs)
 {
 	const uint8_t	*p = rs->map, *end = rs->map + rs->len, *t;
 	uint64_t	 n, toff, k, o;
@@ -141,17 +141,17 @@ open_table(struct render_state *rs)
 	return 1;
 }
 
-struct render_state *
-render_state_open(const struct site *site, struct output *out)
+struct page_state *
+page_state_open(const struct site *site, struct output *out)
 {
-	struct render_state *rs;
+	struct page_state *rs;
 	const void	*map;
 	size_t		 len;
 
 	rs = xcalloc(1, sizeof(*rs));
 	rs->seed = seed_of(site);
 	rs->clean = xcalloc(site->npages ? site->npages : 1, 1);
-	if (out == NULL || (map = output_state(out, "render", &len)) == NULL)
+	if (out == NULL || (map = output_state(out, "pages", &len)) == NULL)
 		return rs;
 	rs->map = map;
 	rs->len = len;
@@ -336,7 +336,7 @@ parse(const struct site *site, struct page *pg, struct rd *r,
 }
 
 int
-render_state_restore(const struct render_state *rs, const struct site *site,
+page_state_restore(const struct page_state *rs, const struct site *site,
     struct page *pg)
 {
 	struct restored	 x;
@@ -382,13 +382,13 @@ render_state_restore(const struct render_state *rs, const struct site *site,
 }
 
 void
-render_state_clean(struct render_state *rs, size_t i)
+page_state_clean(struct page_state *rs, size_t i)
 {
 	rs->clean[i] = 1;
 }
 
 void
-render_state_release(struct render_state *rs, size_t upto)
+page_state_release(struct page_state *rs, size_t upto)
 {
 	size_t	 page = (size_t)sysconf(_SC_PAGESIZE), end;
 
@@ -482,7 +482,7 @@ put_record(struct buf *b, uint64_t key, const struct page *pg)
 #define FLUSH_AT	(1u << 20)
 
 int
-render_state_save(const struct render_state *rs, const struct site *site,
+page_state_save(const struct page_state *rs, const struct site *site,
     struct output *out)
 {
 	struct ostream	*s;
@@ -493,7 +493,7 @@ render_state_save(const struct render_state *rs, const struct site *site,
 	size_t		 i, k;
 	int		 ok;
 
-	if ((s = output_state_stream(out, "render")) == NULL)
+	if ((s = output_state_stream(out, "pages")) == NULL)
 		return 0;
 	memset(&b, 0, sizeof(b));
 	memset(&table, 0, sizeof(table));
@@ -535,7 +535,7 @@ render_state_save(const struct render_state *rs, const struct site *site,
 }
 
 void
-render_state_free(struct render_state *rs)
+page_state_free(struct page_state *rs)
 {
 	if (rs == NULL)
 		return;

@@ -1,6 +1,6 @@
 /*
- * test_render_state.c: renderings saved for the next build
- * (render_state.c), across real outputs in a temporary folder.  A page is
+ * test_page_state.c: renderings saved for the next build
+ * (page_state.c), across real outputs in a temporary folder.  A page is
  * taken from the state only when everything its rendering depends on is
  * unchanged, and then exactly as render_page() would make it.
  */
@@ -126,7 +126,7 @@ build(const struct fixture *fx, int save)
 	struct diags		 d = { NULL, 0, 0 };
 	struct publish_stats	 st;
 	struct output		*o;
-	struct render_state	*rs;
+	struct page_state	*rs;
 	unsigned		 taken = 0, bit;
 	size_t			 i;
 
@@ -136,10 +136,10 @@ build(const struct fixture *fx, int save)
 	CHECK(o != NULL);
 	if (o == NULL)
 		return 0;
-	rs = render_state_open(&site, o);
+	rs = page_state_open(&site, o);
 	for (i = 0; i < site.npages; i++) {
 		bit = i == 0 ? 1 : fx->with_b && i == 1 ? 2 : 4;
-		if (render_state_restore(rs, &site, site.pages[i]))
+		if (page_state_restore(rs, &site, site.pages[i]))
 			taken |= bit;
 		else
 			render_page(&site, site.pages[i]);
@@ -147,15 +147,15 @@ build(const struct fixture *fx, int save)
 		same_rendering(site.pages[i], ref.pages[i]);
 		CHECK(site.pages[i]->diags.n == ref.pages[i]->diags.n);
 		if (site.pages[i]->diags.n == 0)
-			render_state_clean(rs, i);
+			page_state_clean(rs, i);
 	}
-	render_state_release(rs, site.npages);
+	page_state_release(rs, site.npages);
 	if (save) {
-		CHECK(render_state_save(rs, &site, o) == 0);
+		CHECK(page_state_save(rs, &site, o) == 0);
 		CHECK(output_commit(o, &st) == 0);
 	} else
 		output_abort(o);
-	render_state_free(rs);
+	page_state_free(rs);
 	CHECK(d.n == 0);
 	diag_free(&d);
 	freesite(&site);
@@ -166,7 +166,7 @@ build(const struct fixture *fx, int save)
 static char *
 state_path(void)
 {
-	return xasprintf("%s/.out.state.render", dir);
+	return xasprintf("%s/.out.state.pages", dir);
 }
 
 /* Change the state file's byte at off (from its end when negative). */
