@@ -173,8 +173,8 @@ render_one(void *arg, size_t i)
 		render_page(ctx->site, p);
 		atomic_fetch_add(&ctx->rendered, 1);
 	}
-	if (p->diags.n == 0)
-		page_state_clean(ctx->state, ctx->from + i);
+	if (p->diags.n != 0)
+		p->keep = 0;
 	if (ctx->drop_body) {
 		/* Keeps peak memory near the output, not output + input. */
 		free(p->body);
@@ -287,6 +287,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now(), t;
 	struct saver		 saver;
+	struct page_state	*state;
 	pthread_t		 th;
 	size_t			 n;
 	int			 rc, threaded;
@@ -303,10 +304,31 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	}
 	pr = progress_start(!site.cfg.quiet && isatty(STDERR_FILENO));
 
-	/* load: every page and layout, before anything is rendered */
+	/*
+	 * The output, opened first: what its last build made of each page
+	 * spares loading and rendering the pages that did not change.
+	 */
 	progress_stage(pr, "loading", 0);
 	t = now();
-	if (load_site(&site) != 0) {
+	if ((out = output_open(site.cfg.output_dir, dry, &d)) == NULL) {
+		progress_clear(pr);
+		show(res, &d);
+		diag_free(&d);
+		return finish(res, &site, pr, EXIT_SYSTEM);
+	}
+	state = page_state_open(&site.cfg, dry ? NULL : out);
+	lap("open", &t);
+
+	/* load: every page and layout, before anything is rendered */
+	site.state = state;
+	rc = load_site(&site);
+	site.state = NULL;
+	if (getenv("FAQGEN_TIMING") != NULL)
+		fprintf(stderr, "faqgen: load: %zu of %zu front matters "
+		    "parsed\n", site.nparsed, site.npages);
+	if (rc != 0) {
+		page_state_free(state);
+		output_abort(out);
 		progress_clear(pr);
 		report(res, &site);
 		return finish(res, &site, pr,
@@ -315,16 +337,10 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	site_index(&site);
 	lap("load", &t);
 
-	/* The output, opened early: same inputs as its last build, done. */
-	if ((out = output_open(site.cfg.output_dir, dry, &d)) == NULL) {
-		progress_clear(pr);
-		show(res, &d);
-		diag_free(&d);
-		return finish(res, &site, pr, EXIT_SYSTEM);
-	}
-	lap("open", &t);
+	/* Same inputs as the output's last build: done. */
 	output_set_inputs(out, dry ? 0 : fingerprint(&site));
 	if (!dry && output_last_inputs(out) == fingerprint(&site)) {
+		page_state_free(state);
 		output_abort(out);
 		progress_clear(pr);
 		if (!site.cfg.quiet)
@@ -342,7 +358,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	ctx.progress = pr;
 	/* Only all.html renders answers again. */
 	ctx.drop_body = site.nquestions > (size_t)site.cfg.all_limit;
-	ctx.state = page_state_open(&site, dry ? NULL : out);
+	ctx.state = state;
 	atomic_init(&ctx.rendered, 0);
 	for (ctx.from = 0; ctx.from < site.npages; ctx.from += RENDER_RUN) {
 		n = site.npages - ctx.from < RENDER_RUN ?
@@ -369,7 +385,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	link_site(&site);
 	if (threaded)
 		pthread_join(th, NULL);
-	page_state_free(ctx.state);
+	page_state_free(state);
 	lap("link", &t);
 	if (saver.rc != 0) {
 		output_abort(out);

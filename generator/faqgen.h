@@ -235,6 +235,9 @@ struct page {
 	size_t		 nxrefs;
 	struct strlist	 external;	/* external URLs, as written, owned */
 	struct diags	 diags;		/* this page's errors */
+	int		 keep;		/* loaded and rendered without a
+					   problem: saved for the next build
+					   (page_state.c) */
 
 	/* link.c: all borrowed */
 	struct page	*category;	/* owning category; NULL for home */
@@ -275,6 +278,10 @@ struct site {
 	struct diags	 diags;		/* site-level errors */
 	int		 io_error;	/* an error was a system error */
 	struct page	**by_src;	/* owned, pages sorted by src */
+	const struct page_state *state;	/* the last build's pages, borrowed;
+					   NULL: none */
+	size_t		 nparsed;	/* front matters parsed, not taken
+					   from state */
 };
 
 /* Walk content/ and read layouts/; returns 0 when no error was found. */
@@ -296,21 +303,23 @@ char	*render_all_body(const struct site *, const struct page *);
 /* ---------------------------------------------------------- page_state.c */
 
 /*
- * Renderings saved for the next build: page_state_open() maps the last
- * build's (out may be NULL: none); page_state_restore() gives page pg
- * its saved rendering when its source and everything else it depends on
- * are unchanged (returns 1; thread-safe), else the caller renders it.
- * Mark with page_state_clean() each page rendered without a problem;
- * page_state_release() gives back the memory of the records of pages
- * before upto; page_state_save() writes every clean page's rendering as
- * this build's state (0, or -1 on an error, reported through out).
+ * What the last build made of each source file, for this one:
+ * page_state_open() maps the last build's (out may be NULL: none).  With
+ * the file's hash, page_state_frontmatter() gives its parsed front matter
+ * and page_state_restore() a page its rendering, when everything they
+ * depend on is unchanged (they return 1; thread-safe); else the caller
+ * parses or renders.  page_state_release() gives back the memory of the
+ * renderings of pages before upto; page_state_save() writes, as this
+ * build's state, every page whose keep is set (0, or -1 on an error,
+ * reported through out).
  */
 struct output;
 struct page_state;
-struct page_state *page_state_open(const struct site *, struct output *);
+struct page_state *page_state_open(const struct config *, struct output *);
+int	 page_state_frontmatter(const struct page_state *, const char *src,
+	    uint64_t src_hash, struct frontmatter *);
 int	 page_state_restore(const struct page_state *,
 	    const struct site *, struct page *);
-void	 page_state_clean(struct page_state *, size_t page);
 void	 page_state_release(struct page_state *, size_t upto);
 int	 page_state_save(const struct page_state *, const struct site *,
 	    struct output *);

@@ -33,6 +33,8 @@
 struct sink {
 	struct diags	 d;
 	int		 io_error;
+	const struct page_state *state;	/* the last build's, or NULL */
+	size_t		 parsed;	/* front matters not taken from it */
 };
 
 /* Move a sink's problems to the site's. */
@@ -299,22 +301,29 @@ load_page(struct sink *sk, enum page_kind kind, const char *path,
     char *shown)
 {
 	struct page	*p;
+	struct frontmatter fmk;
 	char		*data;
 	const char	*s, *end, *fm, *fm_end = NULL, *body, *next;
 	size_t		 len, line = 2;
 	uint64_t	 hash;
-	int		 ok;
+	size_t		 ndiags = sk->d.n;
+	int		 ok, known;
 
 	if ((data = read_file(sk, path, shown, &len)) == NULL) {
 		free(shown);
 		return NULL;
 	}
-	if (check_utf8(sk, shown, data, len) == -1) {
+	/*
+	 * The same bytes as a file the last build loaded without a problem:
+	 * its front matter as parsed then, and no need to check them again.
+	 */
+	hash = hash_bytes(data, len, 0);
+	known = page_state_frontmatter(sk->state, src, hash, &fmk);
+	if (!known && check_utf8(sk, shown, data, len) == -1) {
 		free(data);
 		free(shown);
 		return NULL;
 	}
-	hash = hash_bytes(data, len, 0);
 	len = normalise(data, len);
 	s = data;
 	end = data + len;
@@ -352,8 +361,16 @@ load_page(struct sink *sk, enum page_kind kind, const char *path,
 	p->file = shown;
 	p->category_dir = xstrdup(category_dir);
 	p->slug = xstrdup(slug);
-	ok = frontmatter_parse(&p->fm, fm, (size_t)(fm_end - fm), shown, 2,
-	    &sk->d) == 0;
+	if (known) {
+		p->fm = fmk;
+		known = 0;	/* p has it now */
+		ok = 1;
+	} else {
+		ok = frontmatter_parse(&p->fm, fm, (size_t)(fm_end - fm),
+		    shown, 2, &sk->d) == 0;
+		sk->parsed++;
+	}
+	p->keep = ok && sk->d.n == ndiags;
 	p->body_line = line + 1;
 	p->body_len = (size_t)(end - body);
 	/* The body where the file was read, without what it no longer needs. */
@@ -372,6 +389,8 @@ load_page(struct sink *sk, enum page_kind kind, const char *path,
 	}
 	return p;
 fail:
+	if (known)
+		frontmatter_free(&fmk);
 	free(data);
 	free(shown);
 	return NULL;
@@ -616,6 +635,7 @@ finish_category(struct site *site, const char *name, struct file *files,
 		f = &files[i];
 		diag_move(&site->diags, &f->sk.d);
 		site->io_error |= f->sk.io_error;
+		site->nparsed += f->sk.parsed;
 		if (f->page == NULL)
 			;
 		else if (f->kind == PAGE_CATEGORY)
@@ -663,7 +683,7 @@ load_layouts(struct site *site, const char *dir, const char *prefix,
 	size_t		  n, i, len;
 	struct stat	  st;
 	struct layout_file *lf;
-	struct sink	  sk = { { NULL, 0, 0 }, 0 };
+	struct sink	  sk = { { NULL, 0, 0 }, 0, NULL, 0 };
 	char		 *data;
 
 	if (depth > MAX_LAYOUT_DEPTH) {
@@ -712,7 +732,7 @@ load_site(struct site *site)
 	char		**names, *path;
 	size_t		  n, i, j, ncat = 0, nfiles = 0, nq;
 	struct stat	  st;
-	struct sink	  sk = { { NULL, 0, 0 }, 0 };
+	struct sink	  sk = { { NULL, 0, 0 }, 0, NULL, 0 };
 
 	if (stat(cfg->content_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		diag_add(&site->diags, cfg->content_dir, 0,
@@ -738,6 +758,7 @@ load_site(struct site *site)
 	tops = xcalloc(n ? n : 1, sizeof(*tops));
 	for (i = 0; i < n; i++) {
 		t = &tops[i];
+		t->sk.state = site->state;
 		t->name = names[i];
 		t->path = path = concat(cfg->content_dir, "/", names[i], NULL);
 		if (names[i][0] == '.') {
@@ -769,6 +790,7 @@ load_site(struct site *site)
 		for (j = 0; t->is_cat && j < t->n; j++) {
 			f = &files[t->first + j];
 			f->cfg = cfg;
+			f->sk.state = site->state;
 			f->name = t->names[j];
 			f->path = concat(t->path, "/", t->names[j], NULL);
 			f->src = concat(t->name, "/", t->names[j], NULL);
@@ -780,6 +802,7 @@ load_site(struct site *site)
 	for (i = 0; i < n; i++) {
 		t = &tops[i];
 		diag_move(&site->diags, &t->sk.d);
+		site->nparsed += t->sk.parsed;
 		site->io_error |= t->sk.io_error;
 		if (t->is_cat) {
 			if ((ncat & (ncat - 1)) == 0)

@@ -1,34 +1,42 @@
 /*
- * page_state.c: what render.c made of each page, saved beside the output
- * for the next build (a build state, see output_state()), so a rebuild
- * renders again only the pages whose source changed.
+ * page_state.c: what the last build made of each source file, saved
+ * beside the output for the next one (a build state, see output_state()):
+ * its front matter as load.c parsed it and its rendering as render.c
+ * made it.  A rebuild then parses and renders again only the pages whose
+ * source changed.
  *
- * A page's rendering depends on its source file (body and first line),
- * its own output path, the program (md4c included, see program_hash())
- * and unsafe_html, and, for each cross-reference to another .md file, on
- * that page existing and on its output path.  The record of a page holds
- * its rendering (HTML, plain text, summary, headings, cross-references,
- * external links) with what it was made from: it is found by a key of the
- * program, the settings, the page's source path and the hash of its file,
- * and taken only when its own output path and every target's output path
- * are as recorded and its bytes hash as they did.  A page whose rendering
- * reported a problem is never saved, so every message is given again.
+ * A page's front matter depends on its file and the program; its
+ * rendering on its file (body and first line), its own output path, the
+ * program (md4c included, see program_hash()) and unsafe_html, and, for
+ * each cross-reference to another .md file, on that page existing and on
+ * its output path.  A page's records are found by a key of the program,
+ * the settings, the page's source path and the hash of its file; the
+ * rendering is taken only when its own output path and every target's
+ * output path are as recorded, and each record only when its bytes hash
+ * as they did.  A page whose loading or rendering reported a problem is
+ * never saved, so every message is given again.
  *
  * The file, in the byte order of the machine:
  *
- *   "faqgenRS" version:u32 0:u32 seed:u64
- *   records, each: hash:u64 length:u32 then length bytes of
+ *   "faqgenPS" version:u32 0:u32 seed:u64
+ *   renderings, each: hash:u64 length:u32 then length bytes of
  *     str src, str out, str html, str text, u8 has-summary [str summary],
  *     u32 headings {u32 level, str id, str text},
  *     u32 xrefs {u64 line, str href, str target src, str target out,
  *                u8 has-fragment [str fragment]},
  *     u32 external {str}
- *     where str is u32 length, the bytes and a NUL
- *   table, per record: key:u64 offset:u64 (of its hash field)
- *   records:u64 table-offset:u64 "RSstate."
+ *   front matters, each: hash:u64 length:u32 then length bytes of
+ *     str src, u8 has-title [str title], u8 has-description
+ *     [str description], u8 has-lastmod [str lastmod], u32 weight,
+ *     u8 draft, u32 tags {str}, u32 keywords {str}, u32 aliases {str}
+ *   table, per page: key:u64 rendering:u64 front-matter:u64 (offsets)
+ *   pages:u64 table-offset:u64 "PSstate."
+ *
+ *   where str is u32 length, the bytes and a NUL.  The front matters lie
+ *   together, so loading reads a few MB of the state, not all of it.
  *
  * Anything that does not hold together (bounds, hashes, the trailer) makes
- * the page, or the whole state, be rendered afresh.
+ * the page, or every page, be parsed and rendered afresh.
  */
 #include <sys/mman.h>
 
@@ -39,32 +47,33 @@
 
 #include "faqgen.h"
 
-#define RS_MAGIC	"faqgenRS"
-#define RS_END		"RSstate."
-#define RS_VERSION	1u
+#define RS_MAGIC	"faqgenPS"
+#define RS_END		"PSstate."
+#define RS_VERSION	2u
 #define RS_HEADER	(8 + 4 + 4 + 8)
 #define RS_TRAILER	(8 + 8 + 8)
+#define RS_ENTRY	(8 + 8 + 8)
 
 struct page_state {
 	const uint8_t	*map;		/* the last build's state, or NULL */
 	size_t		 len;
 	uint64_t	 seed;
-	uint64_t	*key;		/* open addressing: key, offset pairs */
-	uint64_t	*off;
+	uint64_t	*key;		/* open addressing: key, offsets */
+	uint64_t	*off;		/* of the rendering; 0: a free slot */
+	uint64_t	*fmoff;		/* of the front matter */
 	size_t		 mask;		/* table size - 1; 0: no table */
-	const uint8_t	*table;		/* in map: key, offset per record */
-	size_t		 n;		/* records */
+	const uint8_t	*table;		/* in map: RS_ENTRY per page */
+	size_t		 n;		/* pages */
 	size_t		 released;	/* bytes of map given back */
-	uint8_t		*clean;		/* per page: rendered without a problem */
 };
 
 /* Everything but the page's own file that its rendering depends on. */
 static uint64_t
-seed_of(const struct site *site)
+seed_of(const struct config *cfg)
 {
 	uint64_t	 h = program_hash();
 	uint32_t	 v = RS_VERSION;
-	uint8_t		 unsafe = site->cfg.unsafe_html != 0;
+	uint8_t		 unsafe = cfg->unsafe_html != 0;
 
 	h = hash_bytes(RS_MAGIC, 8, h);
 	h = hash_bytes(&v, sizeof(v), h);
@@ -72,12 +81,12 @@ seed_of(const struct site *site)
 }
 
 static uint64_t
-key_of(uint64_t seed, const struct page *pg)
+key_of(uint64_t seed, const char *src, uint64_t src_hash)
 {
 	uint64_t	 h;
 
-	h = hash_bytes(pg->src, strlen(pg->src) + 1, seed);
-	return hash_bytes(&pg->src_hash, sizeof(pg->src_hash), h);
+	h = hash_bytes(src, strlen(src) + 1, seed);
+	return hash_bytes(&src_hash, sizeof(src_hash), h);
 }
 
 static uint64_t
@@ -103,7 +112,7 @@ static int
 open_table(struct page_state *rs)
 {
 	const uint8_t	*p = rs->map, *end = rs->map + rs->len, *t;
-	uint64_t	 n, toff, k, o;
+	uint64_t	 n, toff, k, o, f;
 	uint32_t	 v;
 	size_t		 i, j, size;
 
@@ -117,8 +126,8 @@ open_table(struct page_state *rs)
 	n = get_u64(end - RS_TRAILER);
 	toff = get_u64(end - RS_TRAILER + 8);
 	if (toff < RS_HEADER || toff > rs->len - RS_TRAILER ||
-	    n > (rs->len - RS_TRAILER - toff) / 16 ||
-	    n * 16 != rs->len - RS_TRAILER - toff)
+	    n > (rs->len - RS_TRAILER - toff) / RS_ENTRY ||
+	    n * RS_ENTRY != rs->len - RS_TRAILER - toff)
 		return 0;
 	for (size = 16; size < 2 * n; size *= 2)
 		;
@@ -126,31 +135,34 @@ open_table(struct page_state *rs)
 	rs->n = (size_t)n;
 	rs->key = xcalloc(size, sizeof(*rs->key));
 	rs->off = xcalloc(size, sizeof(*rs->off));
+	rs->fmoff = xcalloc(size, sizeof(*rs->fmoff));
 	rs->mask = size - 1;
-	for (i = 0, t = p + toff; i < n; i++, t += 16) {
+	for (i = 0, t = p + toff; i < n; i++, t += RS_ENTRY) {
 		k = get_u64(t);
 		o = get_u64(t + 8);
+		f = get_u64(t + 16);
 		/* 0 marks a free slot: no record starts in the header. */
-		if (o < RS_HEADER || o > toff || toff - o < 12)
+		if (o < RS_HEADER || o > toff || toff - o < 12 ||
+		    f < RS_HEADER || f > toff || toff - f < 12)
 			return 0;
 		for (j = k & rs->mask; rs->off[j] != 0; j = (j + 1) & rs->mask)
 			;
 		rs->key[j] = k;
 		rs->off[j] = o;
+		rs->fmoff[j] = f;
 	}
 	return 1;
 }
 
 struct page_state *
-page_state_open(const struct site *site, struct output *out)
+page_state_open(const struct config *cfg, struct output *out)
 {
 	struct page_state *rs;
 	const void	*map;
 	size_t		 len;
 
 	rs = xcalloc(1, sizeof(*rs));
-	rs->seed = seed_of(site);
-	rs->clean = xcalloc(site->npages ? site->npages : 1, 1);
+	rs->seed = seed_of(cfg);
 	if (out == NULL || (map = output_state(out, "pages", &len)) == NULL)
 		return rs;
 	rs->map = map;
@@ -158,7 +170,8 @@ page_state_open(const struct site *site, struct output *out)
 	if (!open_table(rs)) {
 		free(rs->key);
 		free(rs->off);
-		rs->key = rs->off = NULL;
+		free(rs->fmoff);
+		rs->key = rs->off = rs->fmoff = NULL;
 		rs->mask = 0;
 	}
 	return rs;
@@ -236,6 +249,36 @@ rd_dup(struct rd *r)
 	if ((s = rd_str(r, &n)) == NULL)
 		return NULL;
 	return xstrndup(s, n);
+}
+
+static int
+rd_strlist(struct rd *r, struct strlist *l)
+{
+	const char	*s;
+	size_t		 n, i, len;
+
+	n = rd_u32(r);
+	if (r->bad || n > (size_t)(r->end - r->p) / 5)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((s = rd_str(r, &len)) == NULL)
+			return 0;
+		strlist_add(l, s, len);
+	}
+	return 1;
+}
+
+/* An optional string: NULL when absent; *ok cleared when cut short. */
+static char *
+rd_opt(struct rd *r, int *ok)
+{
+	char	*s;
+
+	if (!rd_u8(r))
+		return NULL;
+	if ((s = rd_dup(r)) == NULL)
+		*ok = 0;
+	return s;
 }
 
 /* A rendering read back, not yet the page's. */
@@ -324,15 +367,74 @@ parse(const struct site *site, struct page *pg, struct rd *r,
 		if (rd_u8(r) && (xr->fragment = rd_dup(r)) == NULL)
 			return 0;
 	}
-	n = rd_u32(r);
-	if (r->bad || n > (size_t)(r->end - r->p) / 5)
+	return rd_strlist(r, &x->external) && !r->bad && r->p == r->end;
+}
+
+/* The slot of the page with this key, or (size_t)-1. */
+static size_t
+find(const struct page_state *rs, uint64_t key)
+{
+	size_t	 j;
+
+	if (rs == NULL || rs->mask == 0)
+		return (size_t)-1;
+	for (j = key & rs->mask; rs->off[j] != 0; j = (j + 1) & rs->mask)
+		if (rs->key[j] == key)
+			return j;
+	return (size_t)-1;
+}
+
+/*
+ * The record at off (its hash field): 0 unless it lies before the table
+ * (open_table() saw its first 12 bytes do) and its bytes hash as they
+ * did; r then reads its body.
+ */
+static int
+record(const struct page_state *rs, uint64_t off, uint64_t key, struct rd *r)
+{
+	const uint8_t	*p = rs->map + off;
+	uint64_t	 toff = (uint64_t)(rs->table - rs->map);
+	uint32_t	 len = get_u32(p + 8);
+
+	if (len > toff - off - 12 || hash_bytes(p + 12, len, key) != get_u64(p))
 		return 0;
-	for (i = 0; i < n; i++) {
-		if ((s = rd_str(r, &len)) == NULL)
-			return 0;
-		strlist_add(&x->external, s, len);
+	r->p = p + 12;
+	r->end = p + 12 + len;
+	r->bad = 0;
+	return 1;
+}
+
+int
+page_state_frontmatter(const struct page_state *rs, const char *src,
+    uint64_t src_hash, struct frontmatter *fm)
+{
+	struct frontmatter x;
+	struct rd	 r;
+	const char	*s;
+	uint64_t	 key;
+	size_t		 j;
+	int		 ok = 1;
+
+	if (rs == NULL || rs->mask == 0)
+		return 0;
+	key = key_of(rs->seed, src, src_hash);
+	if ((j = find(rs, key)) == (size_t)-1 ||
+	    !record(rs, rs->fmoff[j], key, &r) ||
+	    (s = rd_str(&r, NULL)) == NULL || strcmp(s, src) != 0)
+		return 0;
+	memset(&x, 0, sizeof(x));
+	x.title = rd_opt(&r, &ok);
+	x.description = rd_opt(&r, &ok);
+	x.lastmod = rd_opt(&r, &ok);
+	x.weight = (int)(int32_t)rd_u32(&r);
+	x.draft = rd_u8(&r);
+	if (!ok || !rd_strlist(&r, &x.tags) || !rd_strlist(&r, &x.keywords) ||
+	    !rd_strlist(&r, &x.aliases) || r.bad || r.p != r.end) {
+		frontmatter_free(&x);
+		return 0;
 	}
-	return !r->bad && r->p == r->end;
+	*fm = x;
+	return 1;
 }
 
 int
@@ -341,31 +443,16 @@ page_state_restore(const struct page_state *rs, const struct site *site,
 {
 	struct restored	 x;
 	struct rd	 r;
-	const uint8_t	*p;
-	uint64_t	 key, o, h;
-	uint32_t	 len;
+	uint64_t	 key;
 	size_t		 j;
 
 	if (rs == NULL || rs->mask == 0)
 		return 0;
-	key = key_of(rs->seed, pg);
-	for (j = key & rs->mask; (o = rs->off[j]) != 0 && rs->key[j] != key;
-	    j = (j + 1) & rs->mask)
-		;
-	if (o == 0)
-		return 0;
-	p = rs->map + o;
-	h = get_u64(p);
-	len = get_u32(p + 8);
-	/* open_table() saw 12 bytes here; the table follows the records. */
-	if (len > rs->len - RS_TRAILER - o - 12)
-		return 0;
-	if (hash_bytes(p + 12, len, key) != h)
+	key = key_of(rs->seed, pg->src, pg->src_hash);
+	if ((j = find(rs, key)) == (size_t)-1 ||
+	    !record(rs, rs->off[j], key, &r))
 		return 0;
 	memset(&x, 0, sizeof(x));
-	r.p = p + 12;
-	r.end = p + 12 + len;
-	r.bad = 0;
 	if (!parse(site, pg, &r, &x)) {
 		restored_free(&x);
 		return 0;
@@ -382,12 +469,6 @@ page_state_restore(const struct page_state *rs, const struct site *site,
 }
 
 void
-page_state_clean(struct page_state *rs, size_t i)
-{
-	rs->clean[i] = 1;
-}
-
-void
 page_state_release(struct page_state *rs, size_t upto)
 {
 	size_t	 page = (size_t)sysconf(_SC_PAGESIZE), end;
@@ -400,7 +481,7 @@ page_state_release(struct page_state *rs, size_t upto)
 	 */
 	if (rs->mask == 0 || upto == 0 || upto > rs->n)
 		return;
-	end = (size_t)get_u64(rs->table + 16 * (upto - 1) + 8);
+	end = (size_t)get_u64(rs->table + RS_ENTRY * (upto - 1) + 8);
 	end -= end % page;
 	if (end > rs->released) {
 		madvise((void *)(uintptr_t)(rs->map + rs->released),
@@ -435,24 +516,58 @@ put_cstr(struct buf *b, const char *s)
 	put_str(b, s, strlen(s));
 }
 
-/* The record of page pg into b (its hash and length filled in). */
-static void
-put_record(struct buf *b, uint64_t key, const struct page *pg)
+/* Start a record at the end of b; returns where it starts. */
+static size_t
+record_open(struct buf *b)
 {
-	const struct xref *xr;
-	size_t		 start = b->len, i;
-	uint32_t	 len;
-	uint64_t	 h;
+	size_t	 start = b->len;
 
 	put_u64(b, 0);
 	put_u32(b, 0);
+	return start;
+}
+
+/* The record started at start is whole: its length and hash. */
+static void
+record_close(struct buf *b, size_t start, uint64_t key)
+{
+	uint32_t	 len = (uint32_t)(b->len - start - 12);
+	uint64_t	 h = hash_bytes(b->data + start + 12, len, key);
+
+	memcpy(b->data + start, &h, sizeof(h));
+	memcpy(b->data + start + 8, &len, sizeof(len));
+}
+
+static void
+put_opt(struct buf *b, const char *s)
+{
+	buf_putc(b, s != NULL);
+	if (s != NULL)
+		put_cstr(b, s);
+}
+
+static void
+put_strlist(struct buf *b, const struct strlist *l)
+{
+	size_t	 i;
+
+	put_u32(b, (uint32_t)l->n);
+	for (i = 0; i < l->n; i++)
+		put_cstr(b, l->v[i]);
+}
+
+/* The rendering of page pg into b. */
+static void
+put_rendering(struct buf *b, uint64_t key, const struct page *pg)
+{
+	const struct xref *xr;
+	size_t		 start = record_open(b), i;
+
 	put_cstr(b, pg->src);
 	put_cstr(b, pg->out);
 	put_str(b, pg->html.data != NULL ? pg->html.data : "", pg->html.len);
 	put_cstr(b, pg->text != NULL ? pg->text : "");
-	buf_putc(b, pg->summary != NULL);
-	if (pg->summary != NULL)
-		put_cstr(b, pg->summary);
+	put_opt(b, pg->summary);
 	put_u32(b, (uint32_t)pg->nheadings);
 	for (i = 0; i < pg->nheadings; i++) {
 		put_u32(b, (uint32_t)pg->headings[i].level);
@@ -466,17 +581,28 @@ put_record(struct buf *b, uint64_t key, const struct page *pg)
 		put_cstr(b, xr->href);
 		put_cstr(b, xr->target->src);
 		put_cstr(b, xr->target->out);
-		buf_putc(b, xr->fragment != NULL);
-		if (xr->fragment != NULL)
-			put_cstr(b, xr->fragment);
+		put_opt(b, xr->fragment);
 	}
-	put_u32(b, (uint32_t)pg->external.n);
-	for (i = 0; i < pg->external.n; i++)
-		put_cstr(b, pg->external.v[i]);
-	len = (uint32_t)(b->len - start - 12);
-	h = hash_bytes(b->data + start + 12, len, key);
-	memcpy(b->data + start, &h, sizeof(h));
-	memcpy(b->data + start + 8, &len, sizeof(len));
+	put_strlist(b, &pg->external);
+	record_close(b, start, key);
+}
+
+/* The front matter of page pg into b. */
+static void
+put_frontmatter(struct buf *b, uint64_t key, const struct page *pg)
+{
+	size_t	 start = record_open(b);
+
+	put_cstr(b, pg->src);
+	put_opt(b, pg->fm.title);
+	put_opt(b, pg->fm.description);
+	put_opt(b, pg->fm.lastmod);
+	put_u32(b, (uint32_t)(int32_t)pg->fm.weight);
+	buf_putc(b, pg->fm.draft != 0);
+	put_strlist(b, &pg->fm.tags);
+	put_strlist(b, &pg->fm.keywords);
+	put_strlist(b, &pg->fm.aliases);
+	record_close(b, start, key);
 }
 
 #define FLUSH_AT	(1u << 20)
@@ -486,9 +612,9 @@ page_state_save(const struct page_state *rs, const struct site *site,
     struct output *out)
 {
 	struct ostream	*s;
-	struct buf	 b, table;
+	struct buf	 b, fmb, table;
 	const struct page *pg;
-	uint64_t	 off, key, n = 0;
+	uint64_t	 off, key, fmoff, n = 0;
 	uint32_t	 v = RS_VERSION, zero = 0;
 	size_t		 i, k;
 	int		 ok;
@@ -496,6 +622,7 @@ page_state_save(const struct page_state *rs, const struct site *site,
 	if ((s = output_state_stream(out, "pages")) == NULL)
 		return 0;
 	memset(&b, 0, sizeof(b));
+	memset(&fmb, 0, sizeof(fmb));
 	memset(&table, 0, sizeof(table));
 	buf_put(&b, RS_MAGIC, 8);
 	put_u32(&b, v);
@@ -504,7 +631,7 @@ page_state_save(const struct page_state *rs, const struct site *site,
 	off = 0;
 	for (i = 0; i < site->npages; i++) {
 		pg = site->pages[i];
-		if (!rs->clean[i] || pg->html.data == NULL)
+		if (!pg->keep || pg->html.data == NULL)
 			continue;
 		/* A record is whole or absent: the xrefs must be resolved. */
 		for (k = 0; k < pg->nxrefs; k++)
@@ -512,10 +639,12 @@ page_state_save(const struct page_state *rs, const struct site *site,
 				break;
 		if (k < pg->nxrefs)
 			continue;
-		key = key_of(rs->seed, pg);
+		key = key_of(rs->seed, pg->src, pg->src_hash);
 		put_u64(&table, key);
 		put_u64(&table, off + b.len);
-		put_record(&b, key, pg);
+		put_u64(&table, fmb.len);	/* the section's start added below */
+		put_rendering(&b, key, pg);
+		put_frontmatter(&fmb, key, pg);
 		n++;
 		if (b.len >= FLUSH_AT) {
 			output_stream_write(s, b.data, b.len);
@@ -523,13 +652,23 @@ page_state_save(const struct page_state *rs, const struct site *site,
 			b.len = 0;
 		}
 	}
+	/* The front matters follow the renderings. */
+	off += b.len;
+	for (i = 0; i < n; i++) {
+		memcpy(&fmoff, table.data + i * RS_ENTRY + 16, sizeof(fmoff));
+		fmoff += off;
+		memcpy(table.data + i * RS_ENTRY + 16, &fmoff, sizeof(fmoff));
+	}
+	off += fmb.len;
 	put_u64(&table, n);
-	put_u64(&table, off + b.len);
+	put_u64(&table, off);
 	buf_put(&table, RS_END, 8);
 	output_stream_write(s, b.data, b.len);
+	output_stream_write(s, fmb.data, fmb.len);
 	output_stream_write(s, table.data, table.len);
 	ok = output_stream_close(s);
 	buf_free(&b);
+	buf_free(&fmb);
 	buf_free(&table);
 	return ok;
 }
@@ -541,6 +680,6 @@ page_state_free(struct page_state *rs)
 		return;
 	free(rs->key);
 	free(rs->off);
-	free(rs->clean);
+	free(rs->fmoff);
 	free(rs);
 }

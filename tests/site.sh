@@ -267,9 +267,10 @@ kept_pages() {
 	kbuild asset && [ "$rendered" = 0 ] && fresh asset
 }
 
-# page_state.c: a rebuild renders again only the pages whose Markdown,
-# or a page their links point to, changed; whatever happened, the output
-# and every message are a fresh build's.
+# page_state.c: a rebuild parses the front matter again only of the
+# files that changed, and renders again only the pages whose Markdown, or
+# a page their links point to, changed; whatever happened, the output and
+# every message are a fresh build's.
 kept_renderings() {
 	r=$tmp/r
 	mkdir -p "$r" && cp -r content layouts site.ini "$r/" || return 1
@@ -281,12 +282,15 @@ kept_renderings() {
 		FAQGEN_TIMING=1 $FAQGEN build --config "$r/site.ini" \
 		    --output "$r/out" --quiet 2>"$r/err"
 		rc=$?
-		grep -v '^faqgen: \(timing\|render\|emit\|index\): ' \
+		grep -v '^faqgen: \(timing\|load\|render\|emit\|index\): ' \
 		    "$r/err" >"$r/msg"
-		set -- "$1" $(sed -n 's/^faqgen: render: \([0-9]*\) of \([0-9]*\) pages rendered$/\1 \2/p' "$r/err")
-		[ $# = 3 ] || { echo "$1: no render count"; cat "$r/err"; return 1; }
-		rendered=$2 total=$3
-		echo "$1: $rendered of $total pages rendered, exit $rc"
+		set -- "$1" $(sed -n 's/^faqgen: render: \([0-9]*\) of \([0-9]*\) pages rendered$/\1 \2/p' "$r/err") \
+		    $(sed -n 's/^faqgen: load: \([0-9]*\) of [0-9]* front matters parsed$/\1/p' "$r/err")
+		# A build that fails in load renders nothing.
+		[ $# = 2 ] && [ "$rc" != 0 ] && set -- "$1" 0 0 "$2"
+		[ $# = 4 ] || { echo "$1: no counts"; cat "$r/err"; return 1; }
+		rendered=$2 total=$3 parsed=$4
+		echo "$1: $parsed front matters parsed, $rendered of $total pages rendered, exit $rc"
 	}
 	rfresh() {
 		rm -rf "$r/fresh" "$r/.fresh."*
@@ -297,10 +301,27 @@ kept_renderings() {
 		    diff -r "$r/fresh" "$r/out"; } || {
 			echo "$1: differs from a fresh build"; return 1; }
 	}
-	rbuild first && [ "$rc" = 0 ] && [ "$rendered" = "$total" ] || return 1
+	rbuild first && [ "$rc" = 0 ] && [ "$rendered" = "$total" ] &&
+	    [ "$parsed" = "$total" ] || return 1
 	printf '\n补充说明：本条已更新。\n' >>"$r/content/kaoshi/kaodian.md"
 	rbuild answer && [ "$rc" = 0 ] && [ "$rendered" = 1 ] &&
-	    rfresh answer || return 1
+	    [ "$parsed" = 1 ] && rfresh answer || return 1
+	# A title: that page's front matter, and the pages that show it.
+	sed -i 's/^title: .*/title: 考点在哪里查询（已改）？/' \
+	    "$r/content/kaoshi/kaodian.md" &&
+	rbuild title && [ "$rc" = 0 ] && [ "$rendered" = 1 ] &&
+	    [ "$parsed" = 1 ] && rfresh title || return 1
+	# A front matter error: told as a fresh build tells it.
+	sed -i 's/^lastmod: .*/lastmod: 2024-13-45/' \
+	    "$r/content/kaoshi/kaodian.md" &&
+	grep -q '^lastmod: 2024-13-45' "$r/content/kaoshi/kaodian.md" &&
+	rbuild badfm && [ "$rc" = 1 ] && [ "$parsed" = 1 ] && cat "$r/msg" &&
+	    grep -q 'kaoshi/kaodian.md:4: bad date' "$r/msg" &&
+	    rfresh badfm || return 1
+	sed -i 's/^lastmod: .*/lastmod: 2024-05-01/' \
+	    "$r/content/kaoshi/kaodian.md" &&
+	rbuild goodfm && [ "$rc" = 0 ] && [ "$parsed" = 1 ] &&
+	    rfresh goodfm || return 1
 	# A page others link to is gone: their sources did not change, yet
 	# each broken link is reported with its file and line.
 	mv "$r/content/kaoshi/bushi-chengnuo.md" "$r/bushi-chengnuo.md" &&
@@ -321,7 +342,7 @@ kept_renderings() {
 	    [ "$rendered" -lt "$total" ] && rfresh damaged || return 1
 	head -c 1000 "$st" >"$st.cut" && mv "$st.cut" "$st" &&
 	rbuild truncated && [ "$rc" = 0 ] && [ "$rendered" = "$total" ] &&
-	    rfresh truncated || return 1
+	    [ "$parsed" = "$total" ] && rfresh truncated || return 1
 	# A setting that changes rendering: every page.
 	sed -i 's/^unsafe_html = false/unsafe_html = true/' "$r/site.ini" &&
 	grep -q '^unsafe_html = true' "$r/site.ini" &&

@@ -1,8 +1,9 @@
 /*
- * test_page_state.c: renderings saved for the next build
- * (page_state.c), across real outputs in a temporary folder.  A page is
- * taken from the state only when everything its rendering depends on is
- * unchanged, and then exactly as render_page() would make it.
+ * test_page_state.c: front matter and renderings saved for the next
+ * build (page_state.c), across real outputs in a temporary folder.  A
+ * page's front matter or rendering is taken from the state only when
+ * everything it depends on is unchanged, and then exactly as
+ * frontmatter_parse() and render_page() would make it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,15 @@ mkpage(enum page_kind kind, const char *src, const char *out,
 	p->slug = xstrdup("");
 	p->out = xstrdup(out);
 	p->fm.title = xstrdup("T");
+	if (kind == PAGE_QUESTION) {
+		p->fm.lastmod = xstrdup("2024-05-01");
+		p->fm.weight = -3;
+		strlist_add(&p->fm.tags, "报名", strlen("报名"));
+		strlist_add(&p->fm.keywords, "k1", 2);
+		strlist_add(&p->fm.keywords, "", 0);
+		strlist_add(&p->fm.aliases, "/old/", 5);
+	} else
+		p->fm.description = xstrdup("描述");
 	p->body = xstrdup(body);
 	p->body_len = strlen(body);
 	p->body_line = 5;
@@ -113,15 +123,50 @@ same_rendering(const struct page *a, const struct page *b)
 		CHECK_STR(a->external.v[i], b->external.v[i]);
 }
 
+static void
+same_strlist(const struct strlist *a, const struct strlist *b)
+{
+	size_t	 i;
+
+	CHECK(a->n == b->n);
+	for (i = 0; i < a->n && i < b->n; i++)
+		CHECK_STR(a->v[i], b->v[i]);
+}
+
+static void
+same_opt(const char *a, const char *b)
+{
+	CHECK((a == NULL) == (b == NULL));
+	if (a != NULL && b != NULL)
+		CHECK_STR(a, b);
+}
+
+static void
+same_frontmatter(const struct frontmatter *a, const struct frontmatter *b)
+{
+	same_opt(a->title, b->title);
+	same_opt(a->description, b->description);
+	same_opt(a->lastmod, b->lastmod);
+	CHECK(a->weight == b->weight);
+	CHECK(a->draft == b->draft);
+	same_strlist(&a->tags, &b->tags);
+	same_strlist(&a->keywords, &b->keywords);
+	same_strlist(&a->aliases, &b->aliases);
+}
+
+static unsigned	 fm_taken;	/* build()'s: front matters taken */
+
 /*
- * One build of the fixture into the output: each page restored or
- * rendered, checked against a fresh rendering, and the state saved.
- * Returns a bit per page of the fixture's order (a, b, category): taken
- * from the state.
+ * One build of the fixture into the output: each page's front matter
+ * looked up and its rendering restored or made, checked against the
+ * page as made afresh, and the state saved.  Returns a bit per page of
+ * the fixture's order (a, b, category): rendering taken from the state;
+ * fm_taken gets the same for the front matters.
  */
 static unsigned
 build(const struct fixture *fx, int save)
 {
+	struct frontmatter	 fm;
 	struct site		 site, ref;
 	struct diags		 d = { NULL, 0, 0 };
 	struct publish_stats	 st;
@@ -136,9 +181,16 @@ build(const struct fixture *fx, int save)
 	CHECK(o != NULL);
 	if (o == NULL)
 		return 0;
-	rs = page_state_open(&site, o);
+	rs = page_state_open(&site.cfg, o);
+	fm_taken = 0;
 	for (i = 0; i < site.npages; i++) {
 		bit = i == 0 ? 1 : fx->with_b && i == 1 ? 2 : 4;
+		if (page_state_frontmatter(rs, site.pages[i]->src,
+		    site.pages[i]->src_hash, &fm)) {
+			fm_taken |= bit;
+			same_frontmatter(&fm, &site.pages[i]->fm);
+			frontmatter_free(&fm);
+		}
 		if (page_state_restore(rs, &site, site.pages[i]))
 			taken |= bit;
 		else
@@ -146,8 +198,7 @@ build(const struct fixture *fx, int save)
 		render_page(&ref, ref.pages[i]);
 		same_rendering(site.pages[i], ref.pages[i]);
 		CHECK(site.pages[i]->diags.n == ref.pages[i]->diags.n);
-		if (site.pages[i]->diags.n == 0)
-			page_state_clean(rs, i);
+		site.pages[i]->keep = site.pages[i]->diags.n == 0;
 	}
 	page_state_release(rs, site.npages);
 	if (save) {
@@ -229,20 +280,23 @@ restores(void)
 	gone.with_b = 0;
 	unsafe.unsafe = 1;
 
-	CHECK(build(&fx, 1) == 0);		/* no state yet */
-	CHECK(build(&fx, 1) == 7);		/* every page */
-	CHECK(build(&fx, 1) == 7);		/* and again */
+	CHECK(build(&fx, 1) == 0 && fm_taken == 0);	/* no state yet */
+	CHECK(build(&fx, 1) == 7 && fm_taken == 7);	/* every page */
+	CHECK(build(&fx, 1) == 7 && fm_taken == 7);	/* and again */
 	/* Its source changed: that page only. */
-	CHECK(build(&edited, 1) == 6);
-	CHECK(build(&edited, 1) == 7);
-	/* A page moved: it and the page that links to it. */
-	CHECK(build(&moved, 0) == 4);
+	CHECK(build(&edited, 1) == 6 && fm_taken == 6);
+	CHECK(build(&edited, 1) == 7 && fm_taken == 7);
+	/*
+	 * A page moved: it and the page that links to it are rendered
+	 * again; their front matters do not depend on where they go.
+	 */
+	CHECK(build(&moved, 0) == 4 && fm_taken == 7);
 	/* The target is gone: rendered again, so the broken link is told. */
-	CHECK(build(&gone, 0) == 4);
+	CHECK(build(&gone, 0) == 4 && fm_taken == 5);
 	/* Another unsafe_html: nothing. */
-	CHECK(build(&unsafe, 0) == 0);
+	CHECK(build(&unsafe, 0) == 0 && fm_taken == 0);
 	/* Nothing was saved by those: the state is as it was. */
-	CHECK(build(&edited, 1) == 7);
+	CHECK(build(&edited, 1) == 7 && fm_taken == 7);
 }
 
 static void
@@ -253,12 +307,12 @@ broken_not_saved(void)
 
 	back.with_b = 1;
 	forget();
-	/* exam/id.md's link is broken: its rendering is not saved ... */
+	/* exam/id.md's link is broken: nothing of it is saved ... */
 	CHECK(build(&fx, 1) == 0);
-	CHECK(build(&fx, 1) == 4);
-	/* ... so when the target comes back, it is rendered again. */
-	CHECK(build(&back, 1) == 4);
-	CHECK(build(&back, 1) == 7);
+	CHECK(build(&fx, 1) == 4 && fm_taken == 4);
+	/* ... so when the target comes back, it is made again. */
+	CHECK(build(&back, 1) == 4 && fm_taken == 4);
+	CHECK(build(&back, 1) == 7 && fm_taken == 7);
 }
 
 static void
@@ -269,10 +323,18 @@ damaged(void)
 	forget();
 	CHECK(build(&fx, 1) == 0);
 	CHECK(build(&fx, 1) == 7);
-	/* A byte of the first record (exam/id.md's): that page only. */
+	/*
+	 * A byte of the first rendering (exam/id.md's): that rendering
+	 * only; of the last front matter (the category's, before the
+	 * table of 3 entries and the trailer: a byte of its description,
+	 * 22 bytes before its end): that front matter only.
+	 */
 	poke(40);
-	CHECK(build(&fx, 1) == 6);
-	CHECK(build(&fx, 1) == 7);
+	CHECK(build(&fx, 1) == 6 && fm_taken == 7);
+	CHECK(build(&fx, 1) == 7 && fm_taken == 7);
+	poke(-(24 + 3 * 24 + 22));
+	CHECK(build(&fx, 1) == 7 && fm_taken == 3);
+	CHECK(build(&fx, 1) == 7 && fm_taken == 7);
 	/* The trailer, the magic, a half file: nothing, and no crash. */
 	poke(-3);
 	CHECK(build(&fx, 1) == 0);
