@@ -7,7 +7,7 @@
  *   load.c     content/ and layouts/         -> struct site (pages, layouts)
  *   render.c   Markdown body                 -> HTML, headings, links, text
  *   link.c     cross-references, related questions, prev/next
- *   index.c    search index
+ *   index.c    search index (index_state.c: its state, the rebuild)
  *   emit.c     templates, sitemap, feeds     -> output files
  *   publish.c  staging folder, atomic swap, unchanged files untouched
  *
