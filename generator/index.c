@@ -67,7 +67,7 @@
  * own postings, so the output is byte for byte a fresh build's; anything
  * that does not fit (a state missing, cut short or corrupt, moved
  * averages, another shard count) falls back to the full build before a
- * file is kept.  At 100,000 questions the state is about 230 MB.
+ * file is kept.  At 100,000 questions the state is about 160 MB.
  *
  * Shards are sized so a shard holds about SHARD_BYTES of postings on a small
  * site and up to SHARD_BYTES_MAX on a large one (see write_shards()); a

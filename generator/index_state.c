@@ -11,9 +11,12 @@
  *            (global_hash()), N, the quantized averages
  *   records  per batch of BATCH questions, per partition, a block: every
  *            posting of the batch's questions in the partition, before any
- *            cut, in question order, as three varints: question - the
- *            previous one (the first: - the batch's first question), token
- *            number in the partition, q
+ *            cut, grouped by token (blockw_write()): per token, in order of
+ *            first use, its number in the partition and its count of
+ *            postings (varints), the bytes that follow (two, low first),
+ *            then its postings in question order as two varints each:
+ *            question - the previous one (the first: - the batch's first
+ *            question), q
  *   tables   per question: question_hash(), field lengths;
  *            per block: offset, length, hash;
  *            per partition: its token count, then per token: key, df,
@@ -906,7 +909,7 @@ collect_end_job(void *arg, size_t p)
 /*
  * The state's pages up to off are read: give them back (the file stays
  * in the page cache), so the mapping never weighs on the build's memory
- * whole (230 MB at 100,000 questions).
+ * whole (160 MB at 100,000 questions).
  */
 static void
 release(struct prev *pv, uint64_t off)
