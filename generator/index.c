@@ -50,7 +50,7 @@
  *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, and
  *     a later posting that could not beat the cut is only counted in df;
  *  3. shards (a counting sort by shard, tokens sorted by their bytes),
- *     result chunks, then pages.json: pieces made in parallel a batch at a
+ *     result chunks and pages.json: pieces made in parallel a batch at a
  *     time and streamed out in order (output_stream()).
  *
  * The build also saves a state for the next one (output_state_stream();
@@ -923,20 +923,25 @@ escaped_text(struct buf *e, const struct page *p)
 	return text;
 }
 
-/* pool_run job: result chunks g * GROUP to g * GROUP + GROUP - 1. */
+/*
+ * pool_run job: group piece0 + k, its result chunks (those a rebuild
+ * cannot keep) and its piece of pages.json, each answer escaped once for
+ * both.
+ */
 static void
-docs_job(void *arg, size_t g)
+docs_job(void *arg, size_t k)
 {
 	struct index	*ix = arg;
 	const struct site *site = ix->site;
 	const struct page *p;
-	struct buf	 b = { 0 }, e = { 0 };
+	struct buf	 b = { 0 }, e = { 0 }, *pg = &ix->pieces[k];
 	const char	*text;
-	size_t		 c, i, first, last;
+	size_t		 g = ix->piece0 + k, c, i, first, last;
 	uint64_t	 key;
-	int		 changed, rc;
+	int		 changed, rc, make;
 	char		 path[40];
 
+	buf_truncate(pg, 0);
 	for (c = g * GROUP; c < (g + 1) * GROUP; c++) {
 		first = c * CHUNK;
 		if (first >= site->nquestions)
@@ -955,21 +960,29 @@ docs_job(void *arg, size_t g)
 		for (changed = 0, i = first; ix->changed != NULL && i < last;
 		    i++)
 			changed |= ix->changed[i];
+		make = 1;
 		if (ix->changed != NULL && !changed &&
 		    (rc = output_keep(ix->out, path, key)) != 0) {
 			if (rc < 0)
 				atomic_store(&ix->rc, -1);
-			continue;
+			make = 0;
 		}
-		js_open(&b, 'd', c);
-		buf_putc(&b, '[');
+		if (make) {
+			js_open(&b, 'd', c);
+			buf_putc(&b, '[');
+		}
 		for (i = first; i < last; i++) {
 			p = site->questions[i];
 			text = escaped_text(&e, p);
-			if (i > first)
-				buf_putc(&b, ',');
-			put_doc(&b, p, text, &e);
+			if (make) {
+				if (i > first)
+					buf_putc(&b, ',');
+				put_doc(&b, p, text, &e);
+			}
+			put_page(pg, p, &e, i + 1 == site->nquestions);
 		}
+		if (!make)
+			continue;
 		buf_puts(&b, "]);\n");
 		if (output_file_key(ix->out, path, key, b.data, b.len) != 0)
 			atomic_store(&ix->rc, -1);
@@ -978,36 +991,12 @@ docs_job(void *arg, size_t g)
 	buf_free(&e);
 }
 
-/*
- * pool_run job: the piece of pages.json of group piece0 + k (the answers
- * escaped again: cheaper than keeping them all).
- */
-static void
-pages_job(void *arg, size_t k)
-{
-	struct index	*ix = arg;
-	const struct site *site = ix->site;
-	struct buf	 e = { 0 }, *pg = &ix->pieces[k];
-	size_t		 i, g = ix->piece0 + k, end;
-
-	end = (g + 1) * GROUP * CHUNK;
-	if (end > site->nquestions)
-		end = site->nquestions;
-	buf_truncate(pg, 0);
-	for (i = g * GROUP * CHUNK; i < end; i++) {
-		(void)escaped_text(&e, site->questions[i]);
-		put_page(pg, site->questions[i], &e,
-		    i + 1 == site->nquestions);
-	}
-	buf_free(&e);
-}
-
 #define PIECES	16	/* groups of pages.json held at once */
 
 /*
- * The result chunks, then pages.json: PIECES groups at a time made in
- * parallel, then streamed out in order, so the whole file (186 MB at
- * 100k questions) is never in memory.
+ * The result chunks and pages.json: PIECES groups at a time made in
+ * parallel, their pieces of pages.json then streamed out in order, so
+ * the whole file (186 MB at 100k questions) is never in memory.
  */
 static void
 write_docs(struct index *ix, int jobs)
@@ -1017,8 +1006,6 @@ write_docs(struct index *ix, int jobs)
 
 	nchunks = (ix->site->nquestions + CHUNK - 1) / CHUNK;
 	ngroups = (nchunks + GROUP - 1) / GROUP;
-	pool_run(ngroups, jobs, docs_job, ix);
-
 	if ((s = output_stream(ix->out, "search/pages.json")) == NULL) {
 		atomic_store(&ix->rc, -1);
 		return;
@@ -1028,7 +1015,7 @@ write_docs(struct index *ix, int jobs)
 	for (ix->piece0 = 0; ix->piece0 < ngroups; ix->piece0 += n) {
 		n = ngroups - ix->piece0 < PIECES ? ngroups - ix->piece0 :
 		    PIECES;
-		pool_run(n, jobs, pages_job, ix);
+		pool_run(n, jobs, docs_job, ix);
 		for (k = 0; k < n; k++)
 			output_stream_write(s, ix->pieces[k].data,
 			    ix->pieces[k].len);
