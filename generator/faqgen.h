@@ -61,11 +61,19 @@ size_t	 utf8_encode(uint32_t cp, char *out);
 /* A fast 64-bit hash of <p, len>, chained through h. */
 uint64_t hash_bytes(const void *, size_t, uint64_t h);
 /*
- * A hash of this program: the bytes of the running executable, so any
- * change to the code (or a library linked in statically) changes every
- * key made from it.  Computed once; thread-safe.
+ * A hash of this program: the bytes of the running executable and the
+ * identity of every shared object loaded with it (md4c, libyaml,
+ * iniparser, libxml2, libc, an LD_PRELOAD...), in load order, so any
+ * change to the code or an upgraded library changes every key made from
+ * it.  Computed once, at the first call; thread-safe.
  */
 uint64_t program_hash(void);
+struct dl_phdr_info;
+/*
+ * One loaded object's part of program_hash(), chained through h: its GNU
+ * build-id, else the bytes of its file (dlpi_name), else that name.
+ */
+uint64_t program_object_hash(const struct dl_phdr_info *, uint64_t h);
 
 /* Line number (1-based) of byte offset off in <s, len>. */
 size_t	 line_of(const char *s, size_t len, size_t off);

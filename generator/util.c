@@ -1,11 +1,15 @@
 /*
- * util.c: allocation that cannot fail, UTF-8 checks and path arithmetic.
+ * util.c: allocation that cannot fail, UTF-8 checks, path arithmetic,
+ * hashes and the program's identity.
  */
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <elf.h>
 #include <err.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -291,27 +295,150 @@ hash_bytes(const void *p, size_t len, uint64_t h)
 	return h ^ (h >> 29);
 }
 
-static uint64_t	 program;
-
-static void
-program_once(void)
+/*
+ * The bytes of the file at path, chained through h; h unchanged when it
+ * cannot be read.  *done says whether it was.
+ */
+static uint64_t
+hash_file(const char *path, uint64_t h, int *done)
 {
-	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__;
 	struct stat	 st;
 	void		*m = MAP_FAILED;
 	int		 fd;
 
-	program = hash_bytes(self, sizeof(self), 0);
-	if ((fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
+	*done = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return h;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
 		    fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
-		return;
-	program = hash_bytes(m, (size_t)st.st_size, program);
+		return h;
+	h = hash_bytes(m, (size_t)st.st_size, h);
 	munmap(m, (size_t)st.st_size);
+	*done = 1;
+	return h;
+}
+
+/* A note's name or descriptor length, padded to its segment's alignment. */
+#define NOTE_PAD(len, align) (((size_t)(len) + (align) - 1) & ~((align) - 1))
+
+/*
+ * The GNU build-id of a loaded object, from its PT_NOTE segments (mapped
+ * with it, so nothing is read from disk): a pointer into the object's
+ * memory, its length in *len; NULL when it has none.
+ */
+static const unsigned char *
+build_id(const struct dl_phdr_info *info, size_t *len)
+{
+	const ElfW(Phdr) *ph;
+	ElfW(Nhdr)	 n;
+	const unsigned char *base;
+	size_t		 align, size, off, name, desc, i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		/* Notes are padded to 4 bytes, or to 8 in a segment so aligned. */
+		align = ph->p_align == 8 ? 8 : 4;
+		base = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		size = ph->p_filesz;
+		for (off = 0; size - off >= sizeof(n);
+		    off = desc + NOTE_PAD(n.n_descsz, align)) {
+			memcpy(&n, base + off, sizeof(n));
+			name = off + sizeof(n);
+			desc = name + NOTE_PAD(n.n_namesz, align);
+			if (desc > size || n.n_descsz > size - desc)
+				break;
+			if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
+			    memcmp(base + name, "GNU", 4) == 0 && n.n_descsz > 0) {
+				*len = n.n_descsz;
+				return base + desc;
+			}
+			if (NOTE_PAD(n.n_descsz, align) > size - desc)
+				break;
+		}
+	}
+	return NULL;
+}
+
+uint64_t
+program_object_hash(const struct dl_phdr_info *info, uint64_t h)
+{
+	const unsigned char *id;
+	const char	*name = info->dlpi_name;
+	size_t		 len;
+	int		 done;
+
+	if ((id = build_id(info, &len)) != NULL) {
+		h = hash_bytes("build-id", 8, h);
+		return hash_bytes(id, len, h);
+	}
+	h = hash_file(name, hash_bytes("file", 4, h), &done);
+	if (done)
+		return h;
+	h = hash_bytes("name", 4, h);
+	return hash_bytes(name, strlen(name) + 1, h);
+}
+
+/* Whether address a lies in one of a loaded object's PT_LOAD segments. */
+static int
+object_holds(const struct dl_phdr_info *info, uintptr_t a)
+{
+	const ElfW(Phdr) *ph;
+	uintptr_t	 from;
+	size_t		 i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		from = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && a >= from && a - from < ph->p_memsz)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * dl_iterate_phdr() callback: chain each shared object's identity into
+ * *data, in load order.  Left out: the main program, which has no name
+ * (its file is hashed whole), and the vDSO, which comes with the kernel,
+ * not with faqgen or its libraries: a kernel update rebuilds nothing.
+ */
+static int
+program_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uint64_t	*h = data;
+	uintptr_t	 vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+
+	(void)size;
+	if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0')
+		return 0;
+	if (vdso != 0 && object_holds(info, vdso))
+		return 0;
+	*h = program_object_hash(info, *h);
+	return 0;
+}
+
+static uint64_t	 program;
+
+/*
+ * The executable's bytes, then every shared object loaded at the first
+ * call, which a build makes before it loads or renders anything: the
+ * libraries faqgen is linked with and any LD_PRELOAD, nothing opened
+ * later (libcurl's resolver modules in check --online), so the same
+ * binary with the same libraries gives the same hash in every run.
+ */
+static void
+program_once(void)
+{
+	static const char self[] = FAQGEN_VERSION " " __DATE__ " " __TIME__;
+	int		 done;
+
+	program = hash_bytes(self, sizeof(self), 0);
+	program = hash_file("/proc/self/exe", program, &done);
+	dl_iterate_phdr(program_object, &program);
 }
 
 uint64_t

@@ -1,7 +1,14 @@
-/* Unit tests: escaping, URL and path building, UTF-8 (util.c, escape.c). */
+/*
+ * Unit tests: escaping, URL and path building, UTF-8, hashes and the
+ * program's identity (util.c, escape.c).
+ */
+#include <elf.h>
+#include <link.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "faqgen.h"
 #include "harness.h"
@@ -148,10 +155,158 @@ hashes(void)
 	CHECK(hash_bytes(b, sizeof(b), 0) != h);
 }
 
+/*
+ * A fabricated loaded object for program_object_hash(): its notes in one
+ * PT_NOTE segment aligned to align, at offset 0 from its load address.
+ */
+struct fake_object {
+	unsigned char	 notes[256] __attribute__((aligned(8)));
+	size_t		 len;		/* bytes used in notes */
+	ElfW(Phdr)	 ph;
+	struct dl_phdr_info info;
+};
+
+static void
+fake_init(struct fake_object *o, const char *name, size_t align)
+{
+	memset(o, 0, sizeof(*o));
+	o->ph.p_type = PT_NOTE;
+	o->ph.p_align = align;
+	o->info.dlpi_addr = (ElfW(Addr))o->notes;
+	o->info.dlpi_name = name;
+	o->info.dlpi_phdr = &o->ph;
+	o->info.dlpi_phnum = 1;
+}
+
+/* Append a note, its name and descriptor padded to the segment's align. */
+static void
+fake_note(struct fake_object *o, uint32_t type, const char *name,
+    const void *desc, uint32_t desclen)
+{
+	ElfW(Nhdr)	 n;
+	size_t		 a = o->ph.p_align;
+
+	n.n_namesz = (uint32_t)strlen(name) + 1;
+	n.n_descsz = desclen;
+	n.n_type = type;
+	memcpy(o->notes + o->len, &n, sizeof(n));
+	o->len += sizeof(n);
+	memcpy(o->notes + o->len, name, n.n_namesz);
+	o->len += (n.n_namesz + a - 1) / a * a;
+	memcpy(o->notes + o->len, desc, desclen);
+	o->len += (desclen + a - 1) / a * a;
+	o->ph.p_filesz = o->ph.p_memsz = o->len;
+}
+
+static void
+fake_write(const char *path, const char *s)
+{
+	FILE	*f = fopen(path, "w");
+
+	CHECK(f != NULL && fputs(s, f) >= 0);
+	CHECK(f != NULL && fclose(f) == 0);
+}
+
+/* libc's dl_phdr_info as loaded in this process, in *out. */
+static int
+find_libc(struct dl_phdr_info *info, size_t size, void *out)
+{
+	(void)size;
+	if (strstr(info->dlpi_name, "/libc.so") == NULL)
+		return 0;
+	memcpy(out, info, sizeof(*info));
+	return 1;
+}
+
+/*
+ * program_hash() covers each shared library by its build-id (else its
+ * file's bytes, else its name): the same object always hashes the same,
+ * another build of it does not.
+ */
+static void
+program_objects(void)
+{
+	static const unsigned char prop[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	unsigned char	 id[20];
+	struct fake_object o;
+	struct dl_phdr_info libc;
+	char		 path[] = "/tmp/faqgen-test-util.XXXXXX";
+	uint64_t	 h, h2;
+	size_t		 i;
+	int		 fd;
+
+	CHECK(program_hash() == program_hash());
+	CHECK(program_hash() != 0);
+	for (i = 0; i < sizeof(id); i++)
+		id[i] = (unsigned char)(i * 37 + 11);
+
+	/* A build-id after another GNU note: the build-id is the identity. */
+	fake_init(&o, "/nonexistent/libfake.so.1", 4);
+	fake_note(&o, NT_GNU_PROPERTY_TYPE_0, "GNU", prop, sizeof(prop));
+	fake_note(&o, NT_GNU_BUILD_ID, "GNU", id, sizeof(id));
+	h = program_object_hash(&o.info, 0);
+	CHECK(program_object_hash(&o.info, 0) == h);
+	CHECK(program_object_hash(&o.info, 1) != h);
+	o.info.dlpi_name = "/elsewhere/libfake.so.1";
+	CHECK(program_object_hash(&o.info, 0) == h);
+	/* The same build-id in a segment of 8-byte aligned notes. */
+	fake_init(&o, "/nonexistent/libfake.so.1", 8);
+	fake_note(&o, NT_GNU_PROPERTY_TYPE_0, "GNU", prop, 12);
+	fake_note(&o, NT_GNU_BUILD_ID, "GNU", id, sizeof(id));
+	CHECK(program_object_hash(&o.info, 0) == h);
+	/* Another build of the library: every byte of its id counts. */
+	for (i = 0; i < sizeof(id); i++) {
+		fake_init(&o, "/nonexistent/libfake.so.1", 4);
+		id[i] ^= 0x40;
+		fake_note(&o, NT_GNU_BUILD_ID, "GNU", id, sizeof(id));
+		id[i] ^= 0x40;
+		CHECK(program_object_hash(&o.info, 0) != h);
+	}
+
+	/* No build-id (another owner's note, a cut segment): the name. */
+	fake_init(&o, "/nonexistent/libfake.so.1", 4);
+	fake_note(&o, NT_GNU_BUILD_ID, "XYZ", id, sizeof(id));
+	h2 = program_object_hash(&o.info, 0);
+	CHECK(h2 != h);
+	fake_init(&o, "/nonexistent/libfake.so.1", 4);
+	fake_note(&o, NT_GNU_BUILD_ID, "GNU", id, sizeof(id));
+	o.ph.p_filesz -= 1;
+	CHECK(program_object_hash(&o.info, 0) == h2);
+	o.ph.p_filesz = 5;
+	CHECK(program_object_hash(&o.info, 0) == h2);
+	o.info.dlpi_name = "/nonexistent/libfake.so.2";
+	CHECK(program_object_hash(&o.info, 0) != h2);
+
+	/* No build-id and a file: its bytes, wherever it is. */
+	fd = mkstemp(path);
+	CHECK(fd != -1);
+	if (fd != -1)
+		close(fd);
+	fake_write(path, "libfake, first build");
+	fake_init(&o, path, 4);
+	h = program_object_hash(&o.info, 0);
+	CHECK(h != h2 && program_object_hash(&o.info, 0) == h);
+	fake_write(path, "libfake, second build");
+	CHECK(program_object_hash(&o.info, 0) != h);
+	fake_write(path, "libfake, first build");
+	CHECK(program_object_hash(&o.info, 0) == h);
+	unlink(path);
+
+	/* libc as loaded here: its build-id, read from memory, not its file. */
+	memset(&libc, 0, sizeof(libc));
+	CHECK(dl_iterate_phdr(find_libc, &libc) == 1);
+	if (libc.dlpi_name != NULL) {
+		h = program_object_hash(&libc, 0);
+		libc.dlpi_name = "/nonexistent/libc.so.6";
+		CHECK(program_object_hash(&libc, 0) == h);
+	}
+}
+
 int
 main(void)
 {
 	TEST(hashes);
+	TEST(program_objects);
 	TEST(paths);
 	TEST(escapes);
 	TEST(utf8);
