@@ -969,11 +969,11 @@ emit_special(struct emit *e, const char *tname, const char *out,
 }
 
 /*
- * The global inputs of every page: this program (its executable's hash,
- * which changes with any of its code), the settings emit and the
- * templates read, and every template (name and bytes).  Assets are
- * copied, never read by a template, so they are left out: editing
- * style.css keeps every page.
+ * The global inputs of every page: this program (program_hash(): its
+ * executable and shared libraries, which change with any of their code),
+ * the settings emit and the templates read, and every template (name and
+ * bytes).  Assets are copied, never read by a template, so they are left
+ * out: editing style.css keeps every page.
  */
 static uint64_t
 inputs_seed(const struct site *site)
