@@ -55,7 +55,7 @@ generator/faqgen: $(OBJS)
 site: generator/faqgen
 	generator/faqgen build
 
-tests/build/%: tests/unit/%.c $(LIBOBJS) tests/unit/harness.h
+tests/build/%: tests/unit/%.c $(LIBOBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p tests/build
 	$(CC) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 

@@ -11,6 +11,7 @@
 
 #include "faqgen.h"
 #include "harness.h"
+#include "mkpage.h"
 
 static char	 dir[] = "/tmp/faqgen-rstate.XXXXXX";
 static char	*outdir;
@@ -27,19 +28,13 @@ struct fixture {
 	int		 unsafe;
 };
 
+/* A page of the fixture, with front matter and its file's hash. */
 static struct page *
-mkpage(enum page_kind kind, const char *src, const char *out,
+fxpage(enum page_kind kind, const char *src, const char *out,
     const char *body)
 {
-	struct page	*p = xcalloc(1, sizeof(*p));
+	struct page	*p = mkpage(kind, src, out, body);
 
-	p->kind = kind;
-	p->src = xstrdup(src);
-	p->file = xasprintf("content/%s", src);
-	p->category_dir = xstrdup("exam");
-	p->slug = xstrdup("");
-	p->out = xstrdup(out);
-	p->fm.title = xstrdup("T");
 	if (kind == PAGE_QUESTION) {
 		p->fm.lastmod = xstrdup("2024-05-01");
 		p->fm.weight = -3;
@@ -49,9 +44,6 @@ mkpage(enum page_kind kind, const char *src, const char *out,
 		strlist_add(&p->fm.aliases, "/old/", 5);
 	} else
 		p->fm.description = xstrdup("描述");
-	p->body = xstrdup(body);
-	p->body_len = strlen(body);
-	p->body_line = 5;
 	/* As load.c: a hash of the file, here of its body. */
 	p->src_hash = hash_bytes(body, strlen(body), 0);
 	return p;
@@ -64,12 +56,12 @@ mksite(struct site *site, const struct fixture *fx)
 	site->cfg.content_dir = xstrdup("content");
 	site->cfg.unsafe_html = fx->unsafe;
 	site->pages = xcalloc(3, sizeof(struct page *));
-	site->pages[site->npages++] = mkpage(PAGE_QUESTION, "exam/id.md",
+	site->pages[site->npages++] = fxpage(PAGE_QUESTION, "exam/id.md",
 	    "exam/id.html", fx->body_a);
 	if (fx->with_b)
-		site->pages[site->npages++] = mkpage(PAGE_QUESTION,
+		site->pages[site->npages++] = fxpage(PAGE_QUESTION,
 		    "pay/refund.md", fx->out_b, BODY_B);
-	site->pages[site->npages++] = mkpage(PAGE_CATEGORY, "pay/_index.md",
+	site->pages[site->npages++] = fxpage(PAGE_CATEGORY, "pay/_index.md",
 	    "pay/index.html", "Category *intro*.\n");
 	site_index(site);
 }

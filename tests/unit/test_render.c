@@ -4,25 +4,7 @@
 
 #include "faqgen.h"
 #include "harness.h"
-
-static struct page *
-mkpage(enum page_kind kind, const char *src, const char *out,
-    const char *body)
-{
-	struct page	*p = xcalloc(1, sizeof(*p));
-
-	p->kind = kind;
-	p->src = xstrdup(src);
-	p->file = xasprintf("content/%s", src);
-	p->category_dir = xstrdup("exam");
-	p->slug = xstrdup("");
-	p->out = xstrdup(out);
-	p->fm.title = xstrdup("T");
-	p->body = xstrdup(body);
-	p->body_len = strlen(body);
-	p->body_line = 5;
-	return p;
-}
+#include "mkpage.h"
 
 static struct site site;
 
