@@ -102,17 +102,34 @@ same(const char *a, const char *b, size_t len)
 	return 1;
 }
 
-/* The value of one of the digits. */
+/* Each of the digits' value (0 to 63: 32 and above when more follow). */
+static const uint8_t digit_value[256] = {
+	['0'] = 0, ['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5,
+	['6'] = 6, ['7'] = 7, ['8'] = 8, ['9'] = 9, ['A'] = 10, ['B'] = 11,
+	['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15, ['G'] = 16,
+	['H'] = 17, ['I'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21,
+	['M'] = 22, ['N'] = 23, ['O'] = 24, ['P'] = 25, ['Q'] = 26,
+	['R'] = 27, ['S'] = 28, ['T'] = 29, ['U'] = 30, ['V'] = 31,
+	['W'] = 32, ['X'] = 33, ['Y'] = 34, ['Z'] = 35, ['a'] = 36,
+	['b'] = 37, ['c'] = 38, ['d'] = 39, ['e'] = 40, ['f'] = 41,
+	['g'] = 42, ['h'] = 43, ['i'] = 44, ['j'] = 45, ['k'] = 46,
+	['l'] = 47, ['m'] = 48, ['n'] = 49, ['o'] = 50, ['p'] = 51,
+	['q'] = 52, ['r'] = 53, ['s'] = 54, ['t'] = 55, ['u'] = 56,
+	['v'] = 57, ['w'] = 58, ['x'] = 59, ['y'] = 60, ['z'] = 61,
+	['-'] = 62, ['_'] = 63
+};
+
+/* The number written by put_num() at *pp; moves *pp past it. */
 static inline uint32_t
-digit_value(char c)
+get_num(const unsigned char **pp)
 {
-	if (c >= '0' && c <= '9')
-		return (uint32_t)(c - '0');
-	if (c >= 'A' && c <= 'Z')
-		return (uint32_t)(c - 'A' + 10);
-	if (c >= 'a' && c <= 'z')
-		return (uint32_t)(c - 'a' + 36);
-	return c == '-' ? 62 : 63;
+	const unsigned char *p = *pp;
+	uint32_t	 v = 0, d;
+
+	while ((d = digit_value[*p++]) >= 32)
+		v = v * 32 + d - 32;
+	*pp = p;
+	return v * 32 + d;
 }
 
 /* ------------------------------------------------------ cutting questions */
@@ -478,6 +495,40 @@ kth_largest(uint32_t *v, size_t n, size_t k)
 }
 
 /*
+ * The q that the POSTINGS_MAX-th best of pt->q[0..n) has, and how many
+ * are above it, from a count of each q (q is small: a few per field the
+ * token is in); the rare list whose cut falls in the last bucket is cut
+ * by kth_largest().
+ */
+static uint32_t
+cut_of(struct part *pt, size_t n, uint32_t *above)
+{
+	uint32_t	*h = pt->qcount, top = 0, q, sum = 0, c;
+	size_t		 i, m;
+
+	memset(h, 0, QCOUNT * sizeof(*h));
+	for (i = 0; i < n; i++) {
+		q = pt->q[i] < QCOUNT - 1 ? pt->q[i] : QCOUNT - 1;
+		h[q]++;
+		top = q > top ? q : top;
+	}
+	for (c = top; sum + h[c] < POSTINGS_MAX; c--)
+		sum += h[c];
+	if (c < QCOUNT - 1) {
+		*above = sum;
+		return c;
+	}
+	for (i = 0, m = 0; i < n; i++)
+		if (pt->q[i] >= QCOUNT - 1)
+			pt->qs[m++] = pt->q[i];
+	c = kth_largest(pt->qs, m, POSTINGS_MAX - 1);
+	for (i = 0, sum = 0; i < m; i++)
+		sum += pt->qs[i] > c;
+	*above = sum;
+	return c;
+}
+
+/*
  * Keep the POSTINGS_MAX best postings of tk: the highest q, the earlier
  * question on a tie.  The list stays in question order, written again
  * with the gaps between the postings kept.
@@ -485,29 +536,21 @@ kth_largest(uint32_t *v, size_t n, size_t k)
 static void
 prune(struct part *pt, struct token *tk)
 {
-	uint32_t	 cut, above = 0, keep_eq, v, d, prev;
+	const unsigned char *r, *end;
+	uint32_t	 cut, above, keep_eq, prev;
 	size_t		 i, j, n;
 	char		*w;
 
 	if (tk->n <= POSTINGS_MAX)
 		return;
 	/* Decode: gap, q, gap, q ... */
-	for (i = 0, n = 0, v = 0, d = 0, prev = 0; i < tk->plen; i++) {
-		v = v * 32 + (digit_value(tk->p[i]) & 31);
-		if (digit_value(tk->p[i]) >= 32)
-			continue;
-		if (d++ % 2 == 0)
-			pt->doc[n] = prev += v;
-		else {
-			pt->q[n] = pt->qs[n] = v;
-			n++;
-		}
-		v = 0;
+	r = (const unsigned char *)tk->p;
+	end = r + tk->plen;
+	for (n = 0, prev = 0; r < end; n++) {
+		pt->doc[n] = prev += get_num(&r);
+		pt->q[n] = get_num(&r);
 	}
-	cut = kth_largest(pt->qs, n, POSTINGS_MAX - 1);
-	for (i = 0; i < n; i++)
-		if (pt->q[i] > cut)
-			above++;
+	cut = cut_of(pt, n, &above);
 	keep_eq = POSTINGS_MAX - above;
 	w = pt->text;
 	for (i = 0, j = 0, prev = 0; i < n; i++) {
@@ -1147,6 +1190,7 @@ build(struct index *ix, int jobs)
 		ix->part[i].q = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
 		ix->part[i].qs = xcalloc(2 * POSTINGS_MAX, sizeof(uint32_t));
 		ix->part[i].text = xmalloc(2 * POSTINGS_MAX * 14);
+		ix->part[i].qcount = xcalloc(QCOUNT, sizeof(uint32_t));
 	}
 	for (ix->batch0 = 0; ix->batch0 < n; ix->batch0 += BATCH) {
 		ix->nbatch = n - ix->batch0 < BATCH ? n - ix->batch0 : BATCH;
@@ -1179,6 +1223,7 @@ free_parts(struct index *ix)
 		free(pt->q);
 		free(pt->qs);
 		free(pt->text);
+		free(pt->qcount);
 		buf_free(&pt->pool);
 		memset(pt, 0, sizeof(*pt));
 	}

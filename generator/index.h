@@ -31,6 +31,7 @@
 #define NPART		64	/* token partitions, by hash */
 #define BODY_TF		16	/* cut_question()'s table of answer-only q */
 #define PART_BITS	26	/* token number bits in a shard list */
+#define QCOUNT		1024	/* q counted one by one in prune() */
 
 enum field {
 	FIELD_TITLE,
@@ -71,6 +72,7 @@ struct part {
 	size_t		 tablesz;	/* a power of two */
 	uint32_t	*doc, *q, *qs;	/* 2 * POSTINGS_MAX each, for prune() */
 	char		*text;		/* 2 * POSTINGS_MAX * 14, for prune() */
+	uint32_t	*qcount;	/* QCOUNT, for prune() */
 	size_t		 bytes;		/* postings' size estimate */
 };
 
