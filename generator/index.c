@@ -621,6 +621,29 @@ token_find(struct part *pt, const struct posted *t)
 	return tk;
 }
 
+/*
+ * A posting onto tk's list when there may not be room for the longest:
+ * the list grows only when this one does not fit (most lists are a few
+ * postings of 2 to 4 bytes).  The sizes fill malloc's chunks: 24, 56,
+ * 120 ... bytes, 8 less than a power of two.
+ */
+static void
+put_posting(struct token *tk, uint32_t gap, uint32_t q)
+{
+	char	 tmp[14], *w;
+	size_t	 len;
+
+	w = put_num(tmp, gap);
+	w = put_num(w, q);
+	len = (size_t)(w - tmp);
+	if (tk->pcap - tk->plen < len) {
+		tk->pcap = tk->pcap ? tk->pcap * 2 + 8 : 24;
+		tk->p = xrealloc(tk->p, tk->pcap);
+	}
+	memcpy(tk->p + tk->plen, tmp, len);
+	tk->plen += (uint32_t)len;
+}
+
 /* pool_run job: the batch's tokens of partition p, in question order. */
 static void
 merge_job(void *arg, size_t p)
@@ -647,14 +670,13 @@ merge_job(void *arg, size_t p)
 			tk->df++;
 			if (t->q <= tk->qdrop)
 				continue;
-			/* Two numbers of at most 7 digits. */
-			if (tk->pcap - tk->plen < 14) {
-				tk->pcap = tk->pcap ? tk->pcap * 2 : 16;
-				tk->p = xrealloc(tk->p, tk->pcap);
-			}
-			w = put_num(tk->p + tk->plen, t->doc - tk->last);
-			w = put_num(w, t->q);
-			tk->plen = (uint32_t)(w - tk->p);
+			/* Two numbers of at most 7 digits: room for 14. */
+			if (tk->pcap - tk->plen >= 14) {
+				w = put_num(tk->p + tk->plen, t->doc - tk->last);
+				w = put_num(w, t->q);
+				tk->plen = (uint32_t)(w - tk->p);
+			} else
+				put_posting(tk, t->doc - tk->last, t->q);
 			tk->last = t->doc;
 			if (++tk->n == 2 * POSTINGS_MAX)
 				prune(pt, tk);
