@@ -87,6 +87,8 @@
 #include "faqgen.h"
 #include "index.h"
 
+#define AHEAD		8	/* postings the merge asks for ahead */
+
 static const double field_weight[FIELD__MAX] = { 5.0, 3.0, 2.0, 1.0, 0.5 };
 static const double field_b[FIELD__MAX] = { 0.5, 0.5, 0.6, 0.75, 0.3 };
 
@@ -655,12 +657,25 @@ merge_job(void *arg, size_t p)
 	struct token	*tk;
 	struct blockw	*bw = ix->state != NULL ? &ix->bw[p] : NULL;
 	size_t		 c, k;
+	uint32_t	 j;
 	char		*w;
 
 	for (c = 0; c < CUTTERS; c++) {
 		pv = &ix->cutter[c].part[p];
 		for (k = 0; k < pv->n; k++) {
 			t = &pv->v[k];
+			/*
+			 * The table and the tokens miss the cache (the other
+			 * partitions went through it since this one's last
+			 * batch): ask for the slot of a posting AHEAD * 2 on,
+			 * and for the token in the slot AHEAD on.
+			 */
+			if (k + 2 * AHEAD < pv->n)
+				__builtin_prefetch(&pt->table[t[2 * AHEAD].hash &
+				    (pt->tablesz - 1)]);
+			if (k + AHEAD < pv->n && (j = pt->table[t[AHEAD].hash &
+			    (pt->tablesz - 1)]) != 0)
+				__builtin_prefetch(&pt->tok[j - 1]);
 			tk = token_find(pt, t);
 			if (bw != NULL) {
 				/* Its hash is of no more use: its number. */
