@@ -363,8 +363,12 @@ quantize(double avg)
 	return floor(avg / scale + 0.5) * scale;
 }
 
-/* q of a token: its term frequency in each field weighted. */
-static uint32_t
+/*
+ * q of a token: its term frequency in each field weighted, rounded (q is
+ * not negative: the conversion truncates as floor() would, without the
+ * call).
+ */
+static inline uint32_t
 qof(const double *wf, const uint16_t *tf)
 {
 	double	 q = 0;
@@ -372,8 +376,8 @@ qof(const double *wf, const uint16_t *tf)
 
 	for (f = 0; f < FIELD__MAX; f++)
 		q += wf[f] * tf[f];
-	q = floor(q * Q_SCALE + 0.5);
-	return q < 1 ? 1 : q > 1e6 ? 1000000 : (uint32_t)q;
+	q = q * Q_SCALE + 0.5;
+	return q < 1 ? 1 : q >= 1e6 + 1 ? 1000000 : (uint32_t)q;
 }
 
 /* Cut question batch0 + i: post its tokens with their q. */
