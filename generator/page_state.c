@@ -607,69 +607,98 @@ put_frontmatter(struct buf *b, uint64_t key, const struct page *pg)
 
 #define FLUSH_AT	(1u << 20)
 
+/* Write b out once it holds FLUSH_AT bytes, or all of it; *off counts. */
+static void
+flush(struct ostream *s, struct buf *b, uint64_t *off, int all)
+{
+	if (b->len < FLUSH_AT && !all)
+		return;
+	output_stream_write(s, b->data, b->len);
+	*off += b->len;
+	b->len = 0;
+}
+
+/* Whether page pg is saved: kept, rendered, every xref resolved. */
+static int
+saved(const struct page *pg)
+{
+	size_t	 k;
+
+	if (!pg->keep || pg->html.data == NULL)
+		return 0;
+	for (k = 0; k < pg->nxrefs; k++)
+		if (pg->xrefs[k].target == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * Everything is streamed a MB at a time, the renderings then the front
+ * matters, with the offsets of each in two arrays: this runs beside link,
+ * and memory held here would add to the build's peak.
+ */
 int
 page_state_save(const struct page_state *rs, const struct site *site,
     struct output *out)
 {
 	struct ostream	*s;
-	struct buf	 b, fmb, table;
+	struct buf	 b;
 	const struct page *pg;
-	uint64_t	 off, key, fmoff, n = 0;
+	uint64_t	*roff, *foff, off = 0, key;
 	uint32_t	 v = RS_VERSION, zero = 0;
-	size_t		 i, k;
+	size_t		 i, n, npages = site->npages;
 	int		 ok;
 
 	if ((s = output_state_stream(out, "pages")) == NULL)
 		return 0;
 	memset(&b, 0, sizeof(b));
-	memset(&fmb, 0, sizeof(fmb));
-	memset(&table, 0, sizeof(table));
+	roff = xcalloc(npages ? npages : 1, sizeof(*roff));
+	foff = xcalloc(npages ? npages : 1, sizeof(*foff));
 	buf_put(&b, RS_MAGIC, 8);
 	put_u32(&b, v);
 	put_u32(&b, zero);
 	put_u64(&b, rs->seed);
-	off = 0;
-	for (i = 0; i < site->npages; i++) {
+	for (i = 0; i < npages; i++) {
 		pg = site->pages[i];
-		if (!pg->keep || pg->html.data == NULL)
+		if (!saved(pg))
 			continue;
-		/* A record is whole or absent: the xrefs must be resolved. */
-		for (k = 0; k < pg->nxrefs; k++)
-			if (pg->xrefs[k].target == NULL)
-				break;
-		if (k < pg->nxrefs)
+		roff[i] = off + b.len;
+		put_rendering(&b, key_of(rs->seed, pg->src, pg->src_hash), pg);
+		flush(s, &b, &off, 0);
+	}
+	for (i = 0; i < npages; i++) {
+		if (roff[i] == 0)
 			continue;
+		pg = site->pages[i];
+		foff[i] = off + b.len;
+		put_frontmatter(&b, key_of(rs->seed, pg->src, pg->src_hash),
+		    pg);
+		flush(s, &b, &off, 0);
+	}
+	/* The table: key and both offsets of every page saved. */
+	flush(s, &b, &off, 1);
+	for (i = n = 0; i < npages; i++) {
+		if (roff[i] == 0)
+			continue;
+		pg = site->pages[i];
 		key = key_of(rs->seed, pg->src, pg->src_hash);
-		put_u64(&table, key);
-		put_u64(&table, off + b.len);
-		put_u64(&table, fmb.len);	/* the section's start added below */
-		put_rendering(&b, key, pg);
-		put_frontmatter(&fmb, key, pg);
+		put_u64(&b, key);
+		put_u64(&b, roff[i]);
+		put_u64(&b, foff[i]);
 		n++;
 		if (b.len >= FLUSH_AT) {
 			output_stream_write(s, b.data, b.len);
-			off += b.len;
 			b.len = 0;
 		}
 	}
-	/* The front matters follow the renderings. */
-	off += b.len;
-	for (i = 0; i < n; i++) {
-		memcpy(&fmoff, table.data + i * RS_ENTRY + 16, sizeof(fmoff));
-		fmoff += off;
-		memcpy(table.data + i * RS_ENTRY + 16, &fmoff, sizeof(fmoff));
-	}
-	off += fmb.len;
-	put_u64(&table, n);
-	put_u64(&table, off);
-	buf_put(&table, RS_END, 8);
+	put_u64(&b, n);
+	put_u64(&b, off);
+	buf_put(&b, RS_END, 8);
 	output_stream_write(s, b.data, b.len);
-	output_stream_write(s, fmb.data, fmb.len);
-	output_stream_write(s, table.data, table.len);
 	ok = output_stream_close(s);
 	buf_free(&b);
-	buf_free(&fmb);
-	buf_free(&table);
+	free(roff);
+	free(foff);
 	return ok;
 }
 
