@@ -123,3 +123,33 @@ buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+void
+buf_put_u32(struct buf *b, uint32_t v)
+{
+	buf_put(b, (const char *)&v, sizeof(v));
+}
+
+void
+buf_put_u64(struct buf *b, uint64_t v)
+{
+	buf_put(b, (const char *)&v, sizeof(v));
+}
+
+uint32_t
+get_u32(const void *p)
+{
+	uint32_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+uint64_t
+get_u64(const void *p)
+{
+	uint64_t	 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}

@@ -105,6 +105,11 @@ void	 buf_puts(struct buf *, const char *);
 void	 buf_putc(struct buf *, char);
 /* v in decimal, without printf (for files of many numbers). */
 void	 buf_put_dec(struct buf *, uint64_t);
+/* Integers in the machine's byte order, for the build states. */
+void	 buf_put_u32(struct buf *, uint32_t);
+void	 buf_put_u64(struct buf *, uint64_t);
+uint32_t get_u32(const void *);
+uint64_t get_u64(const void *);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_truncate(struct buf *, size_t len);

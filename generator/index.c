@@ -31,10 +31,10 @@
  * field's weight times the token's count there, divided by the field's
  * length relative to its average (to three significant digits, so that an
  * edit to one question almost never moves another's q).  The browser adds
- * the IDF and the saturation.  A token found in more than POSTINGS_MAX questions keeps only
- * the POSTINGS_MAX with the highest q (ties: the earlier question; its df
- * stays true): such a token carries little weight, and a query must stay
- * small at 100,000 questions.
+ * the IDF and the saturation.  A token found in more than POSTINGS_MAX
+ * questions keeps only the POSTINGS_MAX with the highest q (ties: the
+ * earlier question; its df stays true): such a token carries little
+ * weight, and a query must stay small at 100,000 questions.
  *
  * The work, linear in the content and spread over the thread pool:
  *
@@ -54,20 +54,20 @@
  *     time and streamed out in order (output_stream()).
  *
  * The build also saves a state for the next one (output_state_stream();
- * index_state.c lays it out and rebuilds from it, sharing the data model
- * in index.h): every posting before any cut, as compact records per batch
- * and partition, each question's hash and field lengths, the token table
- * and each shard's key.  The next build checks it and, when it fits (same
- * program and question list, same quantized averages) and at most 1% of
- * the questions changed, rebuilds (state_rebuild()): it cuts only the
+ * index_state.c lays it out and rebuilds from it, sharing the data model in
+ * index.h): every posting before any cut, as compact records per batch and
+ * partition, each question's hash and field lengths, the token table and
+ * each shard's key.  The next build checks it and, when it fits (same program
+ * and question list, same quantized averages) and at most 1% of the
+ * questions changed, rebuilds (index_state_rebuild()): it cuts only the
  * changed questions, makes again from the records every shard holding a
  * token they had or have, and keeps every other shard and result chunk as
  * the last build wrote it (output_keep(); a kept file found missing or
- * edited is made again too).  A shard's bytes depend only on its tokens'
- * own postings, so the output is byte for byte a fresh build's; anything
- * that does not fit (a state missing, cut short or corrupt, moved
- * averages, another shard count) falls back to the full build before a
- * file is kept.  At 100,000 questions the state is about 160 MB.
+ * edited is made again too).  A shard's bytes depend only on its tokens' own
+ * postings, so the output is byte for byte a fresh build's; anything that
+ * does not fit (a state missing, cut short or corrupt, moved averages,
+ * another shard count) falls back to the full build before a file is
+ * kept.  At 100,000 questions the state is about 160 MB.
  *
  * Shards are sized so a shard holds about SHARD_BYTES of postings on a small
  * site and up to SHARD_BYTES_MAX on a large one (see write_shards()); a
@@ -1221,7 +1221,7 @@ build(struct index *ix, int jobs)
 	for (f = 0; f < FIELD__MAX; f++)
 		ix->avg[f] = quantize(n && ix->avg[f] > 0 ? ix->avg[f] / n : 1);
 	if (ix->state != NULL)
-		state_header(ix);
+		index_state_header(ix);
 
 	for (i = 0; i < NPART; i++) {
 		ix->part[i].tablesz = 1024;
@@ -1238,7 +1238,7 @@ build(struct index *ix, int jobs)
 		pool_run(CUTTERS, jobs, cut_job, ix);
 		pool_run(NPART, jobs, merge_job, ix);
 		if (ix->state != NULL)
-			state_batch(ix, jobs);
+			index_state_batch(ix, jobs);
 	}
 	free_cutters(ix);
 	for (i = 0; i < NPART; i++) {
@@ -1290,7 +1290,8 @@ index_reset(struct index *ix)
 
 /*
  * The index: from the last build's state when it fits and few questions
- * changed (state_rebuild()), else every question cut and merged (build()).
+ * changed (index_state_rebuild()), else every question cut and merged
+ * (build()).
  */
 int
 index_write(const struct site *site, struct output *out)
@@ -1309,8 +1310,8 @@ index_write(const struct site *site, struct output *out)
 	ix.site = site;
 	ix.out = out;
 	if ((data = output_state(out, "index", &len)) != NULL &&
-	    (done = state_rebuild(&ix, &rb, data, len, jobs, &why)) == 0) {
-		state_rebuild_free(&rb);
+	    (done = index_state_rebuild(&ix, &rb, data, len, jobs, &why)) == 0) {
+		index_state_rebuild_free(&rb);
 		index_reset(&ix);
 	}
 	if (getenv("FAQGEN_TIMING") != NULL) {
@@ -1327,7 +1328,7 @@ index_write(const struct site *site, struct output *out)
 		build(&ix, jobs);
 		write_shards(&ix, jobs);
 		if (ix.state != NULL)
-			state_tables(&ix);
+			index_state_tables(&ix);
 		/* The postings are written: free them before the answers. */
 		free_parts(&ix);
 		write_docs(&ix, jobs);
@@ -1337,17 +1338,17 @@ index_write(const struct site *site, struct output *out)
 		 * on a thread of its own while the answers are escaped.
 		 */
 		rb.ix = &ix;
-		threaded = pthread_create(&th, NULL, state_rewrite_thread,
+		threaded = pthread_create(&th, NULL, index_state_rewrite_thread,
 		    &rb) == 0;
 		if (!threaded)
-			state_rewrite(&ix, &rb);
+			index_state_rewrite(&ix, &rb);
 		write_docs(&ix, jobs);
 		if (threaded)
 			pthread_join(th, NULL);
 	}
 	write_manifest(&ix);
 	rc = atomic_load(&ix.rc);
-	state_rebuild_free(&rb);
+	index_state_rebuild_free(&rb);
 	index_reset(&ix);
 	return rc;
 }

@@ -6,7 +6,7 @@
  * faqgen.h.
  *
  * Memory: a struct index owns everything it points to but the site and
- * the output; index_reset() in index.c frees it, state_rebuild_free() in
+ * the output; index_reset() in index.c frees it, index_state_rebuild_free() in
  * index_state.c a struct rebuild's.
  */
 #ifndef INDEX_H
@@ -205,7 +205,7 @@ struct rpart {
 	size_t		 capscratch;
 };
 
-/* What a rebuild needs (state_rebuild()). */
+/* What a rebuild needs (index_state_rebuild()). */
 struct rebuild {
 	struct prev	 pv;
 	struct rpart	 part[NPART];
@@ -216,7 +216,7 @@ struct rebuild {
 	int		 verify;	/* check each block's hash */
 	size_t		 round0, round1;	/* batches collect() reads */
 	struct blockw	 bw;		/* rewrite_block()'s */
-	struct index	*ix;		/* for state_rewrite_thread() */
+	struct index	*ix;		/* for index_state_rewrite_thread() */
 	size_t		 written;	/* shards */
 	size_t		 held;		/* postings of the tokens it makes */
 	atomic_int	 bad;		/* the state does not hold together */
@@ -336,13 +336,13 @@ void		 ungroup_shards(struct index *);
 void		 blockw_free(struct blockw *);
 void		 blockw_starts(struct blockw *);
 void		 blockw_write(struct blockw *, struct buf *, uint32_t);
-void		 state_header(struct index *);
-void		 state_batch(struct index *, int);
-void		 state_tables(struct index *);
-int		 state_rebuild(struct index *, struct rebuild *, const void *,
+void		 index_state_header(struct index *);
+void		 index_state_batch(struct index *, int);
+void		 index_state_tables(struct index *);
+int		 index_state_rebuild(struct index *, struct rebuild *, const void *,
 		    size_t, int, const char **);
-void		 state_rewrite(struct index *, struct rebuild *);
-void		*state_rewrite_thread(void *);
-void		 state_rebuild_free(struct rebuild *);
+void		 index_state_rewrite(struct index *, struct rebuild *);
+void		*index_state_rewrite_thread(void *);
+void		 index_state_rebuild_free(struct rebuild *);
 
 #endif /* INDEX_H */

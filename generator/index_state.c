@@ -199,36 +199,6 @@ blockw_write(struct blockw *w, struct buf *out, uint32_t base)
 
 /* ------------------------------------------------------------- the state */
 
-static void
-put_u32(struct buf *b, uint32_t v)
-{
-	buf_put(b, (const char *)&v, sizeof(v));
-}
-
-static void
-put_u64(struct buf *b, uint64_t v)
-{
-	buf_put(b, (const char *)&v, sizeof(v));
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	uint32_t	 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t	 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /*
  * Everything but the questions' own text that the postings and result
  * files depend on: this program (program_hash()), and the questions in
@@ -266,16 +236,16 @@ state_write(struct index *ix, const void *p, size_t len)
 
 /* The header, before the records. */
 void
-state_header(struct index *ix)
+index_state_header(struct index *ix)
 {
 	struct buf	 b = { 0 };
 	size_t		 f;
 
 	buf_put(&b, STATE_MAGIC, 8);
-	put_u32(&b, STATE_VERSION);
-	put_u32(&b, NPART);
-	put_u64(&b, global_hash(ix->site));
-	put_u64(&b, ix->site->nquestions);
+	buf_put_u32(&b, STATE_VERSION);
+	buf_put_u32(&b, NPART);
+	buf_put_u64(&b, global_hash(ix->site));
+	buf_put_u64(&b, ix->site->nquestions);
 	for (f = 0; f < FIELD__MAX; f++)
 		buf_put(&b, (const char *)&ix->avg[f], sizeof(double));
 	state_write(ix, b.data, b.len);
@@ -294,7 +264,7 @@ block_hash_job(void *arg, size_t p)
 
 /* The blocks of the batch just merged. */
 void
-state_batch(struct index *ix, int jobs)
+index_state_batch(struct index *ix, int jobs)
 {
 	size_t		 p, first = ix->nblk;
 
@@ -369,7 +339,7 @@ tables_u64(struct tables *t, uint64_t v)
 
 /* The tables and the trailer, after the records; closes the state. */
 void
-state_tables(struct index *ix)
+index_state_tables(struct index *ix)
 {
 	const struct site *site = ix->site;
 	struct tables	 t = { ix, NULL, 0, BLOCK_SEED };
@@ -413,11 +383,11 @@ state_tables(struct index *ix)
 	}
 	free(t.piece);
 	for (i = 0; i < 4; i++)
-		put_u64(&b, at[i]);
-	put_u64(&b, ix->nshards);
-	put_u64(&b, ix->total);
-	put_u64(&b, (site->nquestions + BATCH - 1) / BATCH);
-	put_u64(&b, t.h);
+		buf_put_u64(&b, at[i]);
+	buf_put_u64(&b, ix->nshards);
+	buf_put_u64(&b, ix->total);
+	buf_put_u64(&b, (site->nquestions + BATCH - 1) / BATCH);
+	buf_put_u64(&b, t.h);
 	buf_put(&b, STATE_END, 8);
 	state_write(ix, b.data, b.len);
 	buf_free(&b);
@@ -1027,7 +997,7 @@ want_shard(struct index *ix, struct rebuild *rb, size_t k)
  * yet, and *why says why.
  */
 int
-state_rebuild(struct index *ix, struct rebuild *rb, const void *data,
+index_state_rebuild(struct index *ix, struct rebuild *rb, const void *data,
     size_t len, int jobs, const char **why)
 {
 	const struct site *site = ix->site;
@@ -1246,7 +1216,7 @@ copy_released(struct index *ix, struct prev *pv, uint64_t from, uint64_t to)
  * without a changed question copied as they are, the others made again.
  */
 void
-state_rewrite(struct index *ix, struct rebuild *rb)
+index_state_rewrite(struct index *ix, struct rebuild *rb)
 {
 	struct prev	*pv = &rb->pv;
 	struct block	 first, last, bl;
@@ -1290,21 +1260,21 @@ state_rewrite(struct index *ix, struct rebuild *rb)
 	}
 	free(bch);
 	buf_free(&b);
-	state_tables(ix);
+	index_state_tables(ix);
 }
 
-/* pthread: state_rewrite() beside write_docs(). */
+/* pthread: index_state_rewrite() beside write_docs(). */
 void *
-state_rewrite_thread(void *arg)
+index_state_rewrite_thread(void *arg)
 {
 	struct rebuild	*rb = arg;
 
-	state_rewrite(rb->ix, rb);
+	index_state_rewrite(rb->ix, rb);
 	return NULL;
 }
 
 void
-state_rebuild_free(struct rebuild *rb)
+index_state_rebuild_free(struct rebuild *rb)
 {
 	size_t	 p;
 

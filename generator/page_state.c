@@ -89,24 +89,6 @@ key_of(uint64_t seed, const char *src, uint64_t src_hash)
 	return hash_bytes(&src_hash, sizeof(src_hash), h);
 }
 
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t	 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	uint32_t	 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* Find the table of the mapped state; 0 when it does not hold together. */
 static int
 open_table(struct page_state *rs)
@@ -491,21 +473,9 @@ page_state_release(struct page_state *rs, size_t upto)
 }
 
 static void
-put_u32(struct buf *b, uint32_t v)
-{
-	buf_put(b, (const char *)&v, sizeof(v));
-}
-
-static void
-put_u64(struct buf *b, uint64_t v)
-{
-	buf_put(b, (const char *)&v, sizeof(v));
-}
-
-static void
 put_str(struct buf *b, const char *s, size_t len)
 {
-	put_u32(b, (uint32_t)len);
+	buf_put_u32(b, (uint32_t)len);
 	buf_put(b, s, len);
 	buf_putc(b, '\0');
 }
@@ -522,8 +492,8 @@ record_open(struct buf *b)
 {
 	size_t	 start = b->len;
 
-	put_u64(b, 0);
-	put_u32(b, 0);
+	buf_put_u64(b, 0);
+	buf_put_u32(b, 0);
 	return start;
 }
 
@@ -551,7 +521,7 @@ put_strlist(struct buf *b, const struct strlist *l)
 {
 	size_t	 i;
 
-	put_u32(b, (uint32_t)l->n);
+	buf_put_u32(b, (uint32_t)l->n);
 	for (i = 0; i < l->n; i++)
 		put_cstr(b, l->v[i]);
 }
@@ -568,16 +538,16 @@ put_rendering(struct buf *b, uint64_t key, const struct page *pg)
 	put_str(b, pg->html.data != NULL ? pg->html.data : "", pg->html.len);
 	put_cstr(b, pg->text != NULL ? pg->text : "");
 	put_opt(b, pg->summary);
-	put_u32(b, (uint32_t)pg->nheadings);
+	buf_put_u32(b, (uint32_t)pg->nheadings);
 	for (i = 0; i < pg->nheadings; i++) {
-		put_u32(b, (uint32_t)pg->headings[i].level);
+		buf_put_u32(b, (uint32_t)pg->headings[i].level);
 		put_cstr(b, pg->headings[i].id);
 		put_cstr(b, pg->headings[i].text);
 	}
-	put_u32(b, (uint32_t)pg->nxrefs);
+	buf_put_u32(b, (uint32_t)pg->nxrefs);
 	for (i = 0; i < pg->nxrefs; i++) {
 		xr = &pg->xrefs[i];
-		put_u64(b, (uint64_t)xr->line);
+		buf_put_u64(b, (uint64_t)xr->line);
 		put_cstr(b, xr->href);
 		put_cstr(b, xr->target->src);
 		put_cstr(b, xr->target->out);
@@ -597,7 +567,7 @@ put_frontmatter(struct buf *b, uint64_t key, const struct page *pg)
 	put_opt(b, pg->fm.title);
 	put_opt(b, pg->fm.description);
 	put_opt(b, pg->fm.lastmod);
-	put_u32(b, (uint32_t)(int32_t)pg->fm.weight);
+	buf_put_u32(b, (uint32_t)(int32_t)pg->fm.weight);
 	buf_putc(b, pg->fm.draft != 0);
 	put_strlist(b, &pg->fm.tags);
 	put_strlist(b, &pg->fm.keywords);
@@ -655,9 +625,9 @@ page_state_save(const struct page_state *rs, const struct site *site,
 	roff = xcalloc(npages ? npages : 1, sizeof(*roff));
 	foff = xcalloc(npages ? npages : 1, sizeof(*foff));
 	buf_put(&b, RS_MAGIC, 8);
-	put_u32(&b, v);
-	put_u32(&b, zero);
-	put_u64(&b, rs->seed);
+	buf_put_u32(&b, v);
+	buf_put_u32(&b, zero);
+	buf_put_u64(&b, rs->seed);
 	for (i = 0; i < npages; i++) {
 		pg = site->pages[i];
 		if (!saved(pg))
@@ -682,17 +652,17 @@ page_state_save(const struct page_state *rs, const struct site *site,
 			continue;
 		pg = site->pages[i];
 		key = key_of(rs->seed, pg->src, pg->src_hash);
-		put_u64(&b, key);
-		put_u64(&b, roff[i]);
-		put_u64(&b, foff[i]);
+		buf_put_u64(&b, key);
+		buf_put_u64(&b, roff[i]);
+		buf_put_u64(&b, foff[i]);
 		n++;
 		if (b.len >= FLUSH_AT) {
 			output_stream_write(s, b.data, b.len);
 			b.len = 0;
 		}
 	}
-	put_u64(&b, n);
-	put_u64(&b, off);
+	buf_put_u64(&b, n);
+	buf_put_u64(&b, off);
 	buf_put(&b, RS_END, 8);
 	output_stream_write(s, b.data, b.len);
 	ok = output_stream_close(s);
