@@ -47,12 +47,12 @@
 
 #include "faqgen.h"
 
-#define RS_MAGIC	"faqgenPS"
-#define RS_END		"PSstate."
-#define RS_VERSION	2u
-#define RS_HEADER	(8 + 4 + 4 + 8)
-#define RS_TRAILER	(8 + 8 + 8)
-#define RS_ENTRY	(8 + 8 + 8)
+#define PS_MAGIC	"faqgenPS"
+#define PS_END		"PSstate."
+#define PS_VERSION	2u
+#define PS_HEADER	(8 + 4 + 4 + 8)
+#define PS_TRAILER	(8 + 8 + 8)
+#define PS_ENTRY	(8 + 8 + 8)
 
 struct page_state {
 	const uint8_t	*map;		/* the last build's state, or NULL */
@@ -62,7 +62,7 @@ struct page_state {
 	uint64_t	*off;		/* of the rendering; 0: a free slot */
 	uint64_t	*fmoff;		/* of the front matter */
 	size_t		 mask;		/* table size - 1; 0: no table */
-	const uint8_t	*table;		/* in map: RS_ENTRY per page */
+	const uint8_t	*table;		/* in map: PS_ENTRY per page */
 	size_t		 n;		/* pages */
 	size_t		 released;	/* bytes of map given back */
 };
@@ -72,10 +72,10 @@ static uint64_t
 seed_of(const struct config *cfg)
 {
 	uint64_t	 h = program_hash();
-	uint32_t	 v = RS_VERSION;
+	uint32_t	 v = PS_VERSION;
 	uint8_t		 unsafe = cfg->unsafe_html != 0;
 
-	h = hash_bytes(RS_MAGIC, 8, h);
+	h = hash_bytes(PS_MAGIC, 8, h);
 	h = hash_bytes(&v, sizeof(v), h);
 	return hash_bytes(&unsafe, 1, h);
 }
@@ -91,47 +91,47 @@ key_of(uint64_t seed, const char *src, uint64_t src_hash)
 
 /* Find the table of the mapped state; 0 when it does not hold together. */
 static int
-open_table(struct page_state *rs)
+open_table(struct page_state *ps)
 {
-	const uint8_t	*p = rs->map, *end = rs->map + rs->len, *t;
+	const uint8_t	*p = ps->map, *end = ps->map + ps->len, *t;
 	uint64_t	 n, toff, k, o, f;
 	uint32_t	 v;
 	size_t		 i, j, size;
 
-	if (rs->len < RS_HEADER + RS_TRAILER ||
-	    memcmp(p, RS_MAGIC, 8) != 0 ||
-	    memcmp(end - 8, RS_END, 8) != 0)
+	if (ps->len < PS_HEADER + PS_TRAILER ||
+	    memcmp(p, PS_MAGIC, 8) != 0 ||
+	    memcmp(end - 8, PS_END, 8) != 0)
 		return 0;
 	v = get_u32(p + 8);
-	if (v != RS_VERSION || get_u64(p + 16) != rs->seed)
+	if (v != PS_VERSION || get_u64(p + 16) != ps->seed)
 		return 0;
-	n = get_u64(end - RS_TRAILER);
-	toff = get_u64(end - RS_TRAILER + 8);
-	if (toff < RS_HEADER || toff > rs->len - RS_TRAILER ||
-	    n > (rs->len - RS_TRAILER - toff) / RS_ENTRY ||
-	    n * RS_ENTRY != rs->len - RS_TRAILER - toff)
+	n = get_u64(end - PS_TRAILER);
+	toff = get_u64(end - PS_TRAILER + 8);
+	if (toff < PS_HEADER || toff > ps->len - PS_TRAILER ||
+	    n > (ps->len - PS_TRAILER - toff) / PS_ENTRY ||
+	    n * PS_ENTRY != ps->len - PS_TRAILER - toff)
 		return 0;
 	for (size = 16; size < 2 * n; size *= 2)
 		;
-	rs->table = p + toff;
-	rs->n = (size_t)n;
-	rs->key = xcalloc(size, sizeof(*rs->key));
-	rs->off = xcalloc(size, sizeof(*rs->off));
-	rs->fmoff = xcalloc(size, sizeof(*rs->fmoff));
-	rs->mask = size - 1;
-	for (i = 0, t = p + toff; i < n; i++, t += RS_ENTRY) {
+	ps->table = p + toff;
+	ps->n = (size_t)n;
+	ps->key = xcalloc(size, sizeof(*ps->key));
+	ps->off = xcalloc(size, sizeof(*ps->off));
+	ps->fmoff = xcalloc(size, sizeof(*ps->fmoff));
+	ps->mask = size - 1;
+	for (i = 0, t = p + toff; i < n; i++, t += PS_ENTRY) {
 		k = get_u64(t);
 		o = get_u64(t + 8);
 		f = get_u64(t + 16);
 		/* 0 marks a free slot: no record starts in the header. */
-		if (o < RS_HEADER || o > toff || toff - o < 12 ||
-		    f < RS_HEADER || f > toff || toff - f < 12)
+		if (o < PS_HEADER || o > toff || toff - o < 12 ||
+		    f < PS_HEADER || f > toff || toff - f < 12)
 			return 0;
-		for (j = k & rs->mask; rs->off[j] != 0; j = (j + 1) & rs->mask)
+		for (j = k & ps->mask; ps->off[j] != 0; j = (j + 1) & ps->mask)
 			;
-		rs->key[j] = k;
-		rs->off[j] = o;
-		rs->fmoff[j] = f;
+		ps->key[j] = k;
+		ps->off[j] = o;
+		ps->fmoff[j] = f;
 	}
 	return 1;
 }
@@ -139,24 +139,24 @@ open_table(struct page_state *rs)
 struct page_state *
 page_state_open(const struct config *cfg, struct output *out)
 {
-	struct page_state *rs;
+	struct page_state *ps;
 	const void	*map;
 	size_t		 len;
 
-	rs = xcalloc(1, sizeof(*rs));
-	rs->seed = seed_of(cfg);
+	ps = xcalloc(1, sizeof(*ps));
+	ps->seed = seed_of(cfg);
 	if (out == NULL || (map = output_state(out, "pages", &len)) == NULL)
-		return rs;
-	rs->map = map;
-	rs->len = len;
-	if (!open_table(rs)) {
-		free(rs->key);
-		free(rs->off);
-		free(rs->fmoff);
-		rs->key = rs->off = rs->fmoff = NULL;
-		rs->mask = 0;
+		return ps;
+	ps->map = map;
+	ps->len = len;
+	if (!open_table(ps)) {
+		free(ps->key);
+		free(ps->off);
+		free(ps->fmoff);
+		ps->key = ps->off = ps->fmoff = NULL;
+		ps->mask = 0;
 	}
-	return rs;
+	return ps;
 }
 
 /* A reader of one record's bytes. */
@@ -354,14 +354,14 @@ parse(const struct site *site, struct page *pg, struct rd *r,
 
 /* The slot of the page with this key, or (size_t)-1. */
 static size_t
-find(const struct page_state *rs, uint64_t key)
+find(const struct page_state *ps, uint64_t key)
 {
 	size_t	 j;
 
-	if (rs == NULL || rs->mask == 0)
+	if (ps == NULL || ps->mask == 0)
 		return (size_t)-1;
-	for (j = key & rs->mask; rs->off[j] != 0; j = (j + 1) & rs->mask)
-		if (rs->key[j] == key)
+	for (j = key & ps->mask; ps->off[j] != 0; j = (j + 1) & ps->mask)
+		if (ps->key[j] == key)
 			return j;
 	return (size_t)-1;
 }
@@ -372,10 +372,10 @@ find(const struct page_state *rs, uint64_t key)
  * did; r then reads its body.
  */
 static int
-record(const struct page_state *rs, uint64_t off, uint64_t key, struct rd *r)
+record(const struct page_state *ps, uint64_t off, uint64_t key, struct rd *r)
 {
-	const uint8_t	*p = rs->map + off;
-	uint64_t	 toff = (uint64_t)(rs->table - rs->map);
+	const uint8_t	*p = ps->map + off;
+	uint64_t	 toff = (uint64_t)(ps->table - ps->map);
 	uint32_t	 len = get_u32(p + 8);
 
 	if (len > toff - off - 12 || hash_bytes(p + 12, len, key) != get_u64(p))
@@ -387,7 +387,7 @@ record(const struct page_state *rs, uint64_t off, uint64_t key, struct rd *r)
 }
 
 int
-page_state_frontmatter(const struct page_state *rs, const char *src,
+page_state_frontmatter(const struct page_state *ps, const char *src,
     uint64_t src_hash, struct frontmatter *fm)
 {
 	struct frontmatter x;
@@ -397,11 +397,11 @@ page_state_frontmatter(const struct page_state *rs, const char *src,
 	size_t		 j;
 	int		 ok = 1;
 
-	if (rs == NULL || rs->mask == 0)
+	if (ps == NULL || ps->mask == 0)
 		return 0;
-	key = key_of(rs->seed, src, src_hash);
-	if ((j = find(rs, key)) == (size_t)-1 ||
-	    !record(rs, rs->fmoff[j], key, &r) ||
+	key = key_of(ps->seed, src, src_hash);
+	if ((j = find(ps, key)) == (size_t)-1 ||
+	    !record(ps, ps->fmoff[j], key, &r) ||
 	    (s = rd_str(&r, NULL)) == NULL || strcmp(s, src) != 0)
 		return 0;
 	memset(&x, 0, sizeof(x));
@@ -420,7 +420,7 @@ page_state_frontmatter(const struct page_state *rs, const char *src,
 }
 
 int
-page_state_restore(const struct page_state *rs, const struct site *site,
+page_state_restore(const struct page_state *ps, const struct site *site,
     struct page *pg)
 {
 	struct restored	 x;
@@ -428,11 +428,11 @@ page_state_restore(const struct page_state *rs, const struct site *site,
 	uint64_t	 key;
 	size_t		 j;
 
-	if (rs == NULL || rs->mask == 0)
+	if (ps == NULL || ps->mask == 0)
 		return 0;
-	key = key_of(rs->seed, pg->src, pg->src_hash);
-	if ((j = find(rs, key)) == (size_t)-1 ||
-	    !record(rs, rs->off[j], key, &r))
+	key = key_of(ps->seed, pg->src, pg->src_hash);
+	if ((j = find(ps, key)) == (size_t)-1 ||
+	    !record(ps, ps->off[j], key, &r))
 		return 0;
 	memset(&x, 0, sizeof(x));
 	if (!parse(site, pg, &r, &x)) {
@@ -451,24 +451,28 @@ page_state_restore(const struct page_state *rs, const struct site *site,
 }
 
 void
-page_state_release(struct page_state *rs, size_t upto)
+page_state_release(struct page_state *ps, size_t upto)
 {
 	size_t	 page = (size_t)sysconf(_SC_PAGESIZE), end;
 
 	/*
-	 * The records are in the last build's site order, mostly this
+	 * The renderings are in the last build's site order, mostly this
 	 * one's: once the pages before upto are rendered, give back the
-	 * mapped pages of the records before the upto-th.  One read again
-	 * comes back from the file.
+	 * mapped pages of the renderings before the upto-th, and after the
+	 * last one, those of the front matters too.  One read again comes
+	 * back from the file.
 	 */
-	if (rs->mask == 0 || upto == 0 || upto > rs->n)
+	if (ps->mask == 0 || upto == 0)
 		return;
-	end = (size_t)get_u64(rs->table + RS_ENTRY * (upto - 1) + 8);
+	if (upto >= ps->n)
+		end = (size_t)(ps->table - ps->map);
+	else
+		end = (size_t)get_u64(ps->table + PS_ENTRY * (upto - 1) + 8);
 	end -= end % page;
-	if (end > rs->released) {
-		madvise((void *)(uintptr_t)(rs->map + rs->released),
-		    end - rs->released, MADV_DONTNEED);
-		rs->released = end;
+	if (end > ps->released) {
+		madvise((void *)(uintptr_t)(ps->map + ps->released),
+		    end - ps->released, MADV_DONTNEED);
+		ps->released = end;
 	}
 }
 
@@ -608,14 +612,14 @@ saved(const struct page *pg)
  * and memory held here would add to the build's peak.
  */
 int
-page_state_save(const struct page_state *rs, const struct site *site,
+page_state_save(const struct page_state *ps, const struct site *site,
     struct output *out)
 {
 	struct ostream	*s;
 	struct buf	 b;
 	const struct page *pg;
 	uint64_t	*roff, *foff, off = 0, key;
-	uint32_t	 v = RS_VERSION, zero = 0;
+	uint32_t	 v = PS_VERSION, zero = 0;
 	size_t		 i, n, npages = site->npages;
 	int		 ok;
 
@@ -624,16 +628,16 @@ page_state_save(const struct page_state *rs, const struct site *site,
 	memset(&b, 0, sizeof(b));
 	roff = xcalloc(npages ? npages : 1, sizeof(*roff));
 	foff = xcalloc(npages ? npages : 1, sizeof(*foff));
-	buf_put(&b, RS_MAGIC, 8);
+	buf_put(&b, PS_MAGIC, 8);
 	buf_put_u32(&b, v);
 	buf_put_u32(&b, zero);
-	buf_put_u64(&b, rs->seed);
+	buf_put_u64(&b, ps->seed);
 	for (i = 0; i < npages; i++) {
 		pg = site->pages[i];
 		if (!saved(pg))
 			continue;
 		roff[i] = off + b.len;
-		put_rendering(&b, key_of(rs->seed, pg->src, pg->src_hash), pg);
+		put_rendering(&b, key_of(ps->seed, pg->src, pg->src_hash), pg);
 		flush(s, &b, &off, 0);
 	}
 	for (i = 0; i < npages; i++) {
@@ -641,7 +645,7 @@ page_state_save(const struct page_state *rs, const struct site *site,
 			continue;
 		pg = site->pages[i];
 		foff[i] = off + b.len;
-		put_frontmatter(&b, key_of(rs->seed, pg->src, pg->src_hash),
+		put_frontmatter(&b, key_of(ps->seed, pg->src, pg->src_hash),
 		    pg);
 		flush(s, &b, &off, 0);
 	}
@@ -651,7 +655,7 @@ page_state_save(const struct page_state *rs, const struct site *site,
 		if (roff[i] == 0)
 			continue;
 		pg = site->pages[i];
-		key = key_of(rs->seed, pg->src, pg->src_hash);
+		key = key_of(ps->seed, pg->src, pg->src_hash);
 		buf_put_u64(&b, key);
 		buf_put_u64(&b, roff[i]);
 		buf_put_u64(&b, foff[i]);
@@ -663,7 +667,7 @@ page_state_save(const struct page_state *rs, const struct site *site,
 	}
 	buf_put_u64(&b, n);
 	buf_put_u64(&b, off);
-	buf_put(&b, RS_END, 8);
+	buf_put(&b, PS_END, 8);
 	output_stream_write(s, b.data, b.len);
 	ok = output_stream_close(s);
 	buf_free(&b);
@@ -673,12 +677,12 @@ page_state_save(const struct page_state *rs, const struct site *site,
 }
 
 void
-page_state_free(struct page_state *rs)
+page_state_free(struct page_state *ps)
 {
-	if (rs == NULL)
+	if (ps == NULL)
 		return;
-	free(rs->key);
-	free(rs->off);
-	free(rs->fmoff);
-	free(rs);
+	free(ps->key);
+	free(ps->off);
+	free(ps->fmoff);
+	free(ps);
 }
