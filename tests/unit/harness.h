@@ -57,6 +57,19 @@ harness_slurp(const char *path, size_t *len)
 	return s;
 }
 
+/* Remove a test's temporary folder and all in it; 0 on success. */
+static __attribute__((unused)) int
+harness_rmtree(const char *dir)
+{
+	char	 cmd[4096];
+
+	if (strchr(dir, '\'') != NULL ||
+	    (size_t)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir) >=
+	    sizeof(cmd))
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static int
 harness_done(void)
 {

@@ -340,17 +340,13 @@ damaged(void)
 int
 main(void)
 {
-	char	*cmd;
-
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	outdir = xasprintf("%s/out", dir);
 	TEST(restores);
 	TEST(broken_not_saved);
 	TEST(damaged);
-	cmd = xasprintf("rm -rf '%s'", dir);
-	CHECK(system(cmd) == 0);
-	free(cmd);
+	CHECK(harness_rmtree(dir) == 0);
 	free(outdir);
 	return harness_done();
 }

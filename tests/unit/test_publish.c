@@ -194,16 +194,12 @@ states(void)
 int
 main(void)
 {
-	char	*cmd;
-
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	outdir = xasprintf("%s/out", dir);
 	TEST(keep_by_key);
 	TEST(states);
-	cmd = xasprintf("rm -rf '%s'", dir);
-	CHECK(system(cmd) == 0);
-	free(cmd);
+	CHECK(harness_rmtree(dir) == 0);
 	free(outdir);
 	return harness_done();
 }

@@ -160,9 +160,7 @@ sitemap_parts(void)
 	free(s);
 	free(path);
 
-	path = xasprintf("rm -rf '%s'", dir);
-	CHECK(system(path) == 0);
-	free(path);
+	CHECK(harness_rmtree(dir) == 0);
 	free_site(&site);
 	diag_free(&d);
 }
@@ -191,9 +189,7 @@ sitemap_small(void)
 	CHECK(s != NULL && strstr(s, "<loc>https://example.org/faq/c/</loc>\n    <lastmod>2024-01-12</lastmod>") != NULL);
 	free(s);
 	free(path);
-	path = xasprintf("rm -rf '%s'", dir);
-	CHECK(system(path) == 0);
-	free(path);
+	CHECK(harness_rmtree(dir) == 0);
 	free_site(&site);
 	diag_free(&d);
 }
