@@ -4,7 +4,6 @@
  * main.c only reads the command line.
  */
 #include <sys/resource.h>
-
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -45,11 +44,7 @@ peak_mb(void)
 	return kb / 1024;
 }
 
-/*
- * With FAQGEN_TIMING set, each stage's wall time and the peak memory so
- * far go to stderr; the
- * benchmark uses it to show where a build's time goes.
- */
+/* The process's CPU time so far, every thread: user, and system in *sys. */
 static double
 cpu_seconds(double *sys)
 {
@@ -61,6 +56,11 @@ cpu_seconds(double *sys)
 	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 }
 
+/*
+ * With FAQGEN_TIMING set, each stage's wall time, its CPU time (user and
+ * system, every thread) and the peak memory so far go to stderr; the
+ * benchmark uses it to show where a build's time goes.
+ */
 static void
 lap(const char *stage, double *t)
 {
@@ -140,7 +140,7 @@ set(char **field, const char *value)
 struct render_ctx {
 	struct site	*site;
 	struct progress	*progress;
-	struct page_state *state;	/* the last build's renderings */
+	struct page_state *state;	/* the last build's pages */
 	size_t		 from;		/* the first page of the run */
 	atomic_size_t	 rendered;	/* pages not taken from the state */
 	int		 drop_body;	/* no all.html: Markdown unused later */
@@ -154,7 +154,7 @@ struct saver {
 };
 
 static void *
-save_renderings(void *arg)
+save_pages(void *arg)
 {
 	struct saver	*s = arg;
 
@@ -378,16 +378,16 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		    atomic_load(&ctx.rendered), site.npages);
 	lap("render", &t);
 	/*
-	 * The renderings are saved while link reads them (it writes none of
-	 * what is saved, and touches no output).
+	 * The pages are saved for the next build while link reads them (it
+	 * writes nothing that is saved, and touches no output).
 	 */
 	saver.state = ctx.state;
 	saver.site = &site;
 	saver.out = dry ? NULL : out;
 	saver.rc = 0;
-	threaded = pthread_create(&th, NULL, save_renderings, &saver) == 0;
+	threaded = pthread_create(&th, NULL, save_pages, &saver) == 0;
 	if (!threaded)
-		save_renderings(&saver);
+		save_pages(&saver);
 	progress_stage(pr, "linking", 0);
 	link_site(&site);
 	if (threaded)
