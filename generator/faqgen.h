@@ -312,6 +312,8 @@ void	 site_free(struct site *);
 void	 render_page(const struct site *, struct page *);
 /* The answer as it stands inside all.html; the caller frees it. */
 char	*render_all_body(const struct site *, const struct page *);
+/* Free what render_page() made of a page (not its diagnostics). */
+void	 render_free(struct page *);
 
 /* ---------------------------------------------------------- page_state.c */
 

@@ -936,8 +936,6 @@ site_layout(const struct site *site, const char *name)
 void
 site_page_free(struct page *p)
 {
-	size_t	 i;
-
 	if (p == NULL)
 		return;
 	free(p->src);
@@ -947,26 +945,13 @@ site_page_free(struct page *p)
 	free(p->out);
 	frontmatter_free(&p->fm);
 	free(p->body);
-	buf_free(&p->html);
-	free(p->text);
-	free(p->summary);
-	for (i = 0; i < p->nheadings; i++) {
-		free(p->headings[i].id);
-		free(p->headings[i].text);
-	}
-	free(p->headings);
-	for (i = 0; i < p->nxrefs; i++) {
-		free(p->xrefs[i].href);
-		free(p->xrefs[i].fragment);
-	}
-	free(p->xrefs);
+	render_free(p);
 	diag_free(&p->diags);
 	free(p->questions);
 	free(p->related);
 	strlist_free(&p->alias_out);
 	free(p->url_up);
 	free(p->anchor);
-	strlist_free(&p->external);
 	free(p);
 }
 

@@ -263,42 +263,10 @@ rd_opt(struct rd *r, int *ok)
 	return s;
 }
 
-/* A rendering read back, not yet the page's. */
-struct restored {
-	struct buf	 html;
-	char		*text, *summary;
-	struct heading	*headings;
-	size_t		 nheadings;
-	struct xref	*xrefs;
-	size_t		 nxrefs;
-	struct strlist	 external;
-};
-
-static void
-restored_free(struct restored *x)
-{
-	size_t	 i;
-
-	buf_free(&x->html);
-	free(x->text);
-	free(x->summary);
-	for (i = 0; i < x->nheadings; i++) {
-		free(x->headings[i].id);
-		free(x->headings[i].text);
-	}
-	free(x->headings);
-	for (i = 0; i < x->nxrefs; i++) {
-		free(x->xrefs[i].href);
-		free(x->xrefs[i].fragment);
-	}
-	free(x->xrefs);
-	strlist_free(&x->external);
-}
-
 /* Parse a record's body into x; 0 when it is not this page's or is bad. */
 static int
 parse(const struct site *site, struct page *pg, struct rd *r,
-    struct restored *x)
+    struct page *x)
 {
 	const char	*s, *tsrc, *tout;
 	struct page	*target;
@@ -423,7 +391,7 @@ int
 page_state_restore(const struct page_state *ps, const struct site *site,
     struct page *pg)
 {
-	struct restored	 x;
+	struct page	 x;
 	struct rd	 r;
 	uint64_t	 key;
 	size_t		 j;
@@ -434,9 +402,10 @@ page_state_restore(const struct page_state *ps, const struct site *site,
 	if ((j = find(ps, key)) == (size_t)-1 ||
 	    !record(ps, ps->off[j], key, &r))
 		return 0;
+	/* Read into a scratch page, then moved over whole. */
 	memset(&x, 0, sizeof(x));
 	if (!parse(site, pg, &r, &x)) {
-		restored_free(&x);
+		render_free(&x);
 		return 0;
 	}
 	pg->html = x.html;

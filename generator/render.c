@@ -971,7 +971,6 @@ render_all_body(const struct site *site, const struct page *pg)
 {
 	struct page	 tmp;
 	char		*prefix, *html;
-	size_t		 i;
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.kind = pg->kind;
@@ -987,19 +986,33 @@ render_all_body(const struct site *site, const struct page *pg)
 	render(site, &tmp, prefix);
 	free(prefix);
 	html = buf_detach(&tmp.html, NULL);
-	free(tmp.text);
-	free(tmp.summary);
-	for (i = 0; i < tmp.nheadings; i++) {
-		free(tmp.headings[i].id);
-		free(tmp.headings[i].text);
-	}
-	free(tmp.headings);
-	for (i = 0; i < tmp.nxrefs; i++) {
-		free(tmp.xrefs[i].href);
-		free(tmp.xrefs[i].fragment);
-	}
-	free(tmp.xrefs);
-	strlist_free(&tmp.external);
+	render_free(&tmp);
 	diag_free(&tmp.diags);
 	return html;
+}
+
+void
+render_free(struct page *pg)
+{
+	size_t	 i;
+
+	buf_free(&pg->html);
+	free(pg->text);
+	free(pg->summary);
+	for (i = 0; i < pg->nheadings; i++) {
+		free(pg->headings[i].id);
+		free(pg->headings[i].text);
+	}
+	free(pg->headings);
+	for (i = 0; i < pg->nxrefs; i++) {
+		free(pg->xrefs[i].href);
+		free(pg->xrefs[i].fragment);
+	}
+	free(pg->xrefs);
+	strlist_free(&pg->external);
+	pg->text = pg->summary = NULL;
+	pg->headings = NULL;
+	pg->nheadings = 0;
+	pg->xrefs = NULL;
+	pg->nxrefs = 0;
 }
