@@ -3,6 +3,7 @@
  * reaches HTML, an attribute, JSON or a URL goes through one of these.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "faqgen.h"
@@ -33,6 +34,39 @@ static const unsigned char special[256] = {
 #define HTML_SPECIAL	1
 #define JSON_SPECIAL	2
 
+#define HIGH		0x8080808080808080ULL
+#define ONES		0x0101010101010101ULL
+
+/*
+ * How many bytes from u on need no look for mask: the index of the first
+ * that does, else len.  Eight bytes at a time where all eight are
+ * non-ASCII (and, for JSON, none is 0xe2): Chinese text is mostly such
+ * runs, and every special byte but 0xe2 is ASCII.
+ */
+static inline size_t
+plain_span(const unsigned char *u, size_t len, unsigned char mask)
+{
+	uint64_t	 w, x;
+	size_t		 i = 0, e;
+
+	while (len - i >= 8) {
+		memcpy(&w, u + i, 8);
+		x = w ^ (0xe2 * ONES);	/* a zero byte where w has 0xe2 */
+		if ((w & HIGH) == HIGH && (mask != JSON_SPECIAL ||
+		    ((x - ONES) & ~x & HIGH) == 0)) {
+			i += 8;
+			continue;
+		}
+		for (e = i + 8; i < e; i++)
+			if (special[u[i]] & mask)
+				return i;
+	}
+	for (; i < len; i++)
+		if (special[u[i]] & mask)
+			break;
+	return i;
+}
+
 /* Text and attribute values (always quoted with "). */
 void
 esc_html(struct buf *b, const char *s, size_t len)
@@ -44,8 +78,7 @@ esc_html(struct buf *b, const char *s, size_t len)
 	buf_grow(b, len);
 	for (;;) {
 		start = i;
-		while (i < len && !(special[u[i]] & HTML_SPECIAL))
-			i++;
+		i += plain_span(u + i, len - i, HTML_SPECIAL);
 		buf_put(b, s + start, i - start);
 		if (i == len)
 			break;
@@ -78,8 +111,7 @@ esc_json(struct buf *b, const char *s, size_t len)
 	buf_grow(b, len);
 	for (;;) {
 		start = i;
-		while (i < len && !(special[u[i]] & JSON_SPECIAL))
-			i++;
+		i += plain_span(u + i, len - i, JSON_SPECIAL);
 		buf_put(b, s + start, i - start);
 		if (i == len)
 			break;

@@ -375,7 +375,17 @@ linkify(struct render *r, const char *s, size_t len)
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		int word_start;
+		uint64_t w;
 
+		/* Eight non-ASCII bytes (Chinese text) start nothing. */
+		if (c >= 0x80 && len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) ==
+			    0x8080808080808080ULL) {
+				i += 8;
+				continue;
+			}
+		}
 		/* Only a letter or digit after a non-word starts a link. */
 		if (c >= 0x80 || !alnum(c) ||
 		    (i > 0 && alnum((unsigned char)s[i - 1]))) {

@@ -68,6 +68,37 @@ autolinks(void)
 	done();
 }
 
+/*
+ * Links and addresses after Chinese text of every length: the scan skips
+ * eight non-ASCII bytes at a time, and must stop short of each.
+ */
+static void
+autolinks_after_chinese(void)
+{
+	struct buf	 md = { NULL, 0, 0 };
+	struct page	*p;
+	size_t		 n, k, bad = 0;
+
+	for (n = 0; n < 12; n++) {
+		buf_truncate(&md, 0);
+		for (k = 0; k < n; k++)
+			buf_puts(&md, k % 3 == 2 ? "，" : "报考");
+		buf_puts(&md, "http://a.cn/x 和");
+		for (k = 0; k < n; k++)
+			buf_puts(&md, "证");
+		buf_puts(&md, "ks@gz.cn。\n");
+		p = build(md.data);
+		if (!has(p->html.data, "<a href=\"http://a.cn/x\" "
+		    "rel=\"external noopener\">http://a.cn/x</a> 和") ||
+		    !has(p->html.data, "<a href=\"mailto:ks@gz.cn\">"
+		    "ks@gz.cn</a>。"))
+			bad++;
+		done();
+	}
+	CHECK(bad == 0);
+	buf_free(&md);
+}
+
 static void
 headings(void)
 {
@@ -118,6 +149,7 @@ int
 main(void)
 {
 	TEST(autolinks);
+	TEST(autolinks_after_chinese);
 	TEST(headings);
 	TEST(xrefs);
 	TEST(text_and_summary);

@@ -77,6 +77,101 @@ escapes(void)
 	CHECK(!url_is_unsafe("mailto:a@b.cn", 13));
 }
 
+/* The escapes one byte at a time: what esc_html() and esc_json() must give. */
+static void
+ref_escape(struct buf *b, const unsigned char *s, size_t len, int json)
+{
+	char	 x[8];
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (!json) {
+			if (s[i] == '&')
+				buf_puts(b, "&amp;");
+			else if (s[i] == '<')
+				buf_puts(b, "&lt;");
+			else if (s[i] == '>')
+				buf_puts(b, "&gt;");
+			else if (s[i] == '"')
+				buf_puts(b, "&quot;");
+			else if (s[i] == '\'')
+				buf_puts(b, "&#39;");
+			else if (s[i] == 0)
+				buf_puts(b, "\xef\xbf\xbd");
+			else
+				buf_putc(b, (char)s[i]);
+			continue;
+		}
+		if (s[i] == 0xe2 && i + 2 < len && s[i + 1] == 0x80 &&
+		    (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
+			buf_puts(b, s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
+			i += 2;
+		} else if (s[i] == '"')
+			buf_puts(b, "\\\"");
+		else if (s[i] == '\\')
+			buf_puts(b, "\\\\");
+		else if (s[i] == '\n')
+			buf_puts(b, "\\n");
+		else if (s[i] == '\r')
+			buf_puts(b, "\\r");
+		else if (s[i] == '\t')
+			buf_puts(b, "\\t");
+		else if (s[i] < 0x20 || s[i] == '<' || s[i] == '>' ||
+		    s[i] == '&') {
+			snprintf(x, sizeof(x), "\\u%04x", s[i]);
+			buf_puts(b, x);
+		} else
+			buf_putc(b, (char)s[i]);
+	}
+}
+
+/*
+ * The escapes skip eight non-ASCII bytes at a time: texts of Chinese,
+ * U+2028, U+2029, other E2 characters and every special byte, mixed at
+ * every offset and length, escape as one byte at a time does.
+ */
+static void
+escapes_mixed(void)
+{
+	static const char *const piece[] = { "报考", "，", "\xe2\x80\xa8",
+	    "\xe2\x80\xa9", "\xe2\x80\x9c", "\xe2\x80", "<", ">", "&", "\"",
+	    "'", "\\", "\n", "\t", "\x01", "a", "http://x.cn", "\xe2" };
+	struct buf	 in = { NULL, 0, 0 }, got = { NULL, 0, 0 };
+	struct buf	 want = { NULL, 0, 0 };
+	uint32_t	 r = 1;
+	size_t		 t, k, n, bad = 0;
+	int		 json;
+
+	for (t = 0; t < 4000; t++) {
+		buf_truncate(&in, 0);
+		n = t % 23;
+		for (k = 0; k < n; k++) {
+			r = r * 1103515245u + 12345u;
+			buf_puts(&in, piece[(r >> 16) % (sizeof(piece) /
+			    sizeof(piece[0]))]);
+		}
+		if (t % 7 == 0)
+			buf_put(&in, "\0z", 2);
+		for (json = 0; json < 2; json++) {
+			buf_truncate(&got, 0);
+			buf_truncate(&want, 0);
+			if (json)
+				esc_json(&got, in.data, in.len);
+			else
+				esc_html(&got, in.data, in.len);
+			ref_escape(&want, (const unsigned char *)in.data,
+			    in.len, json);
+			if (got.len != want.len ||
+			    memcmp(got.data, want.data, got.len) != 0)
+				bad++;
+		}
+	}
+	CHECK(bad == 0);
+	buf_free(&in);
+	buf_free(&got);
+	buf_free(&want);
+}
+
 static void
 utf8(void)
 {
@@ -309,6 +404,7 @@ main(void)
 	TEST(program_objects);
 	TEST(paths);
 	TEST(escapes);
+	TEST(escapes_mixed);
 	TEST(utf8);
 	TEST(buffers);
 	return harness_done();
