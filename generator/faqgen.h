@@ -26,6 +26,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FAQGEN_VERSION "0.1.0"
 
@@ -100,9 +101,36 @@ struct buf {
 };
 
 void	 buf_grow(struct buf *, size_t extra);
-void	 buf_put(struct buf *, const char *, size_t);
-void	 buf_puts(struct buf *, const char *);
-void	 buf_putc(struct buf *, char);
+
+/*
+ * Appending, inline: output is built of many short pieces, and a piece
+ * that fits (nearly all) costs a compare and a copy.
+ */
+static inline void
+buf_put(struct buf *b, const char *s, size_t len)
+{
+	if (len >= b->cap - b->len)
+		buf_grow(b, len);
+	if (len > 0)
+		memcpy(b->data + b->len, s, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+static inline void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+static inline void
+buf_putc(struct buf *b, char c)
+{
+	if (b->cap - b->len < 2)
+		buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 /* v in decimal, without printf (for files of many numbers). */
 void	 buf_put_dec(struct buf *, uint64_t);
 /* Integers in the machine's byte order, for the build states. */
