@@ -163,6 +163,23 @@ save_pages(void *arg)
 	return NULL;
 }
 
+/* The sitemap and the feed, on a thread beside the index. */
+struct xmljob {
+	const struct site *site;
+	struct output	*out;
+	int		 rc;
+};
+
+static void *
+write_xml(void *arg)
+{
+	struct xmljob	*x = arg;
+
+	if ((x->rc = xml_sitemap(x->site, x->out)) == 0)
+		x->rc = xml_feed(x->site, x->out);
+	return NULL;
+}
+
 static void
 render_one(void *arg, size_t i)
 {
@@ -287,6 +304,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now(), t;
 	struct saver		 saver;
+	struct xmljob		 xml;
 	struct page_state	*state;
 	pthread_t		 th;
 	size_t			 n;
@@ -414,11 +432,23 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		lap("emit", &t);
 	/* Emit freed every page's HTML: give it back before the index. */
 	malloc_trim(0);
-	if (rc == 0 && (rc = index_write(&site, out)) == 0)
-		lap("index", &t);
-	if (rc == 0 && (rc = xml_sitemap(&site, out)) == 0 &&
-	    (rc = xml_feed(&site, out)) == 0)
-		lap("xml", &t);
+	if (rc == 0) {
+		/*
+		 * The sitemap and the feed (one thread's work) are written
+		 * while the index runs: its serial parts leave a core idle.
+		 */
+		xml.site = &site;
+		xml.out = out;
+		xml.rc = 0;
+		threaded = pthread_create(&th, NULL, write_xml, &xml) == 0;
+		if (!threaded)
+			write_xml(&xml);
+		rc = index_write(&site, out);
+		if (threaded)
+			pthread_join(th, NULL);
+		if (rc == 0 && (rc = xml.rc) == 0)
+			lap("index", &t);	/* with the sitemap and feed */
+	}
 	if (rc != 0) {
 		/* Template errors are the editor's; the rest is I/O. */
 		rc = td.n > 0 ? EXIT_CONTENT : EXIT_SYSTEM;
