@@ -131,6 +131,7 @@ buf_putc(struct buf *b, char c)
 	b->data[b->len++] = c;
 	b->data[b->len] = '\0';
 }
+
 /* v in decimal, without printf (for files of many numbers). */
 void	 buf_put_dec(struct buf *, uint64_t);
 /* Integers in the machine's byte order, for the build states. */
