@@ -627,24 +627,113 @@ token_find(struct part *pt, const struct posted *t)
 	return tk;
 }
 
+/* The size class of a list block of cap bytes. */
+static inline unsigned
+list_class(uint32_t cap)
+{
+	return (unsigned)__builtin_ctz((cap + 8) / (LIST_MIN + 8));
+}
+
+static inline uint32_t
+class_size(unsigned c)
+{
+	return ((LIST_MIN + 8u) << c) - 8;
+}
+
+/*
+ * A block of cap bytes for a list of l's.  With none of its class let go,
+ * a larger one is split (a block is two of the class below and 8 bytes),
+ * so the lists that grew early leave their blocks to the many short
+ * lists that come later.
+ */
+char *
+list_alloc(struct lists *l, uint32_t cap)
+{
+	unsigned	 c = list_class(cap), d;
+	char		*b, *h;
+
+	if (c >= LIST_SLAB)
+		return xmalloc(cap);
+	for (d = c; d < LIST_SLAB && l->free[d] == NULL; d++)
+		continue;
+	if (d < LIST_SLAB) {
+		b = l->free[d];
+		memcpy(&l->free[d], b, sizeof(b));
+		while (d-- > c) {
+			h = b + class_size(d);
+			memcpy(h, &l->free[d], sizeof(h));
+			l->free[d] = h;
+		}
+		return b;
+	}
+	if (l->left < cap) {
+		/* The rest of the chunk, in blocks as large as fit. */
+		for (d = LIST_SLAB; d-- > 0;)
+			while (l->left >= class_size(d)) {
+				memcpy(l->at, &l->free[d], sizeof(l->at));
+				l->free[d] = l->at;
+				l->at += class_size(d);
+				l->left -= class_size(d);
+			}
+		l->chunk = xreallocarray(l->chunk, l->nchunk + 1,
+		    sizeof(*l->chunk));
+		l->chunk[l->nchunk++] = l->at = xmalloc(LIST_CHUNK);
+		l->left = LIST_CHUNK;
+	}
+	b = l->at;
+	l->at += cap;
+	l->left -= cap;
+	return b;
+}
+
+/* Block b of cap bytes, a list's of l's, is no longer used. */
+void
+list_free(struct lists *l, char *b, uint32_t cap)
+{
+	unsigned	 c = list_class(cap);
+
+	if (c >= LIST_SLAB) {
+		free(b);
+		return;
+	}
+	memcpy(b, &l->free[c], sizeof(b));
+	l->free[c] = b;
+}
+
+/* Free l's chunks: every block cut from them. */
+void
+list_chunks_free(struct lists *l)
+{
+	while (l->nchunk > 0)
+		free(l->chunk[--l->nchunk]);
+	free(l->chunk);
+	memset(l, 0, sizeof(*l));
+}
+
 /*
  * A posting onto tk's list when there may not be room for the longest:
- * the list grows only when this one does not fit (most lists are a few
- * postings of 2 to 4 bytes).  The sizes fill malloc's chunks: 24, 56,
- * 120 ... bytes, 8 less than a power of two.
+ * the list moves to a block twice as large only when this one does not
+ * fit (most lists are a few postings of 2 to 4 bytes).
  */
 static void
-put_posting(struct token *tk, uint32_t gap, uint32_t q)
+put_posting(struct part *pt, struct token *tk, uint32_t gap, uint32_t q)
 {
-	char	 tmp[14], *w;
+	char	 tmp[14], *w, *b;
 	size_t	 len;
+	uint32_t cap;
 
 	w = put_num(tmp, gap);
 	w = put_num(w, q);
 	len = (size_t)(w - tmp);
 	if (tk->pcap - tk->plen < len) {
-		tk->pcap = tk->pcap ? tk->pcap * 2 + 8 : 24;
-		tk->p = xrealloc(tk->p, tk->pcap);
+		cap = tk->pcap ? tk->pcap * 2 + 8 : LIST_MIN;
+		b = list_alloc(&pt->lists, cap);
+		if (tk->p != NULL) {
+			memcpy(b, tk->p, tk->plen);
+			list_free(&pt->lists, tk->p, tk->pcap);
+		}
+		tk->p = b;
+		tk->pcap = cap;
 	}
 	memcpy(tk->p + tk->plen, tmp, len);
 	tk->plen += (uint32_t)len;
@@ -695,7 +784,7 @@ merge_job(void *arg, size_t p)
 				w = put_num(w, t->q);
 				tk->plen = (uint32_t)(w - tk->p);
 			} else
-				put_posting(tk, t->doc - tk->last, t->q);
+				put_posting(pt, tk, t->doc - tk->last, t->q);
 			tk->last = t->doc;
 			if (++tk->n == 2 * POSTINGS_MAX)
 				prune(pt, tk);
@@ -1256,8 +1345,12 @@ free_parts(struct index *ix)
 
 	for (p = 0; p < NPART; p++) {
 		pt = &ix->part[p];
+		/* A full build's lists are in its chunks, but the longest. */
 		for (i = 0; i < pt->ntok; i++)
-			free(pt->tok[i].p);
+			if (pt->lists.nchunk == 0 || (pt->tok[i].pcap > 0 &&
+			    list_class(pt->tok[i].pcap) >= LIST_SLAB))
+				free(pt->tok[i].p);
+		list_chunks_free(&pt->lists);
 		free(pt->tok);
 		free(pt->table);
 		free(pt->doc);

@@ -2,7 +2,8 @@
  * index.h: the search index's data model, shared by index.c (the full
  * build: cutting, merging, writing the files) and index_state.c (the
  * state saved for the next build, and the rebuild from it).  Included by
- * those two files only; the rest of the program sees index_write() in
+ * those two files only (and by tests/unit/test_index.c, which tries the
+ * posting lists' blocks); the rest of the program sees index_write() in
  * faqgen.h.
  *
  * Memory: a struct index owns everything it points to but the site and
@@ -64,8 +65,36 @@ struct token {
 	uint32_t	 plen, pcap;
 };
 
+/*
+ * The full build's posting lists, for one partition.  A list grows from
+ * LIST_MIN bytes to twice its size plus 8 (24, 56, 120 ...: size class
+ * 0, 1, 2 ...).  Blocks of the first LIST_SLAB classes are cut from
+ * chunks of LIST_CHUNK bytes, with no header and no lock (one thread
+ * merges a partition at a time), and a block a list leaves goes to the
+ * next list of its size; larger ones, a few hundred lists, are malloc()ed.
+ * The chunks are small enough to fill the holes the earlier stages left
+ * in the heap.  A rebuild's lists (final_list() in index_state.c) are all
+ * malloc()ed, and their part has no chunk.
+ */
+#define LIST_MIN	24
+#define LIST_SLAB	7	/* classes from chunks: up to 2,040 bytes */
+#define LIST_CHUNK	4096
+
+struct lists {
+	char		**chunk;	/* owned */
+	size_t		 nchunk;
+	char		*at;		/* free space in the last chunk */
+	size_t		 left;
+	char		*free[LIST_SLAB]; /* blocks let go, by class */
+};
+
+char	*list_alloc(struct lists *, uint32_t);
+void	 list_free(struct lists *, char *, uint32_t);
+void	 list_chunks_free(struct lists *);
+
 struct part {
 	struct buf	 pool;		/* token bytes */
+	struct lists	 lists;		/* the full build's posting lists */
 	struct token	*tok;		/* owned */
 	size_t		 ntok, captok;
 	uint32_t	*table;		/* token + 1 by hash, 0 when free */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "faqgen.h"
+#include "index.h"
 #include "harness.h"
 
 static char	*kw_pay[] = { (char *)"交费", (char *)"付款" };
@@ -173,22 +174,21 @@ test_manifest(void)
 }
 
 /*
- * The posting list of tok, as written in its shard, decoded from base-32
- * digits to "df,doc,q,gap,q..." in decimal; NULL when tok is not there.
+ * The posting list of tok in the index of folder dir, of shards shards, as
+ * written in its shard, decoded from base-32 digits to "df,doc,q,gap,q..."
+ * in decimal; NULL when tok is not there.
  */
 static char *
-postings(const char *tok)
+postings_in(const char *dir, size_t shards, const char *tok)
 {
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
-	    "WXYZabcdefghijklmnopqrstuvwxyz-_";
 	char		 rel[64], *s, *at, *want, *r = NULL;
 	struct buf	 b = { 0 };
 	unsigned long	 v = 0;
 	size_t		 d;
 
 	snprintf(rel, sizeof(rel), "s/%u",
-	    (unsigned)(tokenize_hash(tok, strlen(tok)) % nshards));
-	if ((s = slurp_js("a", rel, 's', strtoul(rel + 2, NULL, 10))) == NULL)
+	    (unsigned)(tokenize_hash(tok, strlen(tok)) % shards));
+	if ((s = slurp_js(dir, rel, 's', strtoul(rel + 2, NULL, 10))) == NULL)
 		return NULL;
 	want = xasprintf("\"%s\":\"", tok);
 	if ((at = strstr(s, want)) != NULL) {
@@ -206,6 +206,13 @@ postings(const char *tok)
 	free(want);
 	free(s);
 	return r;
+}
+
+/* The posting list of tok in the small site's index. */
+static char *
+postings(const char *tok)
+{
+	return postings_in("a", nshards, tok);
 }
 
 static void
@@ -401,6 +408,222 @@ test_rebuild(void)
 	q_code.fm.title = title;
 }
 
+#define LONG	2600	/* questions: more than 2 * POSTINGS_MAX */
+
+/*
+ * Whether list (postings_in()'s) is that of a token found n[i] times in the
+ * answer of question i (0: not at all) of LONG questions whose every
+ * field is as long as every other's, so that q grows with n alone: df
+ * the questions with n > 0, and the 1,000 best kept (the higher n, then
+ * the earlier question), in question order, their q growing with n.
+ */
+static int
+long_list_is(const char *list, const unsigned *n)
+{
+	unsigned	 count[6] = { 0 }, q[6] = { 0 }, cut, keep_eq;
+	unsigned	 df = 0, doc = 0, v;
+	size_t		 i;
+	const char	*at = list;
+	char		*end;
+
+	if (list == NULL)
+		return 0;
+	for (i = 0; i < LONG; i++) {
+		count[n[i]]++;
+		df += n[i] > 0;
+	}
+	/* The cut: the n whose questions pass the 1,000th best. */
+	for (cut = 5, keep_eq = 1000; count[cut] < keep_eq; cut--)
+		keep_eq -= count[cut];
+	if (strtoul(at, &end, 10) != df || *end != ',')
+		return 0;
+	at = end + 1;
+	for (i = 0; i < LONG; i++) {
+		if (n[i] < cut || n[i] == 0)
+			continue;
+		if (n[i] == cut) {
+			if (keep_eq == 0)
+				continue;
+			keep_eq--;
+		}
+		/* The next posting must be question i's: gap, q. */
+		if (*at == '\0')
+			return 0;
+		doc += (unsigned)strtoul(at, &end, 10);
+		if (doc != i || *end != ',')
+			return 0;
+		v = (unsigned)strtoul(end + 1, &end, 10);
+		if (*end != ',' && *end != '\0')
+			return 0;
+		at = *end == ',' ? end + 1 : end;
+		if (q[n[i]] == 0)
+			q[n[i]] = v;
+		else if (q[n[i]] != v)
+			return 0;
+		doc = (unsigned)i;
+	}
+	for (i = 1; i < 5; i++)
+		if (q[i] != 0 && q[i + 1] != 0 && q[i] >= q[i + 1])
+			return 0;
+	return *at == '\0';
+}
+
+/*
+ * A site of LONG questions: 甲乙 one to five times in each answer, 丙丁
+ * the rest of five, a word of each question's own and two words each in
+ * every 97th and every 13th question.  The merge's lists of 甲, 甲乙, 丙丁
+ * ... grow through every block size and are cut back to the POSTINGS_MAX
+ * best; the many shorter lists that follow take the blocks they left.
+ * Every list must come out whole.
+ */
+static void
+test_long_lists(void)
+{
+	struct site	 saved = site;
+	struct page	*pages, **qs, cat = { 0 };
+	struct buf	 b = { 0 };
+	unsigned	*n_jy, *n_bd;
+	char		*m, *l, *want, word[16];
+	size_t		 i, k, shards;
+
+	pages = xcalloc(LONG, sizeof(*pages));
+	qs = xcalloc(LONG, sizeof(*qs));
+	n_jy = xcalloc(LONG, sizeof(*n_jy));
+	n_bd = xcalloc(LONG, sizeof(*n_bd));
+	cat.kind = PAGE_CATEGORY;
+	cat.fm.title = (char *)"长列表";
+	cat.out = (char *)"long/index.html";
+	for (i = 0; i < LONG; i++) {
+		n_jy[i] = (unsigned)(i * 7919 % 5) + 1;
+		n_bd[i] = 5 - n_jy[i];
+		b.len = 0;
+		for (k = 0; k < 5; k++)
+			buf_puts(&b, k < n_jy[i] ? "甲乙，" : "丙丁，");
+		buf_printf(&b, "w%zu g%zu h%zu。", i, i % 97, i % 13);
+		pages[i].kind = PAGE_QUESTION;
+		pages[i].fm.title = xasprintf("问题%05zu", i);
+		pages[i].text = xasprintf("%s", b.data);
+		pages[i].out = xasprintf("long/q%05zu.html", i);
+		pages[i].category = &cat;
+		qs[i] = &pages[i];
+	}
+	buf_free(&b);
+	site.categories = NULL;
+	site.ncategories = 0;
+	site.questions = qs;
+	site.nquestions = LONG;
+	CHECK(build("l") == 0);
+	site = saved;
+
+	m = slurp_js("l", "manifest", 'm', 0);
+	CHECK(m != NULL && strncmp(m, "{\"v\":3,\"n\":2600,\"shards\":", 25)
+	    == 0);
+	shards = m != NULL ? strtoul(m + 25, NULL, 10) : 1;
+	free(m);
+	CHECK(shards >= 1 && (shards & (shards - 1)) == 0);
+
+	l = postings_in("l", shards, "甲乙");
+	CHECK(long_list_is(l, n_jy));
+	free(l);
+	l = postings_in("l", shards, "甲");
+	CHECK(long_list_is(l, n_jy));
+	free(l);
+	l = postings_in("l", shards, "丙丁");
+	CHECK(long_list_is(l, n_bd));
+	free(l);
+	/* In every question's title: all 2,600 the same, the first kept. */
+	for (i = 0; i < LONG; i++)
+		n_bd[i] = 1;
+	l = postings_in("l", shards, "问题");
+	CHECK(long_list_is(l, n_bd));
+	free(l);
+	/*
+	 * Lists that grow side by side, each through several block sizes
+	 * to its whole length: 97 of about 27 postings, 13 of 200.
+	 */
+	for (k = 0; k < 97 + 13; k++) {
+		for (i = 0; i < LONG; i++)
+			n_bd[i] = k < 97 ? i % 97 == k : i % 13 == k - 97;
+		snprintf(word, sizeof(word), k < 97 ? "g%zu" : "h%zu",
+		    k < 97 ? k : k - 97);
+		l = postings_in("l", shards, word);
+		CHECK(long_list_is(l, n_bd));
+		free(l);
+	}
+	/* The short lists of the words, early and late. */
+	for (i = 0; i < LONG; i += 433) {
+		snprintf(word, sizeof(word), "w%zu", i);
+		l = postings_in("l", shards, word);
+		want = xasprintf("1,%zu,", i);
+		CHECK(l != NULL && strncmp(l, want, strlen(want)) == 0 &&
+		    strchr(l + strlen(want), ',') == NULL);
+		free(want);
+		free(l);
+	}
+	for (i = 0; i < LONG; i++) {
+		free(pages[i].fm.title);
+		free(pages[i].text);
+		free(pages[i].out);
+	}
+	free(pages);
+	free(qs);
+	free(n_jy);
+	free(n_bd);
+}
+
+/*
+ * The full build's posting-list blocks (list_alloc()): 200,000 random
+ * takes and returns of every size, from the chunks and from malloc().
+ * Each block is filled with bytes of its own and must still hold them
+ * when it is returned: no two blocks in use overlap, wherever a block
+ * came from (a new chunk, the rest of one, a block let go, a larger one
+ * split).
+ */
+#define LIVE	3000
+
+static void
+test_list_blocks(void)
+{
+	struct lists	 l = { 0 };
+	char		*b[LIVE];
+	uint32_t	 cap[LIVE], tag[LIVE], rnd = 1, c;
+	size_t		 n = 0, k, j, step, bad = 0, from_chunks = 0;
+
+	for (step = 0; step < 200000; step++) {
+		rnd = rnd * 1103515245u + 12345u;
+		if (n < LIVE && (n == 0 || (rnd >> 16) % 5 < 3)) {
+			/* Mostly small blocks, as the lists need them. */
+			c = (rnd >> 8) % 16;
+			c = c < 6 ? 0 : c < 9 ? 1 : c - 8;
+			cap[n] = (32u << c) - 8;
+			tag[n] = (uint32_t)step;
+			b[n] = list_alloc(&l, cap[n]);
+			from_chunks += c < LIST_SLAB;
+			for (j = 0; j < cap[n]; j++)
+				b[n][j] = (char)(tag[n] * 7 + j);
+			n++;
+			continue;
+		}
+		k = (rnd >> 4) % n;
+		for (j = 0; j < cap[k]; j++)
+			bad += b[k][j] != (char)(tag[k] * 7 + j);
+		list_free(&l, b[k], cap[k]);
+		n--;
+		b[k] = b[n];
+		cap[k] = cap[n];
+		tag[k] = tag[n];
+	}
+	for (k = 0; k < n; k++) {
+		for (j = 0; j < cap[k]; j++)
+			bad += b[k][j] != (char)(tag[k] * 7 + j);
+		list_free(&l, b[k], cap[k]);
+	}
+	CHECK(bad == 0);
+	CHECK(from_chunks > 50000 && l.nchunk > 10);
+	list_chunks_free(&l);
+	CHECK(l.nchunk == 0 && l.chunk == NULL && l.free[0] == NULL);
+}
+
 static void
 test_empty(void)
 {
@@ -442,6 +665,8 @@ main(void)
 	TEST(test_pages);
 	TEST(test_deterministic);
 	TEST(test_rebuild);
+	TEST(test_long_lists);
+	TEST(test_list_blocks);
 	TEST(test_empty);
 	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return harness_done();
