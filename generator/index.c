@@ -712,8 +712,8 @@ list_chunks_free(struct lists *l)
 
 /*
  * A posting onto tk's list when there may not be room for the longest:
- * the list moves to a block twice as large only when this one does not
- * fit (most lists are a few postings of 2 to 4 bytes).
+ * the list moves to the next block size (twice its own plus 8) only when
+ * this one does not fit (most lists are a few postings of 2 to 4 bytes).
  */
 static void
 put_posting(struct part *pt, struct token *tk, uint32_t gap, uint32_t q)
