@@ -351,11 +351,12 @@ void	 render_free(struct page *);
  * page_state_open() maps the last build's (out may be NULL: none).  With
  * the file's hash, page_state_frontmatter() gives its parsed front matter
  * and page_state_restore() a page its rendering, when everything they
- * depend on is unchanged (they return 1; thread-safe); else the caller
- * parses or renders.  page_state_release() gives back the memory of the
- * renderings of pages before upto; page_state_save() writes, as this
- * build's state, every page whose keep is set (0, or -1 on an error,
- * reported through out).
+ * depend on is unchanged (they return 1; thread-safe, one call a page);
+ * else the caller parses or renders.  page_state_release() gives back the
+ * memory of the renderings of pages before upto; page_state_save() writes,
+ * as this build's state, every page whose keep is set, appending to the
+ * last build's state what those two did not take from it when most of it
+ * stays (0, or -1 on an error, reported through out).
  */
 struct output;
 struct page_state;
@@ -556,6 +557,16 @@ const void	*output_state(struct output *, const char *name, size_t *len);
  * a dry run.  Not shared between threads.
  */
 struct ostream	*output_state_stream(struct output *, const char *name);
+/*
+ * Or, for a cache whose reader takes the last of what it finds, append to
+ * the state output_state() mapped, from its end at (its length): kept in
+ * place at commit, where the build's other states are swapped; cut back
+ * to the last build's bytes when the build fails or is abandoned.  NULL
+ * when there is no such state, on a dry run, or when the file is no longer
+ * the one mapped, as it was: then save it whole with output_state_stream().
+ */
+struct ostream	*output_state_append(struct output *, const char *name,
+		    size_t at);
 /*
  * The same for a file written piece by piece; an error is reported and
  * output_stream_close() returns -1.  Not shared between threads.

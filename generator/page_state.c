@@ -19,21 +19,37 @@
  * The file, in the byte order of the machine:
  *
  *   "faqgenPS" version:u32 0:u32 seed:u64
- *   renderings, each: hash:u64 length:u32 then length bytes of
+ *   records, renderings and front matters (below), then
+ *   table, per page: key:u64 rendering:u64 front-matter:u64 (offsets)
+ *   pages:u64 table-offset:u64 dead:u64 "PSstate."
+ *
+ * A full save writes every page's rendering, then every front matter (so
+ * loading reads a few MB of the state, not all of it), the table and the
+ * trailer.  A rebuild that took most pages from the state appends to it
+ * in place instead (output_state_append()): the records of the pages made
+ * again, a new table pointing at those and at the old records still
+ * valid, and a new trailer; dead counts the bytes no table reaches any
+ * more (old tables and trailers, records replaced or gone).  So a rebuild
+ * after one edit writes a few MB, not the whole state again.  Once dead
+ * would pass a quarter of the file, the state is saved whole again.  A
+ * reader takes the last trailer; an append cut short leaves no trailer at
+ * the end, and the whole state is ignored.
+ *
+ * The records:
+ *
+ *   rendering: hash:u64 length:u32 then length bytes of
  *     str src, str out, str html, str text, u8 has-summary [str summary],
  *     u32 headings {u32 level, str id, str text},
  *     u32 xrefs {u64 line, str href, str target src, str target out,
  *                u8 has-fragment [str fragment]},
  *     u32 external {str}
- *   front matters, each: hash:u64 length:u32 then length bytes of
+ *   front matter: hash:u64 length:u32 then length bytes of
  *     str src, u8 has-title [str title], u8 has-description
  *     [str description], u8 has-lastmod [str lastmod], u32 weight,
  *     u8 draft, u32 tags {str}, u32 keywords {str}, u32 aliases {str}
- *   table, per page: key:u64 rendering:u64 front-matter:u64 (offsets)
- *   pages:u64 table-offset:u64 "PSstate."
  *
- *   where str is u32 length, the bytes and a NUL.  The front matters lie
- *   together, so loading reads a few MB of the state, not all of it.
+ *   where str is u32 length, the bytes and a NUL, and hash is of the
+ *   length bytes, seeded with the page's key.
  *
  * Anything that does not hold together (bounds, hashes, the trailer) makes
  * the page, or every page, be parsed and rendered afresh.
@@ -49,10 +65,14 @@
 
 #define PS_MAGIC	"faqgenPS"
 #define PS_END		"PSstate."
-#define PS_VERSION	2u
+#define PS_VERSION	3u
 #define PS_HEADER	(8 + 4 + 4 + 8)
-#define PS_TRAILER	(8 + 8 + 8)
+#define PS_TRAILER	(8 + 8 + 8 + 8)
 #define PS_ENTRY	(8 + 8 + 8)
+
+/* Of used[]: what this build took from the page's records. */
+#define USED_RENDERING	1u
+#define USED_FRONTMATTER 2u
 
 struct page_state {
 	const uint8_t	*map;		/* the last build's state, or NULL */
@@ -61,9 +81,12 @@ struct page_state {
 	uint64_t	*key;		/* open addressing: key, offsets */
 	uint64_t	*off;		/* of the rendering; 0: a free slot */
 	uint64_t	*fmoff;		/* of the front matter */
+	uint8_t		*used;		/* USED_*: set by one page's thread */
 	size_t		 mask;		/* table size - 1; 0: no table */
 	const uint8_t	*table;		/* in map: PS_ENTRY per page */
+	uint64_t	*low;		/* lowest rendering from the k-th on */
 	size_t		 n;		/* pages */
+	uint64_t	 dead;		/* bytes no record of table's */
 	size_t		 released;	/* bytes of map given back */
 };
 
@@ -107,9 +130,11 @@ open_table(struct page_state *ps)
 		return 0;
 	n = get_u64(end - PS_TRAILER);
 	toff = get_u64(end - PS_TRAILER + 8);
+	ps->dead = get_u64(end - PS_TRAILER + 16);
 	if (toff < PS_HEADER || toff > ps->len - PS_TRAILER ||
 	    n > (ps->len - PS_TRAILER - toff) / PS_ENTRY ||
-	    n * PS_ENTRY != ps->len - PS_TRAILER - toff)
+	    n * PS_ENTRY != ps->len - PS_TRAILER - toff ||
+	    ps->dead > toff)
 		return 0;
 	for (size = 16; size < 2 * n; size *= 2)
 		;
@@ -118,6 +143,8 @@ open_table(struct page_state *ps)
 	ps->key = xcalloc(size, sizeof(*ps->key));
 	ps->off = xcalloc(size, sizeof(*ps->off));
 	ps->fmoff = xcalloc(size, sizeof(*ps->fmoff));
+	ps->used = xcalloc(size, sizeof(*ps->used));
+	ps->low = xcalloc(n + 1, sizeof(*ps->low));
 	ps->mask = size - 1;
 	for (i = 0, t = p + toff; i < n; i++, t += PS_ENTRY) {
 		k = get_u64(t);
@@ -132,6 +159,12 @@ open_table(struct page_state *ps)
 		ps->key[j] = k;
 		ps->off[j] = o;
 		ps->fmoff[j] = f;
+	}
+	/* After an append the renderings are no longer in table order. */
+	ps->low[n] = toff;
+	for (i = n; i-- > 0; ) {
+		o = get_u64(p + toff + i * PS_ENTRY + 8);
+		ps->low[i] = o < ps->low[i + 1] ? o : ps->low[i + 1];
 	}
 	return 1;
 }
@@ -153,7 +186,10 @@ page_state_open(const struct config *cfg, struct output *out)
 		free(ps->key);
 		free(ps->off);
 		free(ps->fmoff);
-		ps->key = ps->off = ps->fmoff = NULL;
+		free(ps->used);
+		free(ps->low);
+		ps->key = ps->off = ps->fmoff = ps->low = NULL;
+		ps->used = NULL;
 		ps->mask = 0;
 	}
 	return ps;
@@ -384,6 +420,7 @@ page_state_frontmatter(const struct page_state *ps, const char *src,
 		return 0;
 	}
 	*fm = x;
+	ps->used[j] |= USED_FRONTMATTER;
 	return 1;
 }
 
@@ -416,6 +453,7 @@ page_state_restore(const struct page_state *ps, const struct site *site,
 	pg->xrefs = x.xrefs;
 	pg->nxrefs = x.nxrefs;
 	pg->external = x.external;
+	ps->used[j] |= USED_RENDERING;
 	return 1;
 }
 
@@ -425,18 +463,15 @@ page_state_release(struct page_state *ps, size_t upto)
 	size_t	 page = (size_t)sysconf(_SC_PAGESIZE), end;
 
 	/*
-	 * The renderings are in the last build's site order, mostly this
-	 * one's: once the pages before upto are rendered, give back the
-	 * mapped pages of the renderings before the upto-th, and after the
-	 * last one, those of the front matters too.  One read again comes
-	 * back from the file.
+	 * The table is in the last build's site order, mostly this one's:
+	 * once the pages before upto are rendered, give back the mapped
+	 * pages before the lowest rendering of the upto-th page on, and
+	 * after the last one, everything before the table.  One read again
+	 * comes back from the file.
 	 */
 	if (ps->mask == 0 || upto == 0)
 		return;
-	if (upto >= ps->n)
-		end = (size_t)(ps->table - ps->map);
-	else
-		end = (size_t)get_u64(ps->table + PS_ENTRY * (upto - 1) + 8);
+	end = (size_t)ps->low[upto < ps->n ? upto : ps->n];
 	end -= end % page;
 	if (end > ps->released) {
 		madvise((void *)(uintptr_t)(ps->map + ps->released),
@@ -575,60 +610,167 @@ saved(const struct page *pg)
 	return 1;
 }
 
+/* The bytes of the old record at off, as far as they can be told. */
+static uint64_t
+record_bytes(const struct page_state *ps, uint64_t off)
+{
+	uint64_t	 toff = (uint64_t)(ps->table - ps->map);
+	uint32_t	 len = get_u32(ps->map + off + 8);
+
+	return len > toff - off - 12 ? toff - off : 12 + (uint64_t)len;
+}
+
+/*
+ * Which old records the new table can point at, in roff and foff (0: write
+ * it), for each page saved (save[i]); returns the bytes of the state no
+ * table would reach after an append.
+ */
+static uint64_t
+plan_append(const struct page_state *ps, const struct site *site,
+    const uint8_t *save, const uint64_t *key, uint64_t *roff, uint64_t *foff)
+{
+	uint8_t		*ref;
+	uint64_t	 dead;
+	size_t		 i, j;
+
+	ref = xcalloc(ps->mask + 1, 1);
+	for (i = 0; i < site->npages; i++) {
+		if (!save[i] || (j = find(ps, key[i])) == (size_t)-1)
+			continue;
+		if (ps->used[j] & USED_RENDERING) {
+			roff[i] = ps->off[j];
+			ref[j] |= USED_RENDERING;
+		}
+		if (ps->used[j] & USED_FRONTMATTER) {
+			foff[i] = ps->fmoff[j];
+			ref[j] |= USED_FRONTMATTER;
+		}
+	}
+	/* The old table and trailer, and every record left behind. */
+	dead = ps->dead + (uint64_t)(ps->len - (size_t)(ps->table - ps->map));
+	for (j = 0; j <= ps->mask; j++) {
+		if (ps->off[j] == 0)
+			continue;
+		if (!(ref[j] & USED_RENDERING))
+			dead += record_bytes(ps, ps->off[j]);
+		if (!(ref[j] & USED_FRONTMATTER))
+			dead += record_bytes(ps, ps->fmoff[j]);
+	}
+	free(ref);
+	return dead;
+}
+
+/* Whether the table planned is the last build's: nothing to write. */
+static int
+same_table(const struct page_state *ps, size_t npages, const uint8_t *save,
+    const uint64_t *key, const uint64_t *roff, const uint64_t *foff)
+{
+	const uint8_t	*t = ps->table;
+	size_t		 i, k = 0;
+
+	for (i = 0; i < npages; i++) {
+		if (!save[i])
+			continue;
+		if (k == ps->n || roff[i] == 0 || foff[i] == 0 ||
+		    get_u64(t) != key[i] || get_u64(t + 8) != roff[i] ||
+		    get_u64(t + 16) != foff[i])
+			return 0;
+		k++;
+		t += PS_ENTRY;
+	}
+	return k == ps->n;
+}
+
 /*
  * Everything is streamed a MB at a time, the renderings then the front
  * matters, with the offsets of each in two arrays: this runs beside link,
- * and memory held here would add to the build's peak.
+ * and memory held here would add to the build's peak.  Appended to the
+ * last build's state when most of its records stay (kept as it is when
+ * its table is this build's), else saved whole.
  */
 int
 page_state_save(const struct page_state *ps, const struct site *site,
     struct output *out)
 {
-	struct ostream	*s;
+	struct ostream	*s = NULL;
 	struct buf	 b;
 	const struct page *pg;
-	uint64_t	*roff, *foff, off = 0, key;
+	uint64_t	*roff, *foff, *key, off = 0, dead = 0;
+	uint8_t		*save;
 	uint32_t	 v = PS_VERSION, zero = 0;
-	size_t		 i, n, npages = site->npages;
+	size_t		 i, n, npages = site->npages, alloc;
 	int		 ok;
 
-	if ((s = output_state_stream(out, "pages")) == NULL)
-		return 0;
-	memset(&b, 0, sizeof(b));
-	roff = xcalloc(npages ? npages : 1, sizeof(*roff));
-	foff = xcalloc(npages ? npages : 1, sizeof(*foff));
-	buf_put(&b, PS_MAGIC, 8);
-	buf_put_u32(&b, v);
-	buf_put_u32(&b, zero);
-	buf_put_u64(&b, ps->seed);
-	for (i = 0; i < npages; i++) {
+	alloc = npages ? npages : 1;
+	roff = xcalloc(alloc, sizeof(*roff));
+	foff = xcalloc(alloc, sizeof(*foff));
+	key = xcalloc(alloc, sizeof(*key));
+	save = xcalloc(alloc, 1);
+	for (i = n = 0; i < npages; i++) {
 		pg = site->pages[i];
-		if (!saved(pg))
+		if ((save[i] = saved(pg)) != 0) {
+			key[i] = key_of(ps->seed, pg->src, pg->src_hash);
+			n++;
+		}
+	}
+	if (ps->mask != 0 && n > 0) {
+		dead = plan_append(ps, site, save, key, roff, foff);
+		/* Every record kept where it was: nothing to write. */
+		if (same_table(ps, npages, save, key, roff, foff) &&
+		    (s = output_state_append(out, "pages", ps->len)) != NULL) {
+			free(roff);
+			free(foff);
+			free(key);
+			free(save);
+			return output_stream_close(s);
+		}
+		/* At most a quarter of the file left behind. */
+		if (dead <= ps->len / 4 &&
+		    (s = output_state_append(out, "pages", ps->len)) != NULL)
+			off = ps->len;
+	}
+	if (s == NULL) {
+		memset(roff, 0, alloc * sizeof(*roff));
+		memset(foff, 0, alloc * sizeof(*foff));
+		dead = 0;
+		if ((s = output_state_stream(out, "pages")) == NULL) {
+			free(roff);
+			free(foff);
+			free(key);
+			free(save);
+			return 0;
+		}
+	}
+	memset(&b, 0, sizeof(b));
+	if (off == 0) {
+		buf_put(&b, PS_MAGIC, 8);
+		buf_put_u32(&b, v);
+		buf_put_u32(&b, zero);
+		buf_put_u64(&b, ps->seed);
+	}
+	/* The records not kept: renderings, then front matters. */
+	for (i = 0; i < npages; i++) {
+		if (!save[i] || roff[i] != 0)
 			continue;
 		roff[i] = off + b.len;
-		put_rendering(&b, key_of(ps->seed, pg->src, pg->src_hash), pg);
+		put_rendering(&b, key[i], site->pages[i]);
 		flush(s, &b, &off, 0);
 	}
 	for (i = 0; i < npages; i++) {
-		if (roff[i] == 0)
+		if (!save[i] || foff[i] != 0)
 			continue;
-		pg = site->pages[i];
 		foff[i] = off + b.len;
-		put_frontmatter(&b, key_of(ps->seed, pg->src, pg->src_hash),
-		    pg);
+		put_frontmatter(&b, key[i], site->pages[i]);
 		flush(s, &b, &off, 0);
 	}
 	/* The table: key and both offsets of every page saved. */
 	flush(s, &b, &off, 1);
-	for (i = n = 0; i < npages; i++) {
-		if (roff[i] == 0)
+	for (i = 0; i < npages; i++) {
+		if (!save[i])
 			continue;
-		pg = site->pages[i];
-		key = key_of(ps->seed, pg->src, pg->src_hash);
-		buf_put_u64(&b, key);
+		buf_put_u64(&b, key[i]);
 		buf_put_u64(&b, roff[i]);
 		buf_put_u64(&b, foff[i]);
-		n++;
 		if (b.len >= FLUSH_AT) {
 			output_stream_write(s, b.data, b.len);
 			b.len = 0;
@@ -636,12 +778,15 @@ page_state_save(const struct page_state *ps, const struct site *site,
 	}
 	buf_put_u64(&b, n);
 	buf_put_u64(&b, off);
+	buf_put_u64(&b, dead);
 	buf_put(&b, PS_END, 8);
 	output_stream_write(s, b.data, b.len);
 	ok = output_stream_close(s);
 	buf_free(&b);
 	free(roff);
 	free(foff);
+	free(key);
+	free(save);
 	return ok;
 }
 
@@ -653,5 +798,7 @@ page_state_free(struct page_state *ps)
 	free(ps->key);
 	free(ps->off);
 	free(ps->fmoff);
+	free(ps->used);
+	free(ps->low);
 	free(ps);
 }

@@ -66,14 +66,17 @@ struct manifest {
 /*
  * A build state (".public.state.NAME"): the one the build that made the
  * live output saved, mapped, and this build's, written to a temporary
- * file renamed in at commit.
+ * file renamed in at commit, or appended to the saved one in place (a
+ * cache's, output_state_append()) and cut back to it unless committed.
  */
 struct state {
 	char		*name;		/* owned */
 	char		*file;		/* ".public.state.NAME", owned */
 	void		*map;		/* the saved bytes; NULL: none */
 	size_t		 len;
+	uint64_t	 dev, ino;	/* of the file mapped */
 	int		 saved;		/* this build's is in file + ".new" */
+	int		 appended;	/* this build's is in file past len */
 };
 
 enum mode {
@@ -110,6 +113,8 @@ struct output {
 	uint64_t	 bytes;		/* all output */
 	uint64_t	 written;	/* of which added or changed */
 };
+
+static void	 state_cut_back(struct state *);
 
 static void
 fail(struct output *o, const char *path, const char *what)
@@ -474,6 +479,9 @@ output_free(struct output *o)
 	for (i = 0; i < o->nstates; i++) {
 		if (o->states[i].map != NULL)
 			munmap(o->states[i].map, o->states[i].len);
+		if (o->states[i].appended)
+			/* Not committed: back to the last build's bytes. */
+			state_cut_back(&o->states[i]);
 		if (o->states[i].saved) {
 			/* Not committed: this build's state is no one's. */
 			tmp = xasprintf("%s.new", o->states[i].file);
@@ -951,6 +959,7 @@ struct ostream {
 	char		*tmp;		/* owned; NULL: dry run */
 	int		 fd;
 	int		 failed;
+	int		 append;	/* to state's file, from its len */
 	uint64_t	 hash;
 	size_t		 len;
 };
@@ -1006,7 +1015,13 @@ output_stream_close(struct ostream *s)
 		fail(s->o, s->tmp, "cannot write");
 		s->failed = 1;
 	}
-	if (s->state != NULL) {
+	if (s->state != NULL && s->append) {
+		/* Kept at commit; cut back now if it failed. */
+		s->state->appended = 1;
+		rc = s->failed ? -1 : 0;
+		if (s->failed)
+			state_cut_back(s->state);
+	} else if (s->state != NULL) {
 		/* Renamed in at commit; unlinked now if it failed. */
 		s->state->saved = !s->failed;
 		rc = s->failed ? -1 : 0;
@@ -1079,6 +1094,8 @@ output_state(struct output *o, const char *name, size_t *len)
 		return NULL;
 	st->map = m;
 	st->len = (size_t)sb.st_size;
+	st->dev = (uint64_t)sb.st_dev;
+	st->ino = (uint64_t)sb.st_ino;
 	*len = st->len;
 	return m;
 }
@@ -1103,9 +1120,49 @@ output_state_stream(struct output *o, const char *name)
 	return s;
 }
 
+struct ostream *
+output_state_append(struct output *o, const char *name, size_t at)
+{
+	struct ostream	*s;
+	struct state	*st;
+	struct stat	 sb;
+	int		 fd;
+
+	if (o->dry_run || (st = state_get(o, name)) == NULL ||
+	    st->map == NULL || st->len != at || st->appended || st->saved)
+		return NULL;
+	/* The very file mapped, as it was: else the caller writes anew. */
+	if ((fd = open(st->file, O_WRONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_dev != st->dev || (uint64_t)sb.st_ino != st->ino ||
+	    (uint64_t)sb.st_size != (uint64_t)at ||
+	    lseek(fd, (off_t)at, SEEK_SET) == -1) {
+		close(fd);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->o = o;
+	s->state = st;
+	s->tmp = xstrdup(st->file);
+	s->fd = fd;
+	s->append = 1;
+	return s;
+}
+
+/* Back to the bytes the last build saved; a failure costs the state. */
+static void
+state_cut_back(struct state *st)
+{
+	if (truncate(st->file, (off_t)st->len) == -1)
+		unlink(st->file);
+	st->appended = 0;
+}
+
 /*
  * Before the swap: no state may outlive the output it describes (the same
- * rule as the manifest's).  Every state this build read or saved goes.
+ * rule as the manifest's).  Every state this build read or saved goes, but
+ * one appended to in place: a cache, it describes no output.
  */
 static int
 states_remove(struct output *o)
@@ -1113,7 +1170,8 @@ states_remove(struct output *o)
 	size_t	 i;
 
 	for (i = 0; i < o->nstates; i++)
-		if (unlink(o->states[i].file) == -1 && errno != ENOENT) {
+		if (!o->states[i].appended &&
+		    unlink(o->states[i].file) == -1 && errno != ENOENT) {
 			diag_add(o->diags, o->states[i].file, 0,
 			    "cannot remove: %s", strerror(errno));
 			return -1;
@@ -1129,6 +1187,8 @@ states_install(struct output *o)
 	size_t	 i;
 
 	for (i = 0; i < o->nstates; i++) {
+		/* Appended to in place: there already. */
+		o->states[i].appended = 0;
 		if (!o->states[i].saved)
 			continue;
 		tmp = xasprintf("%s.new", o->states[i].file);

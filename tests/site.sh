@@ -303,9 +303,15 @@ kept_renderings() {
 	}
 	rbuild first && [ "$rc" = 0 ] && [ "$rendered" = "$total" ] &&
 	    [ "$parsed" = "$total" ] || return 1
+	# The state is appended to in place: the first build's bytes stay.
+	st=$r/.out.state.pages
+	cp "$st" "$r/state.first" || return 1
 	printf '\n补充说明：本条已更新。\n' >>"$r/content/kaoshi/kaodian.md"
 	rbuild answer && [ "$rc" = 0 ] && [ "$rendered" = 1 ] &&
 	    [ "$parsed" = 1 ] && rfresh answer || return 1
+	[ "$(stat -c %s "$st")" -gt "$(stat -c %s "$r/state.first")" ] &&
+	    cmp -n "$(stat -c %s "$r/state.first")" "$st" "$r/state.first" || {
+		echo "answer: the state was not appended to"; return 1; }
 	# A title: that page's front matter, and the pages that show it.
 	sed -i 's/^title: .*/title: 考点在哪里查询（已改）？/' \
 	    "$r/content/kaoshi/kaodian.md" &&
@@ -324,8 +330,10 @@ kept_renderings() {
 	    rfresh goodfm || return 1
 	# A page others link to is gone: their sources did not change, yet
 	# each broken link is reported with its file and line.
+	cp "$st" "$r/state.before" &&
 	mv "$r/content/kaoshi/bushi-chengnuo.md" "$r/bushi-chengnuo.md" &&
 	rbuild gone && [ "$rc" = 1 ] && cat "$r/msg" &&
+	    cmp "$st" "$r/state.before" &&
 	    grep -q 'baoming/liucheng.md:8: .*broken link' "$r/msg" &&
 	    grep -q 'baoming/xuanze-chengnuo.md:10: .*broken link' "$r/msg" &&
 	    rfresh gone || return 1
@@ -335,7 +343,6 @@ kept_renderings() {
 	rbuild back && [ "$rc" = 0 ] && [ "$rendered" = 0 ] &&
 	    rfresh back || return 1
 	# A damaged state costs renderings, never correctness.
-	st=$r/.out.state.pages
 	printf 'X' | dd of="$st" bs=1 seek=$(($(stat -c %s "$st") / 2)) \
 	    conv=notrunc status=none &&
 	rbuild damaged && [ "$rc" = 0 ] && [ "$rendered" -ge 1 ] &&

@@ -5,6 +5,9 @@
  * everything it depends on is unchanged, and then exactly as
  * frontmatter_parse() and render_page() would make it.
  */
+#include <sys/stat.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -319,12 +322,15 @@ damaged(void)
 	 * A byte of the first rendering (exam/id.md's): that rendering
 	 * only; of the last front matter (the category's, before the
 	 * table of 3 entries and the trailer: a byte of its description,
-	 * 22 bytes before its end): that front matter only.
+	 * 22 bytes before its end): that front matter only.  (A build that
+	 * takes every record leaves the state as it is; one that made a
+	 * record again saved it whole, three pages being too few to
+	 * append to.)
 	 */
 	poke(40);
 	CHECK(build(&fx, 1) == 6 && fm_taken == 7);
 	CHECK(build(&fx, 1) == 7 && fm_taken == 7);
-	poke(-(24 + 3 * 24 + 22));
+	poke(-(32 + 3 * 24 + 22));
 	CHECK(build(&fx, 1) == 7 && fm_taken == 3);
 	CHECK(build(&fx, 1) == 7 && fm_taken == 7);
 	/* The trailer, the magic, a half file: nothing, and no crash. */
@@ -337,6 +343,203 @@ damaged(void)
 	CHECK(build(&fx, 1) == 7);
 }
 
+/* ---------------------------------------------------------------- appends */
+
+#define MANY	40	/* pages of the site appends() builds */
+
+static unsigned	 many_rev[MANY];	/* each page's revision */
+
+/* A site of MANY questions, page i at revision many_rev[i]. */
+static void
+mkmany(struct site *site)
+{
+	struct page	*p;
+	char		*body, src[32], out[32];
+	size_t		 i;
+
+	memset(site, 0, sizeof(*site));
+	site->cfg.content_dir = xstrdup("content");
+	site->pages = xcalloc(MANY, sizeof(struct page *));
+	for (i = 0; i < MANY; i++) {
+		snprintf(src, sizeof(src), "exam/q%02zu.md", i);
+		snprintf(out, sizeof(out), "exam/q%02zu.html", i);
+		body = xasprintf("## 问题 %zu\n\n第 %zu 条答复，第 %u 版。"
+		    "报名、缴费、准考证打印和考试成绩查询请见 "
+		    "[上一条](q%02zu.md#问题-%zu)。\n", i, i, many_rev[i],
+		    i ? i - 1 : MANY - 1, i ? i - 1 : MANY - 1);
+		p = mkpage(PAGE_QUESTION, src, out, body);
+		p->fm.lastmod = xstrdup("2024-05-01");
+		p->src_hash = hash_bytes(body, strlen(body), 0);
+		free(body);
+		site->pages[site->npages++] = p;
+	}
+	site_index(site);
+}
+
+/*
+ * One build of that site: every page taken from the state or rendered
+ * (and checked against a fresh rendering), the state saved, and the build
+ * committed or, with fail, abandoned.  Returns the renderings taken.
+ */
+static size_t
+build_many(int fail)
+{
+	struct frontmatter	 fm;
+	struct site		 site, ref;
+	struct diags		 d = { NULL, 0, 0 };
+	struct publish_stats	 st;
+	struct output		*o;
+	struct page_state	*rs;
+	size_t			 i, taken = 0;
+
+	mkmany(&site);
+	mkmany(&ref);
+	o = output_open(outdir, 0, &d);
+	CHECK(o != NULL);
+	if (o == NULL)
+		return 0;
+	rs = page_state_open(&site.cfg, o);
+	for (i = 0; i < site.npages; i++) {
+		if (page_state_frontmatter(rs, site.pages[i]->src,
+		    site.pages[i]->src_hash, &fm)) {
+			same_frontmatter(&fm, &site.pages[i]->fm);
+			frontmatter_free(&fm);
+		}
+		if (page_state_restore(rs, &site, site.pages[i]))
+			taken++;
+		else
+			render_page(&site, site.pages[i]);
+		render_page(&ref, ref.pages[i]);
+		same_rendering(site.pages[i], ref.pages[i]);
+		CHECK(site.pages[i]->diags.n == 0);
+		site.pages[i]->keep = site.pages[i]->diags.n == 0;
+		/* Given back page by page: read again from the file. */
+		page_state_release(rs, i + 1);
+	}
+	CHECK(page_state_save(rs, &site, o) == 0);
+	if (fail)
+		output_abort(o);
+	else
+		CHECK(output_commit(o, &st) == 0);
+	page_state_free(rs);
+	CHECK(d.n == 0);
+	diag_free(&d);
+	freesite(&site);
+	freesite(&ref);
+	return taken;
+}
+
+/* The state's bytes and inode, as a snapshot. */
+struct snap {
+	char	*data;
+	size_t	 len;
+	ino_t	 ino;
+};
+
+static void
+snap(struct snap *sn)
+{
+	char		*p = state_path();
+	struct stat	 sb;
+
+	sn->data = harness_slurp(p, &sn->len);
+	CHECK(sn->data != NULL && stat(p, &sb) == 0);
+	sn->ino = sn->data != NULL ? sb.st_ino : 0;
+	free(p);
+}
+
+/* The state now begins with snapshot a's bytes, in the same file. */
+static int
+grown_from(const struct snap *a, const struct snap *now)
+{
+	return a->data != NULL && now->data != NULL && now->ino == a->ino &&
+	    now->len > a->len && memcmp(now->data, a->data, a->len) == 0;
+}
+
+static void
+appends(void)
+{
+	struct snap	 full, a, b;
+	size_t		 i, rewritten = 0, appended = 0;
+
+	forget();
+	memset(many_rev, 0, sizeof(many_rev));
+	CHECK(build_many(0) == 0);
+	snap(&full);
+	/* Everything taken: the state is left as it is, not even touched. */
+	CHECK(build_many(0) == MANY);
+	snap(&a);
+	CHECK(a.ino == full.ino && a.len == full.len &&
+	    memcmp(a.data, full.data, a.len) == 0);
+	free(a.data);
+	/*
+	 * One answer edited: it, and the page linking to it (its link's
+	 * target changed? no: the target's output path did not move), so
+	 * that page alone is rendered again and appended; the next build
+	 * takes every page, the appended one too.
+	 */
+	many_rev[7]++;
+	CHECK(build_many(0) == MANY - 1);
+	snap(&a);
+	CHECK(grown_from(&full, &a));
+	/* The new records, a table of MANY entries and a trailer. */
+	CHECK(a.len - full.len < full.len / 4);
+	CHECK(build_many(0) == MANY);
+	/*
+	 * A build that fails after saving: the state is cut back to what
+	 * the last committed build left, byte for byte.
+	 */
+	many_rev[8]++;
+	CHECK(build_many(1) == MANY - 1);
+	snap(&b);
+	CHECK(b.ino == a.ino && b.len == a.len &&
+	    memcmp(b.data, a.data, a.len) == 0);
+	free(b.data);
+	free(a.data);
+	CHECK(build_many(0) == MANY - 1);
+	/*
+	 * Edit after edit: appended while what no table reaches stays under
+	 * a quarter of the file, then saved whole again; never more than
+	 * a third over the whole save's size, and every build after takes
+	 * every page.
+	 */
+	for (i = 0; i < 3 * MANY; i++) {
+		snap(&a);
+		many_rev[(i * 7) % MANY]++;
+		CHECK(build_many(0) == MANY - 1);
+		snap(&b);
+		if (grown_from(&a, &b))
+			appended++;
+		else if (b.ino != a.ino && b.len < a.len)
+			rewritten++;
+		CHECK(b.len < full.len + full.len / 3);
+		free(a.data);
+		CHECK(build_many(0) == MANY);
+		snap(&a);
+		CHECK(a.ino == b.ino && a.len == b.len &&
+		    memcmp(a.data, b.data, a.len) == 0);
+		free(a.data);
+		free(b.data);
+	}
+	CHECK(appended > rewritten && rewritten >= 2);
+	/* An append cut short (no trailer at its end): the state is ignored. */
+	snap(&a);
+	many_rev[0]++;
+	CHECK(build_many(0) == MANY - 1);
+	snap(&b);
+	if (b.len > a.len) {
+		char	*p = state_path();
+
+		CHECK(truncate(p, (off_t)(b.len - 5)) == 0);
+		free(p);
+	}
+	CHECK(build_many(0) == 0);
+	CHECK(build_many(0) == MANY);
+	free(a.data);
+	free(b.data);
+	free(full.data);
+}
+
 int
 main(void)
 {
@@ -346,6 +549,7 @@ main(void)
 	TEST(restores);
 	TEST(broken_not_saved);
 	TEST(damaged);
+	TEST(appends);
 	CHECK(harness_rmtree(dir) == 0);
 	free(outdir);
 	return harness_done();

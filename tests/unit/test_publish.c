@@ -1,11 +1,12 @@
 /*
  * test_publish.c: what a stage can leave for the next build: files kept by
  * their input key (output_file_key, output_keep) and build states
- * (output_state, output_state_stream), across real builds into a
- * temporary folder.
+ * (output_state, output_state_stream, output_state_append), across real
+ * builds into a temporary folder.
  */
 #include <sys/stat.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -191,6 +192,101 @@ states(void)
 	diag_free(&d);
 }
 
+/* Append these bytes to the state the build mapped; 0 when refused. */
+static int
+append(struct output *o, const char *name, const char *bytes)
+{
+	struct ostream	*s;
+	size_t		 len;
+
+	if (output_state(o, name, &len) == NULL ||
+	    (s = output_state_append(o, name, len)) == NULL)
+		return 0;
+	output_stream_write(s, bytes, strlen(bytes));
+	CHECK(output_stream_close(s) == 0);
+	return 1;
+}
+
+static void
+state_appends(void)
+{
+	struct diags		 d = { NULL, 0, 0 };
+	struct publish_stats	 st;
+	struct output		*o;
+	size_t			 len;
+	char			*s, *file = xasprintf("%s/.out.state.pages", dir);
+	FILE			*f;
+	ino_t			 ino;
+	struct stat		 sb;
+
+	o = open_out(0, &d);
+	/* No state yet, or not mapped: nothing to append to. */
+	CHECK(output_state_append(o, "pages", 0) == NULL);
+	CHECK(output_file(o, "p.html", "P1", 2) == 0);
+	save(o, "pages", "base");
+	CHECK(output_commit(o, &st) == 0);
+	CHECK(stat(file, &sb) == 0);
+	ino = sb.st_ino;
+
+	/* Appended and committed, with the output changed: in place. */
+	o = open_out(0, &d);
+	CHECK(output_file(o, "p.html", "P2", 2) == 0);
+	CHECK(append(o, "pages", "+one"));
+	CHECK(output_commit(o, &st) == 0 && st.changed == 1);
+	s = state_of("pages");
+	CHECK_STR(s, "base+one");
+	free(s);
+	CHECK(stat(file, &sb) == 0 && sb.st_ino == ino);
+
+	/* And with nothing changed in the output. */
+	o = open_out(0, &d);
+	CHECK(output_file(o, "p.html", "P2", 2) == 0);
+	CHECK(append(o, "pages", "+two"));
+	CHECK(output_commit(o, &st) == 0);
+	CHECK(st.added + st.changed + st.removed == 0);
+	s = state_of("pages");
+	CHECK_STR(s, "base+one+two");
+	free(s);
+
+	/* A build that fails: cut back to the last build's bytes. */
+	o = open_out(0, &d);
+	CHECK(output_file(o, "p.html", "P3", 2) == 0);
+	CHECK(append(o, "pages", "+lost"));
+	output_abort(o);
+	s = state_of("pages");
+	CHECK_STR(s, "base+one+two");
+	free(s);
+
+	/* Only at the end of the file mapped. */
+	o = open_out(0, &d);
+	CHECK(output_state(o, "pages", &len) != NULL && len == 12);
+	CHECK(output_state_append(o, "pages", len - 1) == NULL);
+	/* Not once the file has grown or been replaced since. */
+	f = fopen(file, "a");
+	CHECK(f != NULL && fputs("x", f) >= 0 && fclose(f) == 0);
+	CHECK(output_state_append(o, "pages", len) == NULL);
+	CHECK(truncate(file, (off_t)len) == 0);
+	/* Same bytes, another inode (the mapping holds the old one). */
+	CHECK(unlink(file) == 0);
+	f = fopen(file, "w");
+	CHECK(f != NULL && fputs("base+one+two", f) >= 0 && fclose(f) == 0);
+	CHECK(output_state_append(o, "pages", len) == NULL);
+	/* Then it is saved whole, as ever. */
+	save(o, "pages", "whole");
+	CHECK(output_file(o, "p.html", "P4", 2) == 0);
+	CHECK(output_commit(o, &st) == 0);
+	s = state_of("pages");
+	CHECK_STR(s, "whole");
+	free(s);
+	/* A dry run appends nothing. */
+	o = open_out(1, &d);
+	CHECK(output_state_append(o, "pages", 5) == NULL);
+	output_abort(o);
+	free(file);
+	CHECK(d.n == 0);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
@@ -199,6 +295,7 @@ main(void)
 	outdir = xasprintf("%s/out", dir);
 	TEST(keep_by_key);
 	TEST(states);
+	TEST(state_appends);
 	CHECK(harness_rmtree(dir) == 0);
 	free(outdir);
 	return harness_done();
