@@ -130,6 +130,71 @@ kill_trials() {
 	echo "=> $KILLS kills: $kept before the swap, $done after, $stale left a staging folder, all cleaned up"
 }
 
+# SIGKILL at a random moment of a rebuild after one answer changed, which
+# appends to the page state in place: the output is always one whole
+# listing, and whatever state a kill left, the next build's output is a
+# fresh build's; the build after that takes every other page from the
+# state again.
+kill_edits() {	# (ver, not c: build() sets c)
+	rm -rf "$tmp/E" && cp -r "$tmp/A" "$tmp/E" || return 1
+	f=$(find "$tmp/E" -name 'q-*.md' | sort | sed -n 2p)
+	cp "$f" "$tmp/E.0" && cp "$f" "$tmp/E.1" &&
+	    printf '\n补充说明：本条答复已修订。\n' >>"$tmp/E.1" || return 1
+	for v in 0 1; do
+		cp "$tmp/E.$v" "$f" && build "$tmp/E" "$tmp/refE" || return 1
+		listing "$tmp/refE" >"$tmp/L.E$v"
+		rm -rf "$tmp/refE" "$tmp"/.refE.*
+	done
+	cmp -s "$tmp/L.E0" "$tmp/L.E1" && { echo "the edit shows nowhere"; return 1; }
+	cp "$tmp/E.0" "$f" && build "$tmp/E" "$tmp/eo" || return 1
+	cp "$tmp/E.1" "$f" || return 1
+	t0=$(date +%s%N)
+	build "$tmp/E" "$tmp/eo" || return 1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	cur=1 ver=1 kept=0 done=0 i=0
+	while [ "$i" -lt "$KILLS" ]; do
+		i=$((i + 1))
+		ver=$((1 - ver))
+		cp "$tmp/E.$ver" "$f" || return 1
+		delay=$(rand $((ms * 13 / 10 + 1)) "$((i + 1000))")
+		# shellcheck disable=SC2086
+		$FAQGEN build --config "$ini" --content "$tmp/E" \
+		    --output "$tmp/eo" --quiet 2>/dev/null &
+		pid=$!
+		sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		listing "$tmp/eo" >"$tmp/L.now"
+		if cmp -s "$tmp/L.now" "$tmp/L.E$cur"; then
+			kept=$((kept + 1))
+		elif cmp -s "$tmp/L.now" "$tmp/L.E$ver"; then
+			done=$((done + 1))
+			cur=$ver
+		else
+			echo "trial $i: killed after $delay ms: output is neither"
+			diff "$tmp/L.E$cur" "$tmp/L.now" | head -5
+			return 1
+		fi
+	done
+	# The build after the kills finishes as a fresh build would.
+	rm -f "$tmp/.eo.inputs"
+	build "$tmp/E" "$tmp/eo" || return 1
+	listing "$tmp/eo" | cmp -s - "$tmp/L.E$ver" || {
+		echo "the build after the kills differs from a fresh one"
+		return 1; }
+	# And the state serves again: one edit, one page rendered.
+	ver=$((1 - ver))
+	cp "$tmp/E.$ver" "$f" || return 1
+	rendered=$(FAQGEN_TIMING=1 build "$tmp/E" "$tmp/eo" 2>&1 |
+	    sed -n 's/^faqgen: render: \([0-9]*\) of .*/\1/p')
+	listing "$tmp/eo" | cmp -s - "$tmp/L.E$ver" || {
+		echo "the edit after differs from a fresh build"; return 1; }
+	[ "$rendered" = 1 ] || {
+		echo "the edit after rendered ${rendered:-?} pages, want 1"
+		return 1; }
+	echo "=> $KILLS kills of a $ms ms rebuild: $kept before the swap, $done after; then as a fresh build, and one page rendered for the next edit"
+}
+
 # failio.so: the first N file-system calls succeed, then every one fails.
 # Replacing a's output by b's (all files change) and by c's (one changes,
 # the rest are hard-linked): exit 3, a clear message, output unchanged,
@@ -296,6 +361,7 @@ missing_ini() {
 
 step "set up synthetic sites and the failio shim" setup
 step "SIGKILL at random moments leaves the output whole" kill_trials
+step "SIGKILL during one-answer rebuilds (page state appended)" kill_edits
 step "failing writes: exit 3, output unchanged" write_trials
 step "full disk (small tmpfs): exit 3, output unchanged" full_disk
 step "read-only output folder: exit 3, output unchanged" read_only
