@@ -7,8 +7,8 @@
 # with the floor (bench/floor.c: read, md4c-html, write), interleaved, RUNS
 # times each, and prints the medians of wall time, CPU time (user + system)
 # and peak memory (max RSS), the ratios faqgen/Hugo and faqgen/floor, the
-# time and files written by a faqgen rebuild with nothing changed and after
-# one answer changed, and the size of the search index.
+# time, files and bytes written by a faqgen rebuild with nothing changed
+# and after one answer changed, and the size of the search index.
 #
 # Every timed run writes into a new folder that does not exist yet, after a
 # sync, with the content in the page cache.  Nothing is deleted until all
@@ -134,13 +134,16 @@ run() {
 	    --destination "$root/$out") ;;
 	floor) cmd=("$bin/floor" "$content" "$out") ;;
 	esac
-	if ! /usr/bin/time -f '%e %U %S %M' -o "$tf" "${cmd[@]}" \
+	if ! /usr/bin/time -f '%e %U %S %M %O' -o "$tf" "${cmd[@]}" \
 	    >"$tf.log" 2>&1; then
 		warn "$tool failed on $content:"
 		tail -20 "$tf.log" >&2
 		return 1
 	fi
-	awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$tf"
+	# wall, cpu, peak KB, MB written (the blocks the run dirtied, the
+	# build states beside the output included)
+	awk '{ printf "%s %.2f %s %.0f\n", $1, $2 + $3, $4, $5 * 512 / 1e6 }' \
+	    "$tf"
 }
 
 ratio() {
@@ -239,8 +242,8 @@ for n in "${sizes[@]}"; do
 		done
 		sw=$(cut -d' ' -f1 "$outdir/same.times" | median)
 		ow=$(cut -d' ' -f1 "$outdir/one.times" | median)
-		say "faqgen rebuild, nothing changed: wall $sw s ($(ratio "$sw" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/same.times" | median) s, files written $(median <"$outdir/same.files")"
-		say "faqgen rebuild, one answer changed (${changed#"$content"/}): wall $ow s ($(ratio "$ow" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/one.times" | median) s, files written $(median <"$outdir/one.files"); each run: $(cut -d' ' -f1 "$outdir/one.times" | tr '\n' ' ')s (the first after a full build links every file into a new tree; later ones update the spare)"
+		say "faqgen rebuild, nothing changed: wall $sw s ($(ratio "$sw" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/same.times" | median) s, files written $(median <"$outdir/same.files"), $(cut -d' ' -f4 "$outdir/same.times" | median) MB written"
+		say "faqgen rebuild, one answer changed (${changed#"$content"/}): wall $ow s ($(ratio "$ow" "${W[faqgen]}") of a full build), cpu $(cut -d' ' -f2 "$outdir/one.times" | median) s, files written $(median <"$outdir/one.files"), $(cut -d' ' -f4 "$outdir/one.times" | median) MB written (build states included); each run: $(cut -d' ' -f1 "$outdir/one.times" | tr '\n' ' ')s (the first after a full build links every file into a new tree; later ones update the spare)"
 		search=$out/search
 		if [ -f "$search/manifest.js" ]; then
 			say "search index: $(du -sb "$search" | cut -f1) bytes in $(find "$search" -type f | wc -l) files"
