@@ -473,10 +473,9 @@ appends(void)
 	    memcmp(a.data, full.data, a.len) == 0);
 	free(a.data);
 	/*
-	 * One answer edited: it, and the page linking to it (its link's
-	 * target changed? no: the target's output path did not move), so
-	 * that page alone is rendered again and appended; the next build
-	 * takes every page, the appended one too.
+	 * One answer edited: that page alone is rendered again (the page
+	 * linking to it is not: its target's output path did not move) and
+	 * appended; the next build takes every page, the appended one too.
 	 */
 	many_rev[7]++;
 	CHECK(build_many(0) == MANY - 1);
