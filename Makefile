@@ -22,6 +22,10 @@ ASAN_DIR = generator/asan
 ASAN_OBJS = $(patsubst generator/%.c,$(ASAN_DIR)/%.o,$(SRCS))
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g \
 	     -Wno-format-truncation
+ASAN_LIBOBJS = $(filter-out $(ASAN_DIR)/main.o,$(ASAN_OBJS))
+ASAN_UNITS = $(patsubst tests/unit/%.c,tests/build/asan/%,$(wildcard tests/unit/test_*.c))
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 SEED	?= ../shared/seed/000_71fd8b6df9f16924.txt
 QUERIES	?= ../shared/search/dev-queries.tsv
@@ -34,7 +38,7 @@ BUILD_DEBS = gcc make pkg-config libmd4c-dev libxml2-dev libyaml-dev \
 TEST_DEBS  = libxml2-utils valgrind chromium nodejs npm default-jre-headless \
 	     python3 clang curl fonts-wqy-microhei
 
-.PHONY: all deps test-deps site test unit e2e test-asan test-valgrind \
+.PHONY: all deps test-deps site test unit unit-asan e2e test-asan test-valgrind \
 	browser clean distclean bench fuzz fuzz-build
 
 all: deps generator/faqgen site
@@ -69,6 +73,14 @@ generator/faqgen-asan: $(ASAN_OBJS)
 unit: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
+# The unit tests again, against the AddressSanitizer + UBSan objects.
+tests/build/asan/%: tests/unit/%.c $(ASAN_LIBOBJS) $(wildcard tests/unit/*.h)
+	@mkdir -p tests/build/asan
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) $(CPPFLAGS) -o $@ $< $(ASAN_LIBOBJS) $(LDLIBS)
+
+unit-asan: $(ASAN_UNITS)
+	@set -e; for t in $(ASAN_UNITS); do echo "== $$t"; $(ASAN_ENV) $$t; done
+
 tests/build/linkcheck: tests/tools/linkcheck.c
 	@mkdir -p tests/build
 	$(CC) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(LDLIBS)
@@ -82,10 +94,9 @@ test: test-deps generator/faqgen tests/build/linkcheck unit e2e
 	    SCHEMA=$(SCHEMA) sh tests/site.sh
 	@$(MAKE) --no-print-directory test-asan
 
-test-asan: generator/faqgen-asan tests/build/linkcheck
-	@FAQGEN=generator/faqgen-asan SCHEMA=$(SCHEMA) \
-	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 sh tests/e2e.sh
+test-asan: generator/faqgen-asan tests/build/linkcheck unit-asan
+	@FAQGEN=generator/faqgen-asan SCHEMA=$(SCHEMA) $(ASAN_ENV) \
+	    sh tests/e2e.sh
 
 test-valgrind: generator/faqgen tests/build/linkcheck
 	@FAQGEN="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 generator/faqgen" \

@@ -1235,7 +1235,9 @@ check_duplicates(struct output *o)
 	size_t	 i;
 	int	 dup = 0;
 
-	qsort(o->out.e, o->out.n, sizeof(*o->out.e), cmp_entry);
+	/* None yet is NULL, which qsort() may not be given. */
+	if (o->out.n > 1)
+		qsort(o->out.e, o->out.n, sizeof(*o->out.e), cmp_entry);
 	for (i = 1; i < o->out.n; i++)
 		if (strcmp(o->out.e[i - 1].path, o->out.e[i].path) == 0) {
 			diag_add(o->diags, o->out.e[i].path, 0,

@@ -321,7 +321,8 @@ find_libc(struct dl_phdr_info *info, size_t size, void *out)
 static void
 program_objects(void)
 {
-	static const unsigned char prop[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const unsigned char prop[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9,
+	    10, 11, 12 };
 	unsigned char	 id[20];
 	struct fake_object o;
 	struct dl_phdr_info libc;
@@ -337,7 +338,7 @@ program_objects(void)
 
 	/* A build-id after another GNU note: the build-id is the identity. */
 	fake_init(&o, "/nonexistent/libfake.so.1", 4);
-	fake_note(&o, NT_GNU_PROPERTY_TYPE_0, "GNU", prop, sizeof(prop));
+	fake_note(&o, NT_GNU_PROPERTY_TYPE_0, "GNU", prop, 8);
 	fake_note(&o, NT_GNU_BUILD_ID, "GNU", id, sizeof(id));
 	h = program_object_hash(&o.info, 0);
 	CHECK(program_object_hash(&o.info, 0) == h);
