@@ -64,6 +64,20 @@ build() {	# build CONTENT OUT [more options]
 	$FAQGEN build --config "$ini" --content "$c" --output "$o" --quiet "$@"
 }
 
+# A build of CONTENT into OUT, SIGKILLed after DELAY ms; the output's
+# listing is then in $tmp/L.now.
+killed_build() {	# killed_build CONTENT OUT DELAY
+	# Not through build(): $! must be faqgen itself.
+	# shellcheck disable=SC2086
+	$FAQGEN build --config "$ini" --content "$1" --output "$2" \
+	    --quiet 2>/dev/null &
+	pid=$!
+	sleep "$(awk -v d="$3" 'BEGIN { printf "%.3f", d / 1000 }')"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	listing "$2" >"$tmp/L.now"
+}
+
 setup() {
 	$CC -O2 -o "$tmp/gen-corpus" bench/gen-corpus.c &&
 	$CC -O2 -shared -fPIC -o "$tmp/failio.so" tests/faults/failio.c -ldl &&
@@ -93,15 +107,7 @@ kill_trials() {
 		i=$((i + 1))
 		if [ "$cur" = A ]; then next=B; else next=A; fi
 		delay=$(rand $((ms * 13 / 10 + 1)) "$i")
-		# Not through build(): $! must be faqgen itself.
-		# shellcheck disable=SC2086
-		$FAQGEN build --config "$ini" --content "$tmp/$next" \
-		    --output "$tmp/out" --quiet 2>/dev/null &
-		pid=$!
-		sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		listing "$tmp/out" >"$tmp/L.now"
+		killed_build "$tmp/$next" "$tmp/out" "$delay"
 		if cmp -s "$tmp/L.now" "$tmp/L.$cur"; then
 			kept=$((kept + 1))
 		elif cmp -s "$tmp/L.now" "$tmp/L.$next"; then
@@ -157,14 +163,7 @@ kill_edits() {	# (ver, not c: build() sets c)
 		ver=$((1 - ver))
 		cp "$tmp/E.$ver" "$f" || return 1
 		delay=$(rand $((ms * 13 / 10 + 1)) "$((i + 1000))")
-		# shellcheck disable=SC2086
-		$FAQGEN build --config "$ini" --content "$tmp/E" \
-		    --output "$tmp/eo" --quiet 2>/dev/null &
-		pid=$!
-		sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		listing "$tmp/eo" >"$tmp/L.now"
+		killed_build "$tmp/E" "$tmp/eo" "$delay"
 		if cmp -s "$tmp/L.now" "$tmp/L.E$cur"; then
 			kept=$((kept + 1))
 		elif cmp -s "$tmp/L.now" "$tmp/L.E$ver"; then

@@ -149,61 +149,96 @@ same_frontmatter(const struct frontmatter *a, const struct frontmatter *b)
 	same_strlist(&a->aliases, &b->aliases);
 }
 
-static unsigned	 fm_taken;	/* build()'s: front matters taken */
+enum finish {
+	NO_SAVE,	/* nothing saved, the build abandoned */
+	SAVE,		/* the state saved, the build committed */
+	SAVE_FAIL	/* the state saved, then the build abandoned */
+};
+
+#define TOOK_RENDERING	1u
+#define TOOK_FRONTMATTER 2u
 
 /*
- * One build of the fixture into the output: each page's front matter
- * looked up and its rendering restored or made, checked against the
- * page as made afresh, and the state saved.  Returns a bit per page of
- * the fixture's order (a, b, category): rendering taken from the state;
- * fm_taken gets the same for the front matters.
+ * One build of site into the output: each page's front matter looked up
+ * and its rendering restored or made, checked against ref (the same site,
+ * made afresh), then finished as how says.  took[i] gets TOOK_* for page
+ * i.  With release_each the state's memory is given back page by page
+ * (read again from the file), else once at the end.
  */
-static unsigned
-build(const struct fixture *fx, int save)
+static void
+run_build(struct site *site, struct site *ref, enum finish how,
+    unsigned char *took, int release_each)
 {
 	struct frontmatter	 fm;
-	struct site		 site, ref;
 	struct diags		 d = { NULL, 0, 0 };
 	struct publish_stats	 st;
 	struct output		*o;
 	struct page_state	*rs;
-	unsigned		 taken = 0, bit;
 	size_t			 i;
 
-	mksite(&site, fx);
-	mksite(&ref, fx);
+	memset(took, 0, site->npages);
 	o = output_open(outdir, 0, &d);
 	CHECK(o != NULL);
 	if (o == NULL)
-		return 0;
-	rs = page_state_open(&site.cfg, o);
-	fm_taken = 0;
-	for (i = 0; i < site.npages; i++) {
-		bit = i == 0 ? 1 : fx->with_b && i == 1 ? 2 : 4;
-		if (page_state_frontmatter(rs, site.pages[i]->src,
-		    site.pages[i]->src_hash, &fm)) {
-			fm_taken |= bit;
-			same_frontmatter(&fm, &site.pages[i]->fm);
+		return;
+	rs = page_state_open(&site->cfg, o);
+	for (i = 0; i < site->npages; i++) {
+		if (page_state_frontmatter(rs, site->pages[i]->src,
+		    site->pages[i]->src_hash, &fm)) {
+			took[i] |= TOOK_FRONTMATTER;
+			same_frontmatter(&fm, &site->pages[i]->fm);
 			frontmatter_free(&fm);
 		}
-		if (page_state_restore(rs, &site, site.pages[i]))
-			taken |= bit;
+		if (page_state_restore(rs, site, site->pages[i]))
+			took[i] |= TOOK_RENDERING;
 		else
-			render_page(&site, site.pages[i]);
-		render_page(&ref, ref.pages[i]);
-		same_rendering(site.pages[i], ref.pages[i]);
-		CHECK(site.pages[i]->diags.n == ref.pages[i]->diags.n);
-		site.pages[i]->keep = site.pages[i]->diags.n == 0;
+			render_page(site, site->pages[i]);
+		render_page(ref, ref->pages[i]);
+		same_rendering(site->pages[i], ref->pages[i]);
+		CHECK(site->pages[i]->diags.n == ref->pages[i]->diags.n);
+		site->pages[i]->keep = site->pages[i]->diags.n == 0;
+		if (release_each)
+			page_state_release(rs, i + 1);
 	}
-	page_state_release(rs, site.npages);
-	if (save) {
-		CHECK(page_state_save(rs, &site, o) == 0);
+	page_state_release(rs, site->npages);
+	if (how != NO_SAVE)
+		CHECK(page_state_save(rs, site, o) == 0);
+	if (how == SAVE)
 		CHECK(output_commit(o, &st) == 0);
-	} else
+	else
 		output_abort(o);
 	page_state_free(rs);
 	CHECK(d.n == 0);
 	diag_free(&d);
+}
+
+static unsigned	 fm_taken;	/* build()'s: front matters taken */
+
+/*
+ * One build of the fixture (run_build(), saved and committed with save).
+ * Returns a bit per page of the fixture's order (a, b, category):
+ * rendering taken from the state; fm_taken gets the same for the front
+ * matters.
+ */
+static unsigned
+build(const struct fixture *fx, int save)
+{
+	struct site	 site, ref;
+	unsigned char	 took[3];
+	unsigned	 taken = 0, bit;
+	size_t		 i;
+
+	mksite(&site, fx);
+	mksite(&ref, fx);
+	run_build(&site, &ref, save ? SAVE : NO_SAVE, took, 0);
+	fm_taken = 0;
+	for (i = 0; i < site.npages; i++) {
+		bit = i == 0 ? 1 : fx->with_b && i == 1 ? 2 : 4;
+		if (took[i] & TOOK_RENDERING)
+			taken |= bit;
+		if (took[i] & TOOK_FRONTMATTER)
+			fm_taken |= bit;
+	}
 	freesite(&site);
 	freesite(&ref);
 	return taken;
@@ -377,53 +412,25 @@ mkmany(struct site *site)
 }
 
 /*
- * One build of that site: every page taken from the state or rendered
- * (and checked against a fresh rendering), the state saved, and the build
- * committed or, with fail, abandoned.  Returns the renderings taken.
+ * One build of that site (run_build(), the state's memory given back page
+ * by page), committed or, with fail, abandoned after the save.  Returns
+ * the renderings taken from the state.
  */
 static size_t
 build_many(int fail)
 {
-	struct frontmatter	 fm;
-	struct site		 site, ref;
-	struct diags		 d = { NULL, 0, 0 };
-	struct publish_stats	 st;
-	struct output		*o;
-	struct page_state	*rs;
-	size_t			 i, taken = 0;
+	struct site	 site, ref;
+	unsigned char	 took[MANY];
+	size_t		 i, taken = 0;
 
 	mkmany(&site);
 	mkmany(&ref);
-	o = output_open(outdir, 0, &d);
-	CHECK(o != NULL);
-	if (o == NULL)
-		return 0;
-	rs = page_state_open(&site.cfg, o);
+	run_build(&site, &ref, fail ? SAVE_FAIL : SAVE, took, 1);
 	for (i = 0; i < site.npages; i++) {
-		if (page_state_frontmatter(rs, site.pages[i]->src,
-		    site.pages[i]->src_hash, &fm)) {
-			same_frontmatter(&fm, &site.pages[i]->fm);
-			frontmatter_free(&fm);
-		}
-		if (page_state_restore(rs, &site, site.pages[i]))
-			taken++;
-		else
-			render_page(&site, site.pages[i]);
-		render_page(&ref, ref.pages[i]);
-		same_rendering(site.pages[i], ref.pages[i]);
 		CHECK(site.pages[i]->diags.n == 0);
-		site.pages[i]->keep = site.pages[i]->diags.n == 0;
-		/* Given back page by page: read again from the file. */
-		page_state_release(rs, i + 1);
+		if (took[i] & TOOK_RENDERING)
+			taken++;
 	}
-	CHECK(page_state_save(rs, &site, o) == 0);
-	if (fail)
-		output_abort(o);
-	else
-		CHECK(output_commit(o, &st) == 0);
-	page_state_free(rs);
-	CHECK(d.n == 0);
-	diag_free(&d);
 	freesite(&site);
 	freesite(&ref);
 	return taken;
