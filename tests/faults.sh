@@ -78,6 +78,21 @@ killed_build() {	# killed_build CONTENT OUT DELAY
 	listing "$2" >"$tmp/L.now"
 }
 
+# After killed_build: $tmp/L.now must be the listing $tmp/L.$cur (counted
+# in kept) or $tmp/L.NEXT, which becomes cur (counted in done).
+settle() {	# settle NEXT TRIAL DELAY
+	if cmp -s "$tmp/L.now" "$tmp/L.$cur"; then
+		kept=$((kept + 1))
+	elif cmp -s "$tmp/L.now" "$tmp/L.$1"; then
+		done=$((done + 1))
+		cur=$1
+	else
+		echo "trial $2: killed after $3 ms: output is neither"
+		diff "$tmp/L.$cur" "$tmp/L.now" | head -5
+		return 1
+	fi
+}
+
 setup() {
 	$CC -O2 -o "$tmp/gen-corpus" bench/gen-corpus.c &&
 	$CC -O2 -shared -fPIC -o "$tmp/failio.so" tests/faults/failio.c -ldl &&
@@ -108,16 +123,7 @@ kill_trials() {
 		if [ "$cur" = A ]; then next=B; else next=A; fi
 		delay=$(rand $((ms * 13 / 10 + 1)) "$i")
 		killed_build "$tmp/$next" "$tmp/out" "$delay"
-		if cmp -s "$tmp/L.now" "$tmp/L.$cur"; then
-			kept=$((kept + 1))
-		elif cmp -s "$tmp/L.now" "$tmp/L.$next"; then
-			done=$((done + 1))
-			cur=$next
-		else
-			echo "trial $i: killed after $delay ms: output is neither"
-			diff "$tmp/L.$cur" "$tmp/L.now" | head -5
-			return 1
-		fi
+		settle "$next" "$i" "$delay" || return 1
 		[ -d "$tmp/.out.staging" ] && stale=$((stale + 1))
 	done
 	# The next build finishes, cleans up, and gives the other listing.
@@ -157,23 +163,14 @@ kill_edits() {	# (ver, not c: build() sets c)
 	t0=$(date +%s%N)
 	build "$tmp/E" "$tmp/eo" || return 1
 	ms=$((($(date +%s%N) - t0) / 1000000))
-	cur=1 ver=1 kept=0 done=0 i=0
+	cur=E1 ver=1 kept=0 done=0 i=0
 	while [ "$i" -lt "$KILLS" ]; do
 		i=$((i + 1))
 		ver=$((1 - ver))
 		cp "$tmp/E.$ver" "$f" || return 1
 		delay=$(rand $((ms * 13 / 10 + 1)) "$((i + 1000))")
 		killed_build "$tmp/E" "$tmp/eo" "$delay"
-		if cmp -s "$tmp/L.now" "$tmp/L.E$cur"; then
-			kept=$((kept + 1))
-		elif cmp -s "$tmp/L.now" "$tmp/L.E$ver"; then
-			done=$((done + 1))
-			cur=$ver
-		else
-			echo "trial $i: killed after $delay ms: output is neither"
-			diff "$tmp/L.E$cur" "$tmp/L.now" | head -5
-			return 1
-		fi
+		settle "E$ver" "$i" "$delay" || return 1
 	done
 	# The build after the kills finishes as a fresh build would.
 	rm -f "$tmp/.eo.inputs"
