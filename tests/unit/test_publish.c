@@ -67,6 +67,16 @@ state_of(const char *name)
 	return s;
 }
 
+/* The state as the next build sees it is want. */
+static void
+state_is(const char *name, const char *want)
+{
+	char	*s = state_of(name);
+
+	CHECK_STR(s, want);
+	free(s);
+}
+
 static void
 keep_by_key(void)
 {
@@ -138,12 +148,10 @@ states(void)
 	struct output		*o;
 	const void		*m;
 	size_t			 len;
-	char			*s, *file;
+	char			*file;
 
 	/* None yet; a dry run neither reads nor saves one. */
-	s = state_of("index");
-	CHECK_STR(s, "");
-	free(s);
+	state_is("index", "");
 	o = open_out(1, &d);
 	CHECK(output_state(o, "index", &len) == NULL && len == 0);
 	CHECK(output_state_stream(o, "index") == NULL);
@@ -155,9 +163,7 @@ states(void)
 	CHECK(output_file(o, "c.html", "C2", 2) == 0);
 	save(o, "index", "one");
 	CHECK(output_commit(o, &st) == 0);
-	s = state_of("index");
-	CHECK_STR(s, "one");
-	free(s);
+	state_is("index", "one");
 	file = xasprintf("%s/.out.state.index", dir);
 	CHECK(access(file, F_OK) == 0);
 
@@ -167,9 +173,7 @@ states(void)
 	CHECK(m != NULL && len == 3 && memcmp(m, "one", 3) == 0);
 	save(o, "index", "two");
 	output_abort(o);
-	s = state_of("index");
-	CHECK_STR(s, "one");
-	free(s);
+	state_is("index", "one");
 
 	/* Nothing changed in the output: the new state still goes in. */
 	o = open_out(0, &d);
@@ -177,9 +181,7 @@ states(void)
 	save(o, "index", "three");
 	CHECK(output_commit(o, &st) == 0);
 	CHECK(st.added + st.changed + st.removed == 0);
-	s = state_of("index");
-	CHECK_STR(s, "three");
-	free(s);
+	state_is("index", "three");
 
 	/* Read but not saved again: it no longer describes the output. */
 	o = open_out(0, &d);
@@ -214,7 +216,7 @@ state_appends(void)
 	struct publish_stats	 st;
 	struct output		*o;
 	size_t			 len;
-	char			*s, *file = xasprintf("%s/.out.state.pages", dir);
+	char			*file = xasprintf("%s/.out.state.pages", dir);
 	FILE			*f;
 	ino_t			 ino;
 	struct stat		 sb;
@@ -233,9 +235,7 @@ state_appends(void)
 	CHECK(output_file(o, "p.html", "P2", 2) == 0);
 	CHECK(append(o, "pages", "+one"));
 	CHECK(output_commit(o, &st) == 0 && st.changed == 1);
-	s = state_of("pages");
-	CHECK_STR(s, "base+one");
-	free(s);
+	state_is("pages", "base+one");
 	CHECK(stat(file, &sb) == 0 && sb.st_ino == ino);
 
 	/* And with nothing changed in the output. */
@@ -244,18 +244,14 @@ state_appends(void)
 	CHECK(append(o, "pages", "+two"));
 	CHECK(output_commit(o, &st) == 0);
 	CHECK(st.added + st.changed + st.removed == 0);
-	s = state_of("pages");
-	CHECK_STR(s, "base+one+two");
-	free(s);
+	state_is("pages", "base+one+two");
 
 	/* A build that fails: cut back to the last build's bytes. */
 	o = open_out(0, &d);
 	CHECK(output_file(o, "p.html", "P3", 2) == 0);
 	CHECK(append(o, "pages", "+lost"));
 	output_abort(o);
-	s = state_of("pages");
-	CHECK_STR(s, "base+one+two");
-	free(s);
+	state_is("pages", "base+one+two");
 
 	/* Only at the end of the file mapped. */
 	o = open_out(0, &d);
@@ -275,9 +271,7 @@ state_appends(void)
 	save(o, "pages", "whole");
 	CHECK(output_file(o, "p.html", "P4", 2) == 0);
 	CHECK(output_commit(o, &st) == 0);
-	s = state_of("pages");
-	CHECK_STR(s, "whole");
-	free(s);
+	state_is("pages", "whole");
 	/* A dry run appends nothing. */
 	o = open_out(1, &d);
 	CHECK(output_state_append(o, "pages", 5) == NULL);
