@@ -416,7 +416,7 @@ jsonld(const struct emit *e, struct view *v, const struct page *p)
 		    "{\"@context\":\"https://schema.org\",\"@type\":\"FAQPage\","
 		    "\"mainEntity\":[");
 		if (p->kind == PAGE_QUESTION)
-			jsonld_question(site, b, p, p->text, strlen(p->text), 0);
+			jsonld_question(site, b, p, p->text, p->text_len, 0);
 		else
 			for (i = 0; i < p->nquestions; i++) {
 				if (i > 0)
@@ -461,7 +461,7 @@ jsonld_key(const struct view *v, const struct page *p)
 		h = hash_str(p->category->out, h);
 	}
 	if (p->kind == PAGE_QUESTION)
-		h = hash_str(p->text, h);
+		h = hash_bytes(p->text, p->text_len + 1, h);
 	else if (p->kind == PAGE_CATEGORY) {
 		h = hash_bytes(&p->nquestions, sizeof(p->nquestions), h);
 		for (i = 0; i < p->nquestions; i++) {
@@ -739,7 +739,7 @@ question_vars(const struct emit *e, const struct page *p, struct tobj *o,
 		title_set(e, t, "title", p->related[i]);
 		url_set(e, t, "url", p, root, p->related[i]);
 	}
-	tobj_bool(o, "long", strlen(p->text) > LONG_ANSWER);
+	tobj_bool(o, "long", p->text_len > LONG_ANSWER);
 	tobj_bool(o, "has_toc", p->nheadings >= TOC_MIN);
 	tobj_bool(o, "has_tags", p->fm.tags.n > 0);
 	tobj_bool(o, "has_related", p->nrelated > 0);

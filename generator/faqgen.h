@@ -270,6 +270,7 @@ struct page {
 	/* render.c */
 	struct buf	 html;		/* body HTML */
 	char		*text;		/* body as plain text, owned */
+	size_t		 text_len;	/* strlen(text) */
 	char		*summary;	/* first paragraph as plain text, owned */
 	struct heading	*headings;	/* owned */
 	size_t		 nheadings;

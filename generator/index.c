@@ -237,12 +237,18 @@ clear_table(struct cutter *sl)
  * signal (and would make up most of the index).
  */
 static void
-field(struct cutter *sl, enum field f, const char *s)
+field_len(struct cutter *sl, enum field f, const char *s, size_t len)
 {
 	if (s == NULL)
 		return;
 	sl->field = f;
-	tokenize_keys(s, strlen(s), f < FIELD_BODY, add_tokens, sl);
+	tokenize_keys(s, len, f < FIELD_BODY, add_tokens, sl);
+}
+
+static void
+field(struct cutter *sl, enum field f, const char *s)
+{
+	field_len(sl, f, s, s != NULL ? strlen(s) : 0);
 }
 
 /* Cut every field of question p into sl. */
@@ -258,7 +264,7 @@ fields(const struct page *p, struct cutter *sl)
 		field(sl, FIELD_KEYWORDS, p->fm.tags.v[i]);
 	for (i = 0; i < p->nheadings; i++)
 		field(sl, FIELD_HEADINGS, p->headings[i].text);
-	field(sl, FIELD_BODY, p->text);
+	field_len(sl, FIELD_BODY, p->text, p->text_len);
 	if (p->category != NULL)
 		field(sl, FIELD_CATEGORY, p->category->fm.title);
 }
@@ -276,7 +282,7 @@ fields_len(const struct page *p)
 		n += strlen(p->fm.tags.v[i]);
 	for (i = 0; i < p->nheadings; i++)
 		n += strlen(p->headings[i].text);
-	n += p->text != NULL ? strlen(p->text) : 0;
+	n += p->text != NULL ? p->text_len : 0;
 	if (p->category != NULL && p->category->fm.title != NULL)
 		n += strlen(p->category->fm.title);
 	return n;
@@ -303,7 +309,8 @@ count_question(const struct page *p, uint32_t *flen)
 	flen[FIELD_HEADINGS] = 0;
 	for (k = 0; k < p->nheadings; k++)
 		flen[FIELD_HEADINGS] += length(p->headings[k].text);
-	flen[FIELD_BODY] = length(p->text);
+	flen[FIELD_BODY] = p->text != NULL ?
+	    (uint32_t)tokenize_length(p->text, p->text_len) : 0;
 	flen[FIELD_CATEGORY] = p->category != NULL ?
 	    length(p->category->fm.title) : 0;
 }
@@ -334,7 +341,7 @@ question_hash(const struct page *p)
 		h = hash_str(h, p->headings[i].text);
 		h = hash_str(h, p->headings[i].id);
 	}
-	h = hash_str(h, p->text);
+	h = hash_strn(h, p->text, p->text_len);
 	return hash_str(h, p->category != NULL ? p->category->fm.title : NULL);
 }
 
@@ -1092,7 +1099,7 @@ escaped_text(struct buf *e, const struct page *p)
 	const char	*text = p->text != NULL ? p->text : "";
 
 	buf_truncate(e, 0);
-	esc_json(e, text, strlen(text));
+	esc_json(e, text, p->text != NULL ? p->text_len : 0);
 	return text;
 }
 

@@ -305,14 +305,24 @@ put_num(char *p, uint32_t v)
 	return e;
 }
 
+/*
+ * h and string s of len bytes (its length, then its bytes; NULL differs
+ * from "").
+ */
+static inline uint64_t
+hash_strn(uint64_t h, const char *s, size_t len)
+{
+	uint64_t	 n = s != NULL ? len + 1 : 0;
+
+	h = hash_bytes(&n, sizeof(n), h);
+	return s != NULL ? hash_bytes(s, len, h) : h;
+}
+
 /* h and string s (its length, then its bytes; NULL differs from ""). */
 static inline uint64_t
 hash_str(uint64_t h, const char *s)
 {
-	uint64_t	 n = s != NULL ? strlen(s) + 1 : 0;
-
-	h = hash_bytes(&n, sizeof(n), h);
-	return s != NULL ? hash_bytes(s, n - 1, h) : h;
+	return hash_strn(h, s, s != NULL ? strlen(s) : 0);
 }
 
 /* One more posting of token tok in the block. */

@@ -426,8 +426,8 @@ cut(struct scratch *s, const struct page *p)
 		*c = collect_text(*c, p->headings[k].text,
 		    strlen(p->headings[k].text), SIZE_MAX, 3);
 	if (p->text != NULL)
-		*c = collect_text(*c, p->text,
-		    strnlen(p->text, BODY_CHARS * 4), BODY_CHARS, 2);
+		*c = collect_text(*c, p->text, p->text_len < BODY_CHARS * 4 ?
+		    p->text_len : BODY_CHARS * 4, BODY_CHARS, 2);
 }
 
 /* A thread's loop: blocks of questions until none is left. */

@@ -319,8 +319,10 @@ parse(const struct site *site, struct page *pg, struct rd *r,
 	memcpy(x->html.data, s, len + 1);
 	x->html.len = len;
 	x->html.cap = len + 1;
-	if ((x->text = rd_dup(r)) == NULL)
+	if ((s = rd_str(r, &len)) == NULL)
 		return 0;
+	x->text = xstrndup(s, len);
+	x->text_len = len;
 	if (rd_u8(r) && (x->summary = rd_dup(r)) == NULL)
 		return 0;
 	n = rd_u32(r);
@@ -447,6 +449,7 @@ page_state_restore(const struct page_state *ps, const struct site *site,
 	}
 	pg->html = x.html;
 	pg->text = x.text;
+	pg->text_len = x.text_len;
 	pg->summary = x.summary;
 	pg->headings = x.headings;
 	pg->nheadings = x.nheadings;
@@ -544,7 +547,7 @@ put_rendering(struct buf *b, uint64_t key, const struct page *pg)
 	put_cstr(b, pg->src);
 	put_cstr(b, pg->out);
 	put_str(b, pg->html.data != NULL ? pg->html.data : "", pg->html.len);
-	put_cstr(b, pg->text != NULL ? pg->text : "");
+	put_str(b, pg->text != NULL ? pg->text : "", pg->text_len);
 	put_opt(b, pg->summary);
 	buf_put_u32(b, (uint32_t)pg->nheadings);
 	for (i = 0; i < pg->nheadings; i++) {

@@ -958,6 +958,7 @@ render(const struct site *site, struct page *pg, const char *id_prefix)
 	pg->html.data = xrealloc(pg->html.data, pg->html.len + 1);
 	pg->html.cap = pg->html.len + 1;
 	pg->text = xrealloc(r.text.data, r.text.len + 1);
+	pg->text_len = r.text.len;
 	r.text.data = NULL;
 	buf_free(&r.hbuf);
 	buf_free(&r.htext);
@@ -1021,6 +1022,7 @@ render_free(struct page *pg)
 	free(pg->xrefs);
 	strlist_free(&pg->external);
 	pg->text = pg->summary = NULL;
+	pg->text_len = 0;
 	pg->headings = NULL;
 	pg->nheadings = 0;
 	pg->xrefs = NULL;

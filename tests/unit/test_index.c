@@ -49,6 +49,7 @@ make_site(void)
 	q_paid.fm.tags.v = tag_pay;
 	q_paid.fm.tags.n = 1;
 	q_paid.text = (char *)"系统会在24小时内审核对账。\n";
+	q_paid.text_len = strlen(q_paid.text);
 	q_paid.out = (char *)"jiaofei/yi-koukuan.html";
 	q_paid.category = &cat_pay;
 
@@ -57,6 +58,7 @@ make_site(void)
 	/* "𠀀" counts two UTF-16 units: the heading offsets must know. */
 	q_lost.text = (char *)"𠀀已制发的纸质证书遗失，不再办理补发。\n"
 	    "办理方式\n请登录系统申请<补办>。\n注意事项\n缴费 \"后\" 办理。\n";
+	q_lost.text_len = strlen(q_lost.text);
 	q_lost.headings = heads;
 	q_lost.nheadings = 2;
 	q_lost.out = (char *)"zhengshu/buban.html";
@@ -65,6 +67,7 @@ make_site(void)
 	q_code.kind = PAGE_QUESTION;
 	q_code.fm.title = (char *)"成绩显示-2是什么意思？";
 	q_code.text = (char *)"“-2”代表违纪。电话010-68607734。";
+	q_code.text_len = strlen(q_code.text);
 	q_code.out = (char *)"zhengshu/fuhao.html";
 	q_code.category = &cat_cert;
 
@@ -397,6 +400,7 @@ test_rebuild(void)
 	/* The same length in every field: the averages stay. */
 	q_lost.text = (char *)"𠀀已制发的纸质证书遗失，不再办理补领。\n"
 	    "办理方式\n请登录系统申请<补办>。\n注意事项\n缴费 \"后\" 办理。\n";
+	q_lost.text_len = strlen(q_lost.text);
 	CHECK(build_timed("r") == 1);
 	CHECK(build("r1") == 0);
 	CHECK(same_index("r", "r1"));
@@ -405,6 +409,7 @@ test_rebuild(void)
 	CHECK(build("r2") == 0);
 	CHECK(same_index("r", "r2"));
 	q_lost.text = text;
+	q_lost.text_len = strlen(q_lost.text);
 	q_code.fm.title = title;
 }
 
@@ -503,6 +508,7 @@ test_long_lists(void)
 		pages[i].kind = PAGE_QUESTION;
 		pages[i].fm.title = xasprintf("问题%05zu", i);
 		pages[i].text = xasprintf("%s", b.data);
+		pages[i].text_len = strlen(pages[i].text);
 		pages[i].out = xasprintf("long/q%05zu.html", i);
 		pages[i].category = &cat;
 		qs[i] = &pages[i];

@@ -46,6 +46,7 @@ make_site(size_t nc, size_t nq, const size_t *cat_of, const char **title,
 		q[k].kind = PAGE_QUESTION;
 		q[k].fm.title = (char *)title[k];
 		q[k].text = (char *)text[k];
+		q[k].text_len = strlen(q[k].text);
 		q[k].category = &cat[c];
 		q[k].category_dir = dirs[c];
 		q[k].slug = (char *)"q";

@@ -56,6 +56,7 @@ make_site(struct site *site, size_t n)
 			p->fm.lastmod = xasprintf("2024-01-%02zu", 1 + i % 28);
 			p->category = site->pages[1];
 			p->text = xstrdup("answer");
+			p->text_len = strlen(p->text);
 			site->questions[site->nquestions++] = p;
 		}
 	}
