@@ -1,22 +1,24 @@
 /*
  * index.c: the search index, an inverted index over every question, cut
  * into files a browser loads only as a query needs them (read by
- * layouts/assets/search.js).  Each index file is JavaScript,
- * faqgenSearch("kind",id,JSON);, which a <script> tag loads over http and
- * from disk (file://) alike:
+ * layouts/assets/search.js).  Each index file is written twice (see
+ * index_put()): NAME.json, the JSON alone, which a page served over
+ * http(s) fetches and other tools read, and NAME.js, JavaScript,
+ * faqgenSearch("kind",id,JSON);, which a <script> tag loads from disk
+ * (file://, where fetch() is blocked) too:
  *
- *   search/manifest.js    {"v":3,"n":questions,"shards":S,"qs":Q_SCALE,
+ *   search/manifest       {"v":3,"n":questions,"shards":S,"qs":Q_SCALE,
  *                         "dc":CHUNK,"syn":[[term,...],...]}
- *   search/cats.js        [[category title, url],...], for the page
+ *   search/cats           [[category title, url],...], for the page
  *                         shown when nothing is found
- *   search/s/K.js         the tokens whose tokenize_hash() % S is K:
+ *   search/s/K            the tokens whose tokenize_hash() % S is K:
  *                         {"token":"df doc q gap q gap q ...",...}, the
  *                         numbers as base-32 digits, most significant
  *                         first, written with DIGITS: a digit of value v
  *                         is DIGITS[v] when it is the number's last and
  *                         DIGITS[v + 32] when more follow ("gap" is the
  *                         difference to the previous question number)
- *   search/d/K.js         questions K * CHUNK to K * CHUNK + CHUNK - 1 (site
+ *   search/d/K            questions K * CHUNK to K * CHUNK + CHUNK - 1 (site
  *                         order) as results show them, a list of
  *                         {"t":title,"u":url,"c":category,"h":[[offset,
  *                         heading id],...],"x":plain answer}
@@ -850,15 +852,55 @@ js_open(struct buf *b, char kind, size_t id)
 	buf_putc(b, ',');
 }
 
-/* Close the wrapper around the JSON in b and write it as search/path.js. */
+/*
+ * Write the index file whose wrapper (js_open()) is the first pre bytes
+ * of b and whose JSON follows, in the forms asked for: search/name.json,
+ * the JSON alone (what a hosted page fetches, and other tools read), and
+ * search/name.js, the JSON wrapped (what a <script> tag loads, from disk
+ * too).  Both under key (0: none).
+ */
 static int
-emit(struct output *out, struct buf *b, const char *path)
+index_put(struct output *out, struct buf *b, size_t pre, const char *name,
+    uint64_t key, int forms)
 {
-	char	 name[64];
+	char	 path[64];
+	int	 rc = 0;
 
-	buf_puts(b, ");\n");
-	snprintf(name, sizeof(name), "search/%s.js", path);
-	return output_file(out, name, b->data, b->len);
+	if (forms & FORM_JSON) {
+		buf_putc(b, '\n');
+		snprintf(path, sizeof(path), "search/%s.json", name);
+		if (output_file_key(out, path, key, b->data + pre,
+		    b->len - pre) != 0)
+			rc = -1;
+		buf_truncate(b, b->len - 1);
+	}
+	if (forms & FORM_JS) {
+		buf_puts(b, ");\n");
+		snprintf(path, sizeof(path), "search/%s.js", name);
+		if (output_file_key(out, path, key, b->data, b->len) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * Keep both forms of index file name as the last build wrote them under
+ * key: the forms still to write (0: both kept), or -1 on an error.
+ */
+int
+index_keep(struct output *out, const char *name, uint64_t key)
+{
+	char	 path[64];
+	int	 rc, need = 0;
+
+	snprintf(path, sizeof(path), "search/%s.json", name);
+	if ((rc = output_keep(out, path, key)) < 0)
+		return -1;
+	need |= rc ? 0 : FORM_JSON;
+	snprintf(path, sizeof(path), "search/%s.js", name);
+	if ((rc = output_keep(out, path, key)) < 0)
+		return -1;
+	return need | (rc ? 0 : FORM_JS);
 }
 
 static void
@@ -901,8 +943,8 @@ shard_job(void *arg, size_t j)
 	struct token	*tk;
 	struct part	*pt;
 	uint32_t	 o, *ord;
-	size_t		 i, m, n, k = ix->todo != NULL ? ix->todo[j] : j;
-	char		*w, path[40];
+	size_t		 i, m, n, pre, k = ix->todo != NULL ? ix->todo[j] : j;
+	char		*w, name[32];
 
 	n = ix->start[k + 1] - ix->start[k];
 	ord = ix->order + ix->start[k];
@@ -918,6 +960,7 @@ shard_job(void *arg, size_t j)
 			ord[m] = o;
 		}
 	js_open(&b, 's', k);
+	pre = b.len;
 	buf_putc(&b, '{');
 	for (i = ix->start[k]; i < ix->start[k + 1]; i++) {
 		o = ix->order[i];
@@ -936,11 +979,12 @@ shard_job(void *arg, size_t j)
 		b.len = (size_t)(w - b.data);
 		b.data[b.len] = '\0';
 	}
-	buf_puts(&b, "});\n");
-	/* The bytes are the key: a rebuild that keeps them keeps the file. */
+	buf_putc(&b, '}');
+	/* The bytes are the key: a rebuild that keeps them keeps the files. */
 	ix->skey[k] = hash_bytes(b.data, b.len, 0x73686172) | 1;
-	snprintf(path, sizeof(path), "search/s/%zu.js", k);
-	if (output_file_key(ix->out, path, ix->skey[k], b.data, b.len) != 0)
+	snprintf(name, sizeof(name), "s/%zu", k);
+	if (index_put(ix->out, &b, pre, name, ix->skey[k],
+	    ix->forms != NULL ? ix->forms[k] : FORMS) != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
 }
@@ -1116,10 +1160,10 @@ docs_job(void *arg, size_t k)
 	const struct page *p;
 	struct buf	 b = { 0 }, e = { 0 }, *pg = &ix->pieces[k];
 	const char	*text;
-	size_t		 g = ix->piece0 + k, c, i, first, last;
+	size_t		 g = ix->piece0 + k, c, i, first, last, pre = 0;
 	uint64_t	 key;
-	int		 changed, rc, make;
-	char		 path[40];
+	int		 changed, forms;
+	char		 name[32];
 
 	buf_truncate(pg, 0);
 	for (c = g * GROUP; c < (g + 1) * GROUP; c++) {
@@ -1136,35 +1180,35 @@ docs_job(void *arg, size_t k)
 		key = hash_bytes(&c, sizeof(c), program_hash());
 		key = hash_bytes(ix->qhash + first,
 		    (last - first) * sizeof(*ix->qhash), key) | 1;
-		snprintf(path, sizeof(path), "search/d/%zu.js", c);
+		snprintf(name, sizeof(name), "d/%zu", c);
 		for (changed = 0, i = first; ix->changed != NULL && i < last;
 		    i++)
 			changed |= ix->changed[i];
-		make = 1;
+		forms = FORMS;
 		if (ix->changed != NULL && !changed &&
-		    (rc = output_keep(ix->out, path, key)) != 0) {
-			if (rc < 0)
-				atomic_store(&ix->rc, -1);
-			make = 0;
+		    (forms = index_keep(ix->out, name, key)) < 0) {
+			atomic_store(&ix->rc, -1);
+			forms = 0;
 		}
-		if (make) {
+		if (forms) {
 			js_open(&b, 'd', c);
+			pre = b.len;
 			buf_putc(&b, '[');
 		}
 		for (i = first; i < last; i++) {
 			p = site->questions[i];
 			text = escaped_text(&e, p);
-			if (make) {
+			if (forms) {
 				if (i > first)
 					buf_putc(&b, ',');
 				put_doc(&b, p, text, &e);
 			}
 			put_page(pg, p, &e, i + 1 == site->nquestions);
 		}
-		if (!make)
+		if (!forms)
 			continue;
-		buf_puts(&b, "]);\n");
-		if (output_file_key(ix->out, path, key, b.data, b.len) != 0)
+		buf_putc(&b, ']');
+		if (index_put(ix->out, &b, pre, name, key, forms) != 0)
 			atomic_store(&ix->rc, -1);
 	}
 	buf_free(&b);
@@ -1255,16 +1299,17 @@ write_manifest(struct index *ix)
 {
 	const struct site *site = ix->site;
 	struct buf	 b = { 0 };
-	size_t		 i;
+	size_t		 i, pre;
 
 	js_open(&b, 'm', 0);
+	pre = b.len;
 	buf_printf(&b, "{\"v\":3,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
 	    "\"dc\":%d,\"syn\":", site->nquestions, ix->nshards, Q_SCALE,
 	    CHUNK);
 	put_synonyms(&b, site->synonyms,
 	    site->synonyms ? site->synonyms_len : 0);
 	buf_puts(&b, "}");
-	if (emit(ix->out, &b, "manifest") != 0)
+	if (index_put(ix->out, &b, pre, "manifest", 0, FORMS) != 0)
 		atomic_store(&ix->rc, -1);
 
 	/* The categories, for a search that finds nothing. */
@@ -1278,7 +1323,7 @@ write_manifest(struct index *ix)
 		buf_putc(&b, ']');
 	}
 	buf_putc(&b, ']');
-	if (emit(ix->out, &b, "cats") != 0)
+	if (index_put(ix->out, &b, pre, "cats", 0, FORMS) != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
 }
@@ -1383,6 +1428,7 @@ index_reset(struct index *ix)
 	free(ix->qhash);
 	free(ix->blk);
 	free(ix->skey);
+	free(ix->forms);
 	memset(ix, 0, sizeof(*ix));
 	ix->site = site;
 	ix->out = out;

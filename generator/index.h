@@ -49,6 +49,11 @@ static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"
 
 struct block;			/* index_state.c: a block of the state */
 
+/* The two forms of every index file (index_put()). */
+#define FORM_JSON	1	/* search/NAME.json: the JSON alone */
+#define FORM_JS		2	/* search/NAME.js: faqgenSearch(...); */
+#define FORMS		(FORM_JSON | FORM_JS)
+
 /* A token of the whole site, in its partition. */
 struct token {
 	uint64_t	 key;		/* TOKEN_KEY(), or a word's hash */
@@ -191,6 +196,8 @@ struct index {
 	uint32_t	*start;		/* nshards + 1 */
 	size_t		*todo;		/* shards to write; NULL: all */
 	uint64_t	*skey;		/* per shard: its file's key */
+	uint8_t		*forms;		/* per shard: FORMS still to write;
+					   NULL: both */
 	uint64_t	 total;		/* every token's size */
 	atomic_int	 rc;		/* -1 once a write failed */
 	uint64_t	*qhash;		/* per question: question_hash() */
@@ -369,6 +376,7 @@ void		 cut_question(struct index *, struct cutter *, size_t);
 uint32_t	 kth_largest(uint32_t *, size_t, size_t);
 struct token	*token_find(struct part *, const struct posted *);
 void		 shard_job(void *, size_t);
+int		 index_keep(struct output *, const char *, uint64_t);
 size_t		 shards_for(uint64_t);
 void		 group_shards(struct index *);
 void		 ungroup_shards(struct index *);

@@ -941,21 +941,28 @@ collect(struct index *ix, struct rebuild *rb, int jobs)
 	return rb->bad ? -1 : 0;
 }
 
-/* pool_run job: keep shard k, unless it is to be written; else mark it. */
+/*
+ * pool_run job: keep shard k's files, unless it is to be written; a file
+ * gone or edited marks the shard to be made again, for that form alone.
+ */
 static void
 keep_job(void *arg, size_t k)
 {
 	struct index	*ix = arg;
-	char		 path[40];
-	int		 rc;
+	char		 name[32];
+	int		 need;
 
+	ix->forms[k] = FORMS;
 	if (ix->rb->mark[k] != 0)
 		return;
-	snprintf(path, sizeof(path), "search/s/%zu.js", k);
-	if ((rc = output_keep(ix->out, path, ix->skey[k])) == 0)
-		ix->rb->mark[k] = 2;	/* gone or edited: made again */
-	else if (rc < 0)
+	snprintf(name, sizeof(name), "s/%zu", k);
+	if ((need = index_keep(ix->out, name, ix->skey[k])) < 0) {
 		atomic_store(&ix->rc, -1);
+		need = 0;
+	}
+	ix->forms[k] = (uint8_t)need;
+	if (need != 0)
+		ix->rb->mark[k] = 2;
 }
 
 /* Write the shards in todo[0..n), whose tokens' lists are made. */
@@ -1102,6 +1109,7 @@ index_state_rebuild(struct index *ix, struct rebuild *rb, const void *data,
 	ix->skey = xcalloc(ix->nshards, sizeof(*ix->skey));
 	for (k = 0; k < ix->nshards; k++)
 		ix->skey[k] = get_u64(rb->pv.s + 8 * k);
+	ix->forms = xcalloc(ix->nshards, sizeof(*ix->forms));
 	pool_run(ix->nshards, jobs, keep_job, ix);
 	group_shards(ix);
 	todo = xcalloc(ix->nshards, sizeof(*todo));

@@ -200,8 +200,9 @@ f.seek(100); f.write(bytes([b[0] ^ 0x55]))' "$st" &&
 	edit chengji/fuhe.md 's/成绩复核/分数复核/' \
 	    'full (state does not hold together)' || return 1
 	edit chengji/fuhe.md 's/分数复核/成绩复核/' "$inc" || return 1
-	# Shards gone from the output are made again from the state.
-	rm "$o"/search/s/1*.js &&
+	# Shards gone from the output are made again from the state, one
+	# form without its twin too.
+	rm "$o"/search/s/1*.js "$o"/search/s/2*.json &&
 	edit chengji/fuhe.md 's/成绩复核/分数复核/' "$inc"
 }
 

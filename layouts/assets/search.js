@@ -7,9 +7,10 @@
  * (postings of the tokens whose shard is N), d/K.js (title, URL, category,
  * headings and text of the manifest's "dc" questions from K * dc on,
  * loaded only for the results shown) and cats.js (categories, for a
- * search that finds nothing).  Each calls faqgenSearch(kind, id, data) and
- * is loaded with a <script> tag: that works over http and from disk
- * (file://, where fetch() is blocked) alike, so each file exists once.
+ * search that finds nothing).  Each is there twice: as .json, which a
+ * page served over http(s) fetches, and as .js, which calls
+ * faqgenSearch(kind, id, data) and which a page opened from disk
+ * (file://, where fetch() is blocked) loads with a <script> tag.
  *
  * Ranking: BM25F.  The index stores, per token and question, the
  * field-weighted and length-normalised term frequency; here it is summed
@@ -283,7 +284,8 @@ function register(kind, id, data) {
 	if (LOADERS[key]) { LOADERS[key](data); delete LOADERS[key]; }
 }
 
-function loader(base) {
+/* The .js form of the index file at base + path, by a <script> tag. */
+function scriptLoader(base) {
 	return function (path) {
 		return new Promise(function (res, rej) {
 			var s = document.createElement('script');
@@ -303,6 +305,26 @@ function loader(base) {
 				}
 			};
 			document.head.appendChild(s);
+		});
+	};
+}
+
+/*
+ * The index files under base: over http(s) their .json form by fetch();
+ * from disk, or when that fails (a host that will not serve .json), the
+ * .js form.
+ */
+function loader(base) {
+	var script = scriptLoader(base);
+
+	if (!/^https?:$/.test(location.protocol) || typeof fetch != 'function')
+		return script;
+	return function (path) {
+		return fetch(base + path + '.json').then(function (r) {
+			if (!r.ok) throw new Error(path);
+			return r.json();
+		}).catch(function () {
+			return script(path);
 		});
 	};
 }

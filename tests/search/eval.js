@@ -183,6 +183,10 @@ async function firstSearch(context, base) {
 	for (const k of Object.keys(kinds).sort())
 		console.log(`  ${k}: ${kinds[k].n} files, ${kinds[k].sent} bytes (${kinds[k].raw} uncompressed)`);
 	check(sent <= FIRST_BYTES, `first search transfers ${sent} bytes > ${FIRST_BYTES}`);
+	// Served over http, the page fetches the index's .json form.
+	const forms = log.filter((e) => e.u.startsWith('/search/')).map((e) => path.extname(e.u));
+	check(forms.length > 0 && forms.every((x) => x === '.json'),
+	    `first search over http loads the index as .json, not ${[...new Set(forms)].join(' ')}`);
 	await page.close();
 }
 
