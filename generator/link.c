@@ -1030,6 +1030,45 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Alias (as written; a its output path) of page p against the sorted
+ * files[0..n) the site writes: no folder of its path may be one of them
+ * (pay/refund.html/index.html under pay/refund.html), nor may it be a
+ * folder of one.
+ */
+static void
+check_alias_folders(struct page *p, const char *alias, const char *a,
+    char **files, size_t n)
+{
+	char		*dir, **hit;
+	const char	*s;
+	size_t		 lo = 0, hi = n, mid, len = strlen(a);
+	int		 c;
+
+	for (s = a; (s = strchr(s, '/')) != NULL; s++) {
+		dir = xstrndup(a, (size_t)(s - a));
+		if ((hit = bsearch(&dir, files, n, sizeof(char *),
+		    cmp_str)) != NULL)
+			diag_add(&p->diags, p->file, 0, "alias %s needs a "
+			    "folder where the site writes %s", alias, *hit);
+		free(dir);
+	}
+	/* The first file not before "a/": under a, if any file is. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strncmp(files[mid], a, len)) == 0)
+			c = strcmp(files[mid] + len, "/");
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && strncmp(files[lo], a, len) == 0 &&
+	    files[lo][len] == '/')
+		diag_add(&p->diags, p->file, 0, "alias %s is a file where "
+		    "the site writes %s", alias, files[lo]);
+}
+
 /* Aliases must not collide with a page, a reserved file or each other. */
 static void
 check_aliases(struct site *site)
@@ -1086,6 +1125,26 @@ check_aliases(struct site *site)
 						    "of %s", p->fm.aliases.v[k],
 						    site->pages[j]->file);
 				}
+		}
+	}
+	/* Folders against files: every file the site writes, aliases too. */
+	for (i = 0; i < site->npages; i++) {
+		p = site->pages[i];
+		if (p->alias_out.n == 0)
+			continue;
+		outs = xreallocarray(outs, n + p->alias_out.n,
+		    sizeof(char *));
+		for (k = 0; k < p->alias_out.n; k++)
+			outs[n++] = p->alias_out.v[k];
+	}
+	qsort(outs, n, sizeof(char *), cmp_str);
+	for (i = 0; i < site->npages; i++) {
+		p = site->pages[i];
+		for (k = 0; k < p->fm.aliases.n; k++) {
+			if ((a = link_alias_path(p->fm.aliases.v[k])) == NULL)
+				continue;
+			check_alias_folders(p, p->fm.aliases.v[k], a, outs, n);
+			free(a);
 		}
 	}
 	free(outs);
