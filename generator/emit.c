@@ -82,6 +82,8 @@ struct emit {
 	char		*ld_home;	/* the home's BreadcrumbList item, owned */
 	uint64_t	 seed;		/* hash of the global inputs */
 	int		 has_all;	/* all.html is written */
+	int		 small;		/* at most [build] all_limit questions:
+					   pages show the others whole */
 	int		 failed;
 	size_t		 pages;		/* page files, atomic */
 	size_t		 rendered;	/* of which rendered, not kept; atomic */
@@ -230,7 +232,7 @@ emit_url(const struct site *site, const char *out)
 }
 
 /* Path from the base URL: "https://x.cn/faq/" -> "/faq/". */
-static const char *
+const char *
 base_path(const char *base_url)
 {
 	const char	*p;
@@ -368,16 +370,19 @@ json_str(struct buf *b, const char *s, size_t len)
 	buf_putc(b, '"');
 }
 
-/* One schema.org Question; its answer is `text`, or the start of it. */
+/*
+ * One schema.org Question; its answer is `text`, or the start of it, and
+ * with_url, the URL of the question's own page.
+ */
 static void
 jsonld_question(const struct site *site, struct buf *b,
-    const struct page *q, const char *text, size_t len, int summary)
+    const struct page *q, const char *text, size_t len, int with_url)
 {
 	buf_puts(b, "{\"@type\":\"Question\",\"name\":");
 	json_str(b, q->fm.title, strlen(q->fm.title));
 	buf_puts(b, ",\"acceptedAnswer\":{\"@type\":\"Answer\",\"text\":");
 	json_str(b, text, len);
-	if (summary) {
+	if (with_url) {
 		buf_puts(b, ",\"url\":\"");
 		put_url_esc(b, site, q->out, esc_json);
 		buf_putc(b, '"');
@@ -400,8 +405,10 @@ jsonld_crumb(const struct site *site, struct buf *b, size_t pos,
 
 /*
  * The JSON-LD of a page: an FAQPage on question pages (the whole answer)
- * and category pages (each question with the summary the page shows, and
- * the URL of its own page), a BreadcrumbList everywhere.
+ * and category pages (each question with the URL of its own page and its
+ * whole answer on a site of at most all_limit questions; above, the
+ * summary the page shows, so a category of thousands stays a page, not
+ * megabytes), a BreadcrumbList everywhere.
  */
 static void
 jsonld(const struct emit *e, struct view *v, const struct page *p)
@@ -421,9 +428,17 @@ jsonld(const struct emit *e, struct view *v, const struct page *p)
 			for (i = 0; i < p->nquestions; i++) {
 				if (i > 0)
 					buf_putc(b, ',');
-				jsonld_question(site, b, p->questions[i],
-				    v->sums.data + v->sumoff[i],
-				    v->sumoff[i + 1] - v->sumoff[i] - 1, 1);
+				if (e->small)
+					jsonld_question(site, b,
+					    p->questions[i],
+					    p->questions[i]->text,
+					    p->questions[i]->text_len, 1);
+				else
+					jsonld_question(site, b,
+					    p->questions[i],
+					    v->sums.data + v->sumoff[i],
+					    v->sumoff[i + 1] - v->sumoff[i] - 1,
+					    1);
 			}
 		buf_puts(b, "]}</script>\n");
 	}
@@ -445,11 +460,11 @@ hash_str(const char *s, uint64_t h)
 /*
  * A hash of everything jsonld() reads for page p, which is cheaper than
  * building it: a question's answer text is hashed, not escaped, and so
- * are a category's summaries (in v->sums).  ld_home comes from settings
- * the global key holds.
+ * are a category's summaries (in v->sums) or answers.  ld_home and small
+ * come from settings the global key holds.
  */
 static uint64_t
-jsonld_key(const struct view *v, const struct page *p)
+jsonld_key(const struct emit *e, const struct view *v, const struct page *p)
 {
 	uint64_t	 h = p->kind;
 	size_t		 i;
@@ -467,6 +482,9 @@ jsonld_key(const struct view *v, const struct page *p)
 		for (i = 0; i < p->nquestions; i++) {
 			h = hash_str(p->questions[i]->fm.title, h);
 			h = hash_str(p->questions[i]->out, h);
+			if (e->small)
+				h = hash_bytes(p->questions[i]->text,
+				    p->questions[i]->text_len + 1, h);
 		}
 		h = hash_bytes(v->sums.data, v->sums.len, h);
 	}
@@ -599,7 +617,8 @@ category_item(const struct emit *e, struct tobj *o, const struct page *cat,
  * The category list.  Beside a category or question page: every category
  * while there are few of them, else only the page's own; a question page
  * also gets the NAV_QUESTIONS questions around it.  The home page shows
- * the first HOME_QUESTIONS questions of each category while there are few
+ * every question of each category on a site of at most all_limit
+ * questions; above, the first HOME_QUESTIONS of each while there are few
  * categories.  So a page's size and the build's time stay linear in the
  * size of the site.
  */
@@ -638,7 +657,9 @@ categories(const struct emit *e, struct tobj *o, const char *root,
 			to = from + NAV_QUESTIONS;
 			break;
 		case LIST_HOME:
-			if (few)
+			if (e->small)
+				to = cat->nquestions;
+			else if (few)
 				to = cat->nquestions < HOME_QUESTIONS ?
 				    cat->nquestions : HOME_QUESTIONS;
 			break;
@@ -904,7 +925,7 @@ emit_page(struct emit *e, struct view *v, struct page *p)
 	common(e, v, p->out, root, p, NULL);
 	page_vars(e, v, p, root);
 	/* The JSON-LD (a question's whole answer) only if rendered. */
-	ld = jsonld_key(v, p);
+	ld = jsonld_key(e, v, p);
 	tname = p->kind == PAGE_HOME ? "home" :
 	    p->kind == PAGE_CATEGORY ? "category" : "question";
 	key = page_key(e, v, tname, ld);
@@ -1195,8 +1216,8 @@ emit_site(struct site *site, struct output *out, struct diags *d)
 		free_layouts(&e);
 		return -1;
 	}
-	e.has_all = site->nquestions <= (size_t)site->cfg.all_limit &&
-	    tmpl_get(&e, "all") != NULL;
+	e.small = site->nquestions <= (size_t)site->cfg.all_limit;
+	e.has_all = e.small && tmpl_get(&e, "all") != NULL;
 	e.seed = inputs_seed(site);
 	prepare(&e);
 	pool_run((site->npages + BATCH - 1) / BATCH, site->cfg.jobs,
