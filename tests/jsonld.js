@@ -6,7 +6,9 @@
 // pages (<category>/<slug>.html) need an FAQPage whose one Question has
 // the page's <h1> as its name and a non-empty acceptedAnswer; category
 // pages (<category>/index.html) an FAQPage with one Question per listed
-// question; home, category and question pages a BreadcrumbList whose
+// question, each with the whole answer its own page's FAQPage has (the
+// site is below all_limit); home, category and question pages a
+// BreadcrumbList whose
 // positions count from 1 and whose last item is the page's canonical URL.
 // Redirect pages (aliases) are skipped.  The blocks are cut out with the
 // HTML rule for <script> content (it ends at the first "</script"), so a
@@ -18,6 +20,8 @@ const path = require('path');
 
 const site = path.resolve(process.argv[2] || 'public');
 const problems = [];
+const answers = new Map();	/* question name -> its page's answer */
+const listed = [];		/* [category page, its Questions] */
 let pages = 0, blocks = 0;
 
 function walk(dir, out) {
@@ -110,11 +114,18 @@ function check(file) {
 		const h1 = decode((html.match(/<h1[^>]*>([\s\S]*?)<\/h1>/) || ['', ''])[1]);
 		if (qs[0] && qs[0].name !== h1)
 			bad(`Question name ${JSON.stringify(qs[0].name)} is not the <h1> ${JSON.stringify(h1)}`);
-	}
+		if (qs[0] && qs[0].acceptedAnswer)
+			answers.set(qs[0].name, qs[0].acceptedAnswer.text);
+	} else
+		listed.push([rel, qs]);
 }
 
 for (const f of walk(site, []))
 	check(f);
+for (const [rel, qs] of listed)
+	for (const q of qs)
+		if (q.acceptedAnswer && answers.get(q.name) !== q.acceptedAnswer.text)
+			problems.push(`${rel}: the answer to ${JSON.stringify(q.name)} is not its page's whole answer`);
 for (const p of problems)
 	console.log(p);
 console.log(`jsonld: ${pages} pages, ${blocks} blocks, ${problems.length} problems`);

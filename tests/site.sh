@@ -62,6 +62,29 @@ json_parses() {
 	done
 }
 
+# The home page links every question page (the site is below all_limit),
+# also after a category grows past the 20 a large site's home page shows.
+home_lists_all() {
+	h=$tmp/home
+	mkdir -p "$h" && cp -r content layouts site.ini "$h/" || return 1
+	for i in $(seq 1 21); do
+		printf -- '---\ntitle: 新增问题%s？\nweight: %s\nlastmod: 2024-01-01\n---\n答案%s。\n' \
+		    "$i" $((900 + i)) "$i" >"$h/content/baoming/extra-$i.md"
+	done
+	$FAQGEN build --config "$h/site.ini" --output "$h/out" --quiet || return 1
+	n=0
+	for f in "$h"/out/*/*.html; do
+		rel=${f#"$h/out/"}
+		case $rel in */index.html) continue ;; esac
+		grep -q 'http-equiv="refresh"' "$f" && continue
+		grep -q "href=\"$rel\"" "$h/out/index.html" ||
+		    { echo "index.html does not link $rel"; return 1; }
+		n=$((n + 1))
+	done
+	echo "$n questions linked"
+	[ "$n" -ge 70 ]
+}
+
 deterministic() {
 	$FAQGEN build --output "$tmp/a" --quiet --jobs 1 &&
 	$FAQGEN build --output "$tmp/b" --quiet --jobs 4 &&
@@ -413,6 +436,7 @@ step "build content/" build_site
 step "sitemap valid against sitemap.xsd" sitemap_valid
 step "every internal link and fragment resolves" links_resolve
 step "every JSON file parses" json_parses
+step "the home page lists every question" home_lists_all
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild
 step "a changed answer rewrites only the files that show it" one_answer_changed
