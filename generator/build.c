@@ -280,6 +280,8 @@ finish(struct build_result *res, struct site *site, struct progress *pr,
 		res->content_dir = xstrdup(site->cfg.content_dir);
 	if (site->cfg.layouts_dir != NULL)
 		res->layouts_dir = xstrdup(site->cfg.layouts_dir);
+	if (site->cfg.base_url != NULL)
+		res->base_url = xstrdup(site->cfg.base_url);
 	res->npages = site->npages;
 	if (rc == EXIT_OK && res->keep_site) {
 		res->site = xmalloc(sizeof(*site));
@@ -496,5 +498,6 @@ build_result_free(struct build_result *res)
 	diag_free(&res->errors);
 	free(res->content_dir);
 	free(res->layouts_dir);
+	free(res->base_url);
 	memset(res, 0, sizeof(*res));
 }

@@ -502,6 +502,8 @@ int	 emit_site(struct site *, struct output *, struct diags *);
 char	*emit_url(const struct site *, const char *out);
 /* Questions newest first by lastmod; *np of them count; caller frees. */
 struct page **emit_recent(const struct site *, size_t max, size_t *np);
+/* The path of a base URL: "https://x.cn/faq/" -> "/faq/". */
+const char *base_path(const char *);
 
 /* ------------------------------------------------------------------ xml.c */
 
@@ -587,6 +589,8 @@ void		 output_set_inputs(struct output *, uint64_t);
 int		 output_commit(struct output *, struct publish_stats *);
 /* Throw the staging folder away (after an error). */
 void		 output_abort(struct output *);
+/* Remove an output folder and all a build keeps beside it. */
+int		 output_remove(const char *);
 
 /* --------------------------------------------------------------- pool.c */
 
@@ -621,6 +625,7 @@ struct build_result {
 	size_t		 npages;
 	char		*content_dir;	/* out: as configured, owned */
 	char		*layouts_dir;	/* out: owned */
+	char		*base_url;	/* out: [site] base_url, owned */
 };
 
 /* site.ini as the options amend it; returns 0 or an exit status. */

@@ -1519,6 +1519,44 @@ output_commit(struct output *o, struct publish_stats *st)
 	return 0;
 }
 
+/*
+ * Remove output folder dir and everything a build keeps beside it
+ * (.NAME.inputs, .NAME.manifest, .NAME.state.*, .NAME.spare ...); 0 when
+ * all is gone.
+ */
+int
+output_remove(const char *dir)
+{
+	const char	*slash = strrchr(dir, '/'), *base;
+	char		*parent, *prefix, *path;
+	struct dirent	*de;
+	DIR		*dp;
+	size_t		 plen;
+	int		 rc;
+
+	base = slash ? slash + 1 : dir;
+	parent = slash ? xstrndup(dir, (size_t)(slash - dir) + 1) :
+	    xstrdup("");
+	prefix = xasprintf(".%s.", base);
+	plen = strlen(prefix);
+	rc = remove_tree(dir);
+	if ((dp = opendir(parent[0] != '\0' ? parent : ".")) == NULL)
+		rc = -1;
+	while (dp != NULL && (de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		path = xasprintf("%s%s", parent, de->d_name);
+		if (remove_tree(path) != 0)
+			rc = -1;
+		free(path);
+	}
+	if (dp != NULL)
+		closedir(dp);
+	free(prefix);
+	free(parent);
+	return rc;
+}
+
 void
 output_abort(struct output *o)
 {

@@ -60,6 +60,7 @@ struct server {
 	pthread_rwlock_t swap;		/* guards root */
 	char		*root;		/* real path of the served build, owned;
 					   NULL before the first good build */
+	char		*base;		/* its base_url's path ("/faq/"), owned */
 	pthread_mutex_t	 lock;		/* guards the fields below */
 	pthread_cond_t	 changed;
 	unsigned long	 seq;		/* bumped on every build outcome */
@@ -356,7 +357,7 @@ send_file(struct server *srv, struct MHD_Connection *c, const char *url)
 	enum MHD_Result	 ret;
 	const char	*type, *root;
 	char		*rel, *data;
-	size_t		 len;
+	size_t		 len, plen;
 	int		 fd, err;
 
 	if (!path_ok(url))
@@ -373,6 +374,19 @@ send_file(struct server *srv, struct MHD_Connection *c, const char *url)
 	}
 	fd = open_inside(root, rel, &st);
 	err = errno;
+	/*
+	 * Not in the site: the path under base_url's, which the pages that
+	 * must be absolute (404.html) use, as the published site has it.
+	 */
+	plen = srv->base != NULL ? strlen(srv->base) : 0;
+	if (fd == -1 && err == ENOENT && plen > 1 &&
+	    strncmp(url, srv->base, plen) == 0) {
+		free(rel);
+		rel = url[len - 1] == '/' ? xasprintf("%sindex.html",
+		    url + plen) : xstrdup(url + plen);
+		fd = open_inside(root, rel, &st);
+		err = errno;
+	}
 	pthread_rwlock_unlock(&srv->swap);
 	if (fd == -1 && err == EISDIR) {
 		/* A folder: its index.html, through a slash-ended URL. */
@@ -579,7 +593,7 @@ rebuild(struct server *srv)
 	struct build_result	 res;
 	struct buf		 b = { NULL, 0, 0 };
 	char			*dir, *real, *old;
-	size_t			 i;
+	size_t			 i, len;
 	int			 rc;
 
 	dir = xasprintf("%s/%u", srv->tmpdir, ++srv->gen);
@@ -592,10 +606,20 @@ rebuild(struct server *srv)
 		pthread_rwlock_wrlock(&srv->swap);
 		old = srv->root;
 		srv->root = real;
+		free(srv->base);
+		srv->base = res.base_url == NULL ? NULL :
+		    xasprintf("%s/", base_path(res.base_url));
+		if (srv->base != NULL && (len = strlen(srv->base)) > 1 &&
+		    srv->base[len - 2] == '/')
+			srv->base[len - 1] = '\0';
 		pthread_rwlock_unlock(&srv->swap);
-		/* Open files stay readable; new requests see the new root. */
+		/*
+		 * Open files stay readable; new requests see the new root.
+		 * The old build's states go too: the next build is in a
+		 * folder of another name, which never reads them.
+		 */
 		if (old != NULL)
-			remove_tree(old);
+			output_remove(old);
 		free(old);
 		announce(srv, NULL);
 	} else {
@@ -605,7 +629,7 @@ rebuild(struct server *srv)
 			buf_printf(&b, "the build failed with exit status "
 			    "%d\n", rc);
 		buf_truncate(&b, b.len - 1);
-		remove_tree(dir);
+		output_remove(dir);
 		fprintf(stderr, "faqgen: %s\n", srv->root ? "rebuild failed; "
 		    "still serving the last good build" : "build failed; "
 		    "serving an error page until it is fixed");
@@ -905,6 +929,7 @@ serve_run(const struct options *opt)
 		remove_tree(srv.tmpdir);
 		free(srv.tmpdir);
 		free(srv.root);
+		free(srv.base);
 		free(srv.error);
 		free(srv.ini_name);
 		free(srv.content_dir);
@@ -932,6 +957,7 @@ serve_run(const struct options *opt)
 	remove_tree(srv.tmpdir);
 	free(srv.tmpdir);
 	free(srv.root);
+	free(srv.base);
 	free(srv.error);
 	free(srv.ini_name);
 	free(srv.content_dir);

@@ -7,7 +7,8 @@
 # of saves, a broken edit that leaves the last good page served with the
 # error in the terminal and on the event stream, traversal attempts
 # (../, %2e%2e, a symlink out of the site) refused, a clean stop on
-# SIGINT that removes the private build folder; then a site whose first
+# SIGINT that removes the private build folder, which holds only the
+# build served and the states beside it; then a site whose first
 # build fails (503 and the error until fixed) stopped by SIGTERM.  Leaves
 # no process behind.
 set -u
@@ -105,6 +106,14 @@ get /assets/style.css | cmp -s - "$site/layouts/assets/style.css" ||
     bad "css bytes differ"
 [ "$(status /nope.html)" = 404 ] || bad "missing page status $(status /nope.html)"
 page_has /nope.html '返回首页' || bad "404 does not serve 404.html"
+# 404.html links under base_url's path (/faq/): served from the site too.
+home=$(get /nope.html | sed -n 's#.*<a href="\([^"]*\)">返回首页</a>.*#\1#p' | head -1)
+case $home in
+/faq/*) [ "$(status "$home")" = 200 ] && [ "$(status /faq/exam/admit.html)" = 200 ] ||
+	bad "404.html's $home not served under the base path" ;;
+*) bad "404.html's home link not under the base path: '$home'" ;;
+esac
+[ "$(status /faqx/exam/admit.html)" = 404 ] || bad "a path like the base path served"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/")" = 405 ] ||
     bad "POST not refused"
 
@@ -190,6 +199,11 @@ printf -- '---\ntitle: 准考证怎么打印？\nweight: 1\nlastmod: 2024-04-01\
 wait_for 5 page_has /exam/admit.html '修好了' || bad "fix not rebuilt"
 wait_for 5 sh -c "[ \$(grep -c '^event: reload' '$tmp/sse') -gt $reloads ]" ||
     bad "no reload after the fix"
+# Of the builds so far, good and failed, only the one served is left, with
+# what it keeps beside it (.N.manifest, .N.state.pages ...).
+gens=$(ls -A "$built" | sed 's/^\.//; s/\..*//' | sort -u | wc -l)
+[ "$gens" = 1 ] && [ "$(ls -A "$built" | wc -l)" -gt 1 ] ||
+    bad "other builds left in the private folder: $(ls -A "$built" | tr '\n' ' ')"
 
 # Stop: SIGINT ends it promptly, with status 0, folder removed.
 kill -INT "$pid"
