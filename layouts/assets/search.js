@@ -357,10 +357,12 @@ function Box(form) {
 	this.seq = 0;
 	this.busy = 0;
 	this.composing = 0;
+	this.lastKey = -Infinity;
+	this.timer = 0;
 	if (!engine) engine = new Engine(loader(root + 'search/'));
 	this.list.id = this.list.id || 'search-list-' + (++uid);
 	this.input.setAttribute('aria-controls', this.list.id);
-	this.input.addEventListener('input', function () { if (!self.composing) self.run(); });
+	this.input.addEventListener('input', function () { if (!self.composing) self.typed(); });
 	this.input.addEventListener('compositionstart', function () { self.composing = 1; });
 	this.input.addEventListener('compositionend', function () { self.composing = 0; self.run(); });
 	this.input.addEventListener('focus', function () {
@@ -417,6 +419,22 @@ Box.prototype.key = function (e) {
 		else this.input.value = '', this.run();
 		e.preventDefault();
 	}
+};
+/*
+ * Results as you type, debounced: the first keystroke of a burst (after a
+ * pause of DEBOUNCE ms, or into an empty box) searches at once; the next
+ * ones of the burst wait until typing pauses for DEBOUNCE ms, then search
+ * once.
+ */
+var DEBOUNCE = 100;
+Box.prototype.typed = function () {
+	var self = this, now = performance.now(), burst = now - this.lastKey < DEBOUNCE;
+	clearTimeout(this.timer);
+	this.lastKey = this.input.value.trim() ? now : -Infinity;
+	if (burst && this.lastKey > 0)
+		this.timer = setTimeout(function () { self.run(); }, DEBOUNCE);
+	else
+		this.run();
 };
 /* Search for the box's text; a search started while one runs waits for it. */
 Box.prototype.run = function () {
