@@ -94,7 +94,11 @@ easy_for(struct link *l, int get)
 	return e;
 }
 
-/* Judge a finished transfer; returns 1 when it should be retried as GET. */
+/*
+ * Judge a finished transfer; returns 1 when it should be retried as GET:
+ * a HEAD answered with an error status (servers that refuse or mishandle
+ * HEAD say 405, 501, but also 403, 404, 400 ...).
+ */
 static int
 judge(struct link *l, CURL *e, CURLcode res)
 {
@@ -108,7 +112,7 @@ judge(struct link *l, CURL *e, CURLcode res)
 		    curl_easy_strerror(res));
 		return 0;
 	}
-	if (!l->tried_get && (status == 405 || status == 501)) {
+	if (!l->tried_get && status >= 400) {
 		l->tried_get = 1;
 		return 1;
 	}

@@ -1,5 +1,6 @@
 # A tiny HTTP server for tests/external.sh: /ok 200, /moved 301 to /ok,
-# /gone 404, /nohead 405 to HEAD but 200 to GET.  Binds 127.0.0.1 on a
+# /gone 404, /nohead 405 to HEAD but 200 to GET, /forbidhead 403 to HEAD
+# but 200 to GET.  Binds 127.0.0.1 on a
 # free port and writes the port to the file named by argv[1].
 import http.server
 import sys
@@ -15,6 +16,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Location", "/ok")
         elif path == "/nohead":
             self.send_response(405 if self.command == "HEAD" else 200)
+        elif path == "/forbidhead":
+            self.send_response(403 if self.command == "HEAD" else 200)
         else:
             self.send_response(404)
         self.send_header("Content-Length", "2")

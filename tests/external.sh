@@ -1,6 +1,7 @@
 #!/bin/sh
 # faqgen check --external --online against a local server started here
-# (tests/external-server.py): a 200, a 301, a 404, a 405-to-HEAD page and
+# (tests/external-server.py): a 200, a 301, a 404, a 405-to-HEAD and a
+# 403-to-HEAD page (each tried again with GET) and
 # a port nothing listens on.  Expects each reported in its class and exit
 # status 1.  Leaves no process behind.
 set -u
@@ -51,7 +52,7 @@ title: 链接乙
 weight: 2
 lastmod: 2024-01-02
 ---
-不收 HEAD：$base/nohead ，连不上：http://127.0.0.1:1/x ，又一次 $base/gone
+不收 HEAD：$base/nohead ，拒绝 HEAD：$base/forbidhead ，连不上：http://127.0.0.1:1/x ，又一次 $base/gone
 EOT
 
 start=$(date +%s)
@@ -76,8 +77,10 @@ grep -q '^	http://127.0.0.1:1/x (.*)$' "$tmp/got" ||
     bad "unreachable URL not reported"
 grep -q 'nohead' "$tmp/got" && bad "405-to-HEAD page not retried with GET"
 grep -q '^GET /nohead$' "$tmp/server.log" || bad "no GET after the 405"
+grep -q 'forbidhead' "$tmp/got" && bad "403-to-HEAD page not retried with GET"
+grep -q '^GET /forbidhead$' "$tmp/server.log" || bad "no GET after the 403"
 grep -q '^HEAD /ok$' "$tmp/server.log" || bad "no HEAD request"
-grep -q '5 external URLs: 2 ok, 1 redirected, 2 broken or unreachable' \
+grep -q '6 external URLs: 3 ok, 1 redirected, 2 broken or unreachable' \
     "$tmp/err" || bad "summary line: $(cat "$tmp/err")"
 
 # All good: exit 0.
