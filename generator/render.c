@@ -919,12 +919,23 @@ text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE len, void *arg)
 	return 0;
 }
 
+/*
+ * The ids the layouts give elements of a page (tests/site.sh checks that
+ * layouts/ uses no other): a heading never takes one, so "## main" is
+ * main-1, and a link to page.md#main is an error, not a jump to <main>.
+ */
+static const char *const layout_ids[] = {
+	"main", "top", "toc-h", "related-h", "recent-h", "all-toc-h",
+	"search-q", "search-list", "search-page-q", "search-page-list",
+};
+
 static void
 render(const struct site *site, struct page *pg, const char *id_prefix)
 {
 	struct render	 r;
 	MD_PARSER	 parser;
 	unsigned	 flags;
+	size_t		 i;
 
 	memset(&r, 0, sizeof(r));
 	r.site = site;
@@ -932,6 +943,8 @@ render(const struct site *site, struct page *pg, const char *id_prefix)
 	r.out = &pg->html;
 	r.id_prefix = id_prefix;
 	r.line_no = 1;
+	for (i = 0; i < sizeof(layout_ids) / sizeof(layout_ids[0]); i++)
+		(void)idset_find(&r.ids, layout_ids[i], 1);
 	flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH |
 	    MD_FLAG_PERMISSIVEURLAUTOLINKS | MD_FLAG_PERMISSIVEWWWAUTOLINKS |
 	    MD_FLAG_PERMISSIVEEMAILAUTOLINKS;

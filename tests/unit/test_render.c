@@ -1,4 +1,6 @@
 /* Unit tests: the Markdown renderer and cross-reference resolution. */
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +118,69 @@ headings(void)
 	done();
 }
 
+/*
+ * Every id="..." the layouts under dir write as it stands: a heading of
+ * that text gets another id.  Returns the ids seen.
+ */
+static size_t
+layout_ids_in(const char *dir)
+{
+	struct dirent	*de;
+	struct page	*p;
+	DIR		*d;
+	char		*path, *s, *at, *end, *id, *body;
+	size_t		 n = 0, len;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 5, ".html") != 0)
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		s = harness_slurp(path, NULL);
+		free(path);
+		for (at = s; at != NULL && (at = strstr(at, " id=\"")) != NULL;
+		    at = end) {
+			at += 5;
+			if ((end = strchr(at, '"')) == NULL)
+				break;
+			if (memchr(at, '{', (size_t)(end - at)) != NULL)
+				continue;
+			id = xstrndup(at, (size_t)(end - at));
+			body = xasprintf("## %s\n", id);
+			p = build(body);
+			CHECK(p->nheadings == 1 &&
+			    strcmp(p->headings[0].id, id) != 0);
+			if (p->nheadings == 1 && strcmp(p->headings[0].id, id) == 0)
+				fprintf(stderr, "heading takes %s/%s's id %s\n",
+				    dir, de->d_name, id);
+			done();
+			free(body);
+			free(id);
+			n++;
+		}
+		free(s);
+	}
+	closedir(d);
+	return n;
+}
+
+static void
+layout_ids(void)
+{
+	size_t	 n;
+	struct page *p;
+
+	n = layout_ids_in("layouts") + layout_ids_in("layouts/partials");
+	CHECK(n >= 8);
+	/* And the next one: main-1, then main-2. */
+	p = build("## main\n\n## main\n");
+	CHECK(p->nheadings == 2 && strcmp(p->headings[0].id, "main-1") == 0 &&
+	    strcmp(p->headings[1].id, "main-2") == 0);
+	done();
+}
+
 static void
 xrefs(void)
 {
@@ -151,6 +216,7 @@ main(void)
 	TEST(autolinks);
 	TEST(autolinks_after_chinese);
 	TEST(headings);
+	TEST(layout_ids);
 	TEST(xrefs);
 	TEST(text_and_summary);
 	return harness_done();
