@@ -189,6 +189,75 @@ all_anchor(struct buf *o, const struct page *target, const char *frag)
 }
 
 /*
+ * Whether the site writes file p, a link's path resolved against
+ * content/ (the output mirrors it): a page, a file every build writes, or
+ * a layout asset.  Only .md files of content/ are published, and a folder
+ * is no file (from disk, a folder link opens no index.html).
+ */
+static int
+site_writes(const struct site *site, const char *p)
+{
+	static const char *const made[] = { "index.html", "search.html",
+	    "404.html", "sitemap.xml", "robots.txt", "feed.xml" };
+	const struct page *t;
+	const char	*name;
+	char		*src;
+	size_t		 i, len = strlen(p);
+
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (strcmp(p, made[i]) == 0)
+			return 1;
+	if (strcmp(p, "all.html") == 0)
+		return site->nquestions <= (size_t)site->cfg.all_limit;
+	if (strncmp(p, "search/", 7) == 0)
+		return 1;
+	if (strncmp(p, "assets/", 7) == 0)
+		return site_layout(site, p) != NULL;
+	if (len <= 5 || strcmp(p + len - 5, ".html") != 0)
+		return 0;
+	name = strrchr(p, '/');
+	name = name != NULL ? name + 1 : p;
+	src = strcmp(name, "index.html") == 0 ?
+	    xasprintf("%.*s_index.md", (int)(name - p), p) :
+	    xasprintf("%.*s.md", (int)(len - 5), p);
+	t = site_find(site, src);
+	free(src);
+	return t != NULL && strcmp(t->out, p) == 0;
+}
+
+/*
+ * A relative link or image source other than a page's .md: inside
+ * content/ and to a file the site writes, else an error of the page.  A
+ * link from the root (/x) is the author's.
+ */
+static int
+published(struct render *r, const char *href, size_t line)
+{
+	struct page	*pg = r->page;
+	char		*path, *resolved;
+	int		 ok = 1;
+
+	path = xstrndup(href, strcspn(href, "?#"));
+	if (href[0] == '/' || path[0] == '\0') {
+		free(path);
+		return 1;
+	}
+	if ((resolved = path_resolve(pg->src, path)) == NULL) {
+		diag_add(&pg->diags, pg->file, line, "link leaves %s/: %s",
+		    r->site->cfg.content_dir, href);
+		ok = 0;
+	} else if (!site_writes(r->site, resolved)) {
+		diag_add(&pg->diags, pg->file, line, "broken link to %s: the "
+		    "site writes no such file (link to a page's .md file)",
+		    href);
+		ok = 0;
+	}
+	free(resolved);
+	free(path);
+	return ok;
+}
+
+/*
  * Write an <a href="..."> for a link target as written in the source.
  * Cross-references to .md files become relative links to the target's
  * output page; unsafe schemes are refused.
@@ -251,21 +320,10 @@ open_link(struct render *r, const char *href, size_t line, const char *title)
 		}
 		free(resolved);
 		buf_free(&path);
-	} else {
-		/* Other relative links (files, images) stay inside too. */
-		buf_put(&path, href, strcspn(href, "?#"));
-		resolved = href[0] == '/' ? NULL :
-		    path_resolve(pg->src, path.data);
-		if (href[0] != '/' && resolved == NULL) {
-			diag_add(&pg->diags, pg->file, line,
-			    "link leaves %s/: %s", r->site->cfg.content_dir,
-			    href);
-			buf_puts(r->out, "#");
-		} else
-			esc_url(r->out, href, hlen);
-		free(resolved);
-		buf_free(&path);
-	}
+	} else if (published(r, href, line))
+		esc_url(r->out, href, hlen);
+	else
+		buf_puts(r->out, "#");
 	buf_putc(r->out, '"');
 	if (title != NULL && title[0] != '\0') {
 		buf_puts(r->out, " title=\"");
@@ -778,7 +836,9 @@ enter_span(MD_SPANTYPE type, void *detail, void *arg)
 			diag_add(&r->page->diags, r->page->file,
 			    src_line(r, d->src.text, href.data, href.len),
 			    "refused image source: scheme not allowed");
-		else if (href.data != NULL)
+		else if (href.data != NULL && (has_scheme(href.data, href.len) ||
+		    published(r, href.data, src_line(r, d->src.text, href.data,
+		    href.len))))
 			esc_url(o, href.data, href.len);
 		buf_puts(o, "\" alt=\"");
 		r->in_image = 1;
