@@ -281,6 +281,9 @@ struct page {
 	int		 keep;		/* loaded and rendered without a
 					   problem: saved for the next build
 					   (page_state.c) */
+	int		 site_links;	/* links to other files the site
+					   writes (render.c published()):
+					   checked anew, never saved */
 
 	/* link.c: all borrowed */
 	struct page	*category;	/* owning category; NULL for home */

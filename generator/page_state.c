@@ -9,7 +9,9 @@
  * rendering on its file (body and first line), its own output path, the
  * program (md4c included, see program_hash()) and unsafe_html, and, for
  * each cross-reference to another .md file, on that page existing and on
- * its output path.  A page's records are found by a key of the program,
+ * its output path; a page with a link to another file the site writes
+ * (render.c published()) is never saved.  A page's records are found by a
+ * key of the program,
  * the settings, the page's source path and the hash of its file; the
  * rendering is taken only when its own output path and every target's
  * output path are as recorded, and each record only when its bytes hash
@@ -599,13 +601,16 @@ flush(struct ostream *s, struct buf *b, uint64_t *off, int all)
 	b->len = 0;
 }
 
-/* Whether page pg is saved: kept, rendered, every xref resolved. */
+/*
+ * Whether page pg is saved: kept, rendered, every xref resolved, and no
+ * link checked against other files the site writes.
+ */
 static int
 saved(const struct page *pg)
 {
 	size_t	 k;
 
-	if (!pg->keep || pg->html.data == NULL)
+	if (!pg->keep || pg->html.data == NULL || pg->site_links)
 		return 0;
 	for (k = 0; k < pg->nxrefs; k++)
 		if (pg->xrefs[k].target == NULL)

@@ -242,6 +242,8 @@ published(struct render *r, const char *href, size_t line)
 		free(path);
 		return 1;
 	}
+	/* What the site writes may change with no edit of this page. */
+	pg->site_links = 1;
 	if ((resolved = path_resolve(pg->src, path)) == NULL) {
 		diag_add(&pg->diags, pg->file, line, "link leaves %s/: %s",
 		    r->site->cfg.content_dir, href);
@@ -1096,6 +1098,7 @@ render_free(struct page *pg)
 	strlist_free(&pg->external);
 	pg->text = pg->summary = NULL;
 	pg->text_len = 0;
+	pg->site_links = 0;
 	pg->headings = NULL;
 	pg->nheadings = 0;
 	pg->xrefs = NULL;

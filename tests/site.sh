@@ -85,6 +85,25 @@ home_lists_all() {
 	[ "$n" -ge 70 ]
 }
 
+# A link to a page's .html is checked on every build, also when its own
+# page comes unchanged from the last build's state.
+html_link_rechecked() {
+	l=$tmp/htmllink
+	mkdir -p "$l" && cp -r content layouts site.ini "$l/" || return 1
+	t=$(ls "$l"/content/baoming/*.md | grep -v _index | head -1)
+	t=${t##*/}
+	printf -- '---\ntitle: 链接测试？\nweight: 999\nlastmod: 2024-01-01\n---\n见[另一页](%s)。\n' \
+	    "${t%.md}.html" >"$l/content/baoming/zz-link.md"
+	$FAQGEN build --config "$l/site.ini" --output "$l/out" --quiet ||
+	    return 1
+	rm "$l/content/baoming/$t"
+	if $FAQGEN build --config "$l/site.ini" --output "$l/out" --quiet \
+	    2>"$l/err"; then
+		echo "built with a link to a removed page"; return 1
+	fi
+	grep "zz-link.md:6: broken link to ${t%.md}.html" "$l/err"
+}
+
 deterministic() {
 	$FAQGEN build --output "$tmp/a" --quiet --jobs 1 &&
 	$FAQGEN build --output "$tmp/b" --quiet --jobs 4 &&
@@ -437,6 +456,7 @@ step "sitemap valid against sitemap.xsd" sitemap_valid
 step "every internal link and fragment resolves" links_resolve
 step "every JSON file parses" json_parses
 step "the home page lists every question" home_lists_all
+step "a link to a page's .html is checked on every build" html_link_rechecked
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild
 step "a changed answer rewrites only the files that show it" one_answer_changed
