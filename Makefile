@@ -39,7 +39,7 @@ TEST_DEBS  = libxml2-utils valgrind chromium nodejs npm default-jre-headless \
 	     python3 clang curl fonts-wqy-microhei
 
 .PHONY: all deps test-deps site test unit unit-asan e2e test-asan test-valgrind \
-	browser clean distclean bench fuzz fuzz-build
+	browser clean distclean bench fuzz fuzz-build fuzz-smoke
 
 all: deps generator/faqgen site
 
@@ -89,7 +89,7 @@ e2e: generator/faqgen tests/build/linkcheck
 	@FAQGEN=generator/faqgen SCHEMA=$(SCHEMA) sh tests/e2e.sh
 
 # Everything a fresh clone needs to prove itself.
-test: test-deps generator/faqgen tests/build/linkcheck unit e2e
+test: test-deps generator/faqgen tests/build/linkcheck unit fuzz-smoke e2e
 	@FAQGEN=generator/faqgen SEED=$(SEED) QUERIES=$(QUERIES) \
 	    SCHEMA=$(SCHEMA) sh tests/site.sh
 	@$(MAKE) --no-print-directory test-asan
@@ -113,6 +113,22 @@ fuzz-build:
 
 fuzz:
 	@sh tests/fuzz/fuzz.sh run $(FUZZ_SECONDS)
+
+# Each harness built with $(CC) and a plain main() (tests/fuzz/smoke.c)
+# against the modules fuzz.sh lists, and run on every test case's files:
+# make test fails when fuzz.sh would no longer link, or a harness crashes.
+FUZZ_MODULES = $(shell sh tests/fuzz/fuzz.sh modules)
+FUZZ_SMOKE = $(patsubst tests/fuzz/%.c,tests/build/fuzz-smoke/%, \
+	     $(wildcard tests/fuzz/fuzz_*.c))
+tests/build/fuzz-smoke/%: tests/fuzz/%.c tests/fuzz/smoke.c \
+    $(FUZZ_MODULES:%=generator/%.o)
+	@mkdir -p tests/build/fuzz-smoke
+	$(CC) $(CFLAGS) $(CPPFLAGS) -o $@ $< tests/fuzz/smoke.c \
+	    $(FUZZ_MODULES:%=generator/%.o) $(LDLIBS)
+
+fuzz-smoke: $(FUZZ_SMOKE)
+	@set -e; for t in $(FUZZ_SMOKE); do \
+	    find tests/cases -type f -print0 | sort -z | xargs -0 $$t; done
 
 clean:
 	rm -f generator/*.o generator/*.d generator/faqgen generator/faqgen-asan
