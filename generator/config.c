@@ -231,15 +231,23 @@ config_load(struct config *cfg, const char *file, int optional,
 
 	defaults(cfg, file);
 
-	if ((f = fopen(file, "r")) == NULL) {
+	/* Before opening: a FIFO would block, a device never end. */
+	if (stat(file, &st) == -1) {
 		if (optional && errno == ENOENT)
 			return 0;
 		diag_add(d, file, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
+	if (S_ISDIR(st.st_mode)) {
 		diag_add(d, file, 0, "cannot open: %s", strerror(EISDIR));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_add(d, file, 0, "not a regular file");
+		return -1;
+	}
+	if ((f = fopen(file, "r")) == NULL) {
+		diag_add(d, file, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	fclose(f);
