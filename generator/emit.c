@@ -414,6 +414,7 @@ static void
 jsonld(const struct emit *e, struct view *v, const struct page *p)
 {
 	const struct site *site = e->site;
+	const struct page *q;
 	struct buf	*b = &v->ld;
 	size_t		 i;
 
@@ -426,19 +427,13 @@ jsonld(const struct emit *e, struct view *v, const struct page *p)
 			jsonld_question(site, b, p, p->text, p->text_len, 0);
 		else
 			for (i = 0; i < p->nquestions; i++) {
+				q = p->questions[i];
 				if (i > 0)
 					buf_putc(b, ',');
-				if (e->small)
-					jsonld_question(site, b,
-					    p->questions[i],
-					    p->questions[i]->text,
-					    p->questions[i]->text_len, 1);
-				else
-					jsonld_question(site, b,
-					    p->questions[i],
-					    v->sums.data + v->sumoff[i],
-					    v->sumoff[i + 1] - v->sumoff[i] - 1,
-					    1);
+				jsonld_question(site, b, q, e->small ? q->text :
+				    v->sums.data + v->sumoff[i], e->small ?
+				    q->text_len : v->sumoff[i + 1] -
+				    v->sumoff[i] - 1, 1);
 			}
 		buf_puts(b, "]}</script>\n");
 	}

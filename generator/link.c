@@ -1069,6 +1069,13 @@ check_alias_folders(struct page *p, const char *alias, const char *a,
 		    "the site writes %s", alias, files[lo]);
 }
 
+/*
+ * The files emit writes beside the pages (all.html up to all_limit
+ * questions): no alias may take one, a link may name one.
+ */
+const char *const site_files[] = { "index.html", "search.html", "all.html",
+    "404.html", "sitemap.xml", "robots.txt", "feed.xml", NULL };
+
 /* Aliases must not collide with a page, a reserved file or each other. */
 static void
 check_aliases(struct site *site)
@@ -1076,14 +1083,14 @@ check_aliases(struct site *site)
 	char		**outs = NULL, *a, **hit;
 	size_t		  n = 0, i, k;
 	struct page	 *p;
-	static const char *const reserved[] = { "index.html", "search.html",
-	    "all.html", "404.html", "sitemap.xml", "robots.txt", "feed.xml" };
 
-	outs = xreallocarray(NULL, site->npages + 8, sizeof(char *));
+	for (k = 0; site_files[k] != NULL; k++)
+		continue;
+	outs = xreallocarray(NULL, site->npages + k, sizeof(char *));
 	for (i = 0; i < site->npages; i++)
 		outs[n++] = site->pages[i]->out;
-	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-		outs[n++] = (char *)reserved[i];
+	for (i = 0; site_files[i] != NULL; i++)
+		outs[n++] = (char *)site_files[i];
 	qsort(outs, n, sizeof(char *), cmp_str);
 	for (i = 0; i < site->npages; i++) {
 		p = site->pages[i];

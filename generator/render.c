@@ -197,18 +197,15 @@ all_anchor(struct buf *o, const struct page *target, const char *frag)
 static int
 site_writes(const struct site *site, const char *p)
 {
-	static const char *const made[] = { "index.html", "search.html",
-	    "404.html", "sitemap.xml", "robots.txt", "feed.xml" };
 	const struct page *t;
 	const char	*name;
 	char		*src;
 	size_t		 i, len = strlen(p);
 
-	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
-		if (strcmp(p, made[i]) == 0)
-			return 1;
-	if (strcmp(p, "all.html") == 0)
-		return site->nquestions <= (size_t)site->cfg.all_limit;
+	for (i = 0; site_files[i] != NULL; i++)
+		if (strcmp(p, site_files[i]) == 0)
+			return strcmp(p, "all.html") != 0 ||
+			    site->nquestions <= (size_t)site->cfg.all_limit;
 	if (strncmp(p, "search/", 7) == 0)
 		return 1;
 	if (strncmp(p, "assets/", 7) == 0)

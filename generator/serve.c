@@ -592,6 +592,7 @@ rebuild(struct server *srv)
 	struct options		 o = *srv->opt;
 	struct build_result	 res;
 	struct buf		 b = { NULL, 0, 0 };
+	const char		*base;
 	char			*dir, *real, *old;
 	size_t			 i, len;
 	int			 rc;
@@ -606,12 +607,12 @@ rebuild(struct server *srv)
 		pthread_rwlock_wrlock(&srv->swap);
 		old = srv->root;
 		srv->root = real;
+		/* "/faq" or "/faq/": "/faq/", so /faqx/ is not under it. */
 		free(srv->base);
-		srv->base = res.base_url == NULL ? NULL :
-		    xasprintf("%s/", base_path(res.base_url));
-		if (srv->base != NULL && (len = strlen(srv->base)) > 1 &&
-		    srv->base[len - 2] == '/')
-			srv->base[len - 1] = '\0';
+		base = res.base_url != NULL ? base_path(res.base_url) : "/";
+		len = strlen(base);
+		srv->base = len > 0 && base[len - 1] == '/' ? xstrdup(base) :
+		    xasprintf("%s/", base);
 		pthread_rwlock_unlock(&srv->swap);
 		/*
 		 * Open files stay readable; new requests see the new root.
