@@ -233,6 +233,23 @@ report(struct build_result *res, struct site *site)
 		show(res, &site->pages[i]->diags);
 }
 
+/*
+ * A run stopped on content errors: those, then the templates' (checked
+ * when templates is set, i.e. the layouts were read whole), so one run
+ * reports every error it can.
+ */
+static void
+report_all(struct build_result *res, struct site *site, int templates)
+{
+	struct diags	 td = { NULL, 0, 0 };
+
+	report(res, site);
+	if (templates)
+		(void)emit_check(site, &td);
+	show(res, &td);
+	diag_free(&td);
+}
+
 int
 build_config(const struct options *opt, struct config *cfg,
     struct diags *d)
@@ -357,7 +374,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		page_state_free(state);
 		output_abort(out);
 		progress_clear(pr);
-		report(res, &site);
+		report_all(res, &site, !site.io_error);
 		return finish(res, &site, pr,
 		    site.io_error ? EXIT_SYSTEM : EXIT_CONTENT);
 	}
@@ -424,7 +441,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	if (count_errors(&site) > 0) {
 		output_abort(out);
 		progress_clear(pr);
-		report(res, &site);
+		report_all(res, &site, 1);
 		return finish(res, &site, pr, EXIT_CONTENT);
 	}
 

@@ -189,6 +189,24 @@ free_layouts(struct emit *e)
 }
 
 /*
+ * What emit_site() checks first (every template parsed, the required ones
+ * there, every partial found), for a run that stops before it on content
+ * errors, so those of the templates are reported with them.
+ */
+int
+emit_check(const struct site *site, struct diags *d)
+{
+	struct emit	 e;
+	int		 rc;
+
+	memset(&e, 0, sizeof(e));
+	e.site = (struct site *)site;
+	rc = parse_layouts(&e, d);
+	free_layouts(&e);
+	return rc;
+}
+
+/*
  * The absolute URL of an output file; "index.html" pages are canonical as
  * their folder.  Used for canonical links, JSON-LD, the sitemap and feed.
  */

@@ -503,6 +503,8 @@ int	 index_write(const struct site *, struct output *);
  * page's HTML is freed once the page is written.
  */
 int	 emit_site(struct site *, struct output *, struct diags *);
+/* Only emit_site()'s template checks, into the diags. */
+int	 emit_check(const struct site *, struct diags *);
 /* Absolute URL of an output file ("a/index.html" -> base_url "a/"). */
 char	*emit_url(const struct site *, const char *out);
 /* Questions newest first by lastmod; *np of them count; caller frees. */
