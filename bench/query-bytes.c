@@ -7,11 +7,12 @@
  * Reads one query a line (text before a TAB, so dev-queries.tsv works),
  * cuts it with the generator's own tokenizer (generator/tokenize.c, linked
  * in with util.c and buf.c) and adds up the index files the query needs, as index.c lays them
- * out: search/manifest.js, then the shard s/K.js of every token
+ * out: search/manifest.js, then the shard s/(K / 64)/K.js of every token
  * (K = tokenize_hash(token) % shards), each shard once.  Every token kind
  * counts (characters, bigrams, trigrams), so this is an upper bound if the
  * search page skips some.  The result entries (d/N.js) depend on the
- * ranking; their median size is printed so the reader can add them.
+ * ranking; their median size is printed so the reader can add them
+ * (d/(N / 64)/N.js).
  */
 #include <sys/stat.h>
 
@@ -22,6 +23,8 @@
 #include <string.h>
 
 #include "faqgen.h"
+
+#define FOLDER	64	/* index files a folder (generator/index.h) */
 
 struct query {
 	const char	*dir;
@@ -57,7 +60,7 @@ token(void *arg, const char *tok, size_t len, enum token_kind kind)
 		return;
 	q->seen[k] = 1;
 	q->shards++;
-	snprintf(name, sizeof(name), "s/%zu.js", k);
+	snprintf(name, sizeof(name), "s/%zu/%zu.js", k / FOLDER, k);
 	q->bytes += file_size(q->dir, name);
 }
 
@@ -69,30 +72,32 @@ cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median size of the result entries d/N.js. */
+/* Median size of the result entries d/F/N.js. */
 static size_t
 doc_median(const char *dir)
 {
 	char		 path[4096];
 	DIR		*d;
 	struct dirent	*e;
-	size_t		*v = NULL, n = 0, cap = 0, m;
+	size_t		*v = NULL, n = 0, cap = 0, m, f;
 	size_t		 len;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/d", dir) >= sizeof(path) ||
-	    (d = opendir(path)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		len = strlen(e->d_name);
-		if (len < 4 || strcmp(e->d_name + len - 3, ".js") != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			v = xreallocarray(v, cap, sizeof(*v));
+	for (f = 0;; f++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/d/%zu", dir, f) >=
+		    sizeof(path) || (d = opendir(path)) == NULL)
+			break;
+		while ((e = readdir(d)) != NULL) {
+			len = strlen(e->d_name);
+			if (len < 4 || strcmp(e->d_name + len - 3, ".js") != 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				v = xreallocarray(v, cap, sizeof(*v));
+			}
+			v[n++] = file_size(path, e->d_name);
 		}
-		v[n++] = file_size(path, e->d_name);
+		closedir(d);
 	}
-	closedir(d);
 	if (n == 0) {
 		free(v);
 		return 0;

@@ -27,13 +27,13 @@ const dir = path.join(site, 'search');
 const size = new Map();
 function cost(rel) {
 	if (!size.has(rel)) {
-		const b = fs.readFileSync(path.join(dir, rel + '.json'));
+		const b = fs.readFileSync(path.join(dir, search.fileOf(rel) + '.json'));
 		size.set(rel, [b.length, zlib.gzipSync(b, { level: 6 }).length]);
 	}
 	return size.get(rel);
 }
 function read(rel) {
-	return JSON.parse(fs.readFileSync(path.join(dir, rel + '.json'), 'utf8'));
+	return JSON.parse(fs.readFileSync(path.join(dir, search.fileOf(rel) + '.json'), 'utf8'));
 }
 const manifest = read('manifest');
 const list = fs.readFileSync(queries, 'utf8').split('\n')

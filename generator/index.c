@@ -7,10 +7,13 @@
  * faqgenSearch("kind",id,JSON);, which a <script> tag loads from disk
  * (file://, where fetch() is blocked) too:
  *
- *   search/manifest       {"v":3,"n":questions,"shards":S,"qs":Q_SCALE,
+ *   search/manifest       {"v":4,"n":questions,"shards":S,"qs":Q_SCALE,
  *                         "dc":CHUNK,"syn":[[term,...],...]}
  *   search/cats           [[category title, url],...], for the page
  *                         shown when nothing is found
+ * (each under search/, in a folder of FOLDER files: search/s/K / FOLDER/K,
+ * see index_name()):
+ *
  *   search/s/K            the tokens whose tokenize_hash() % S is K:
  *                         {"token":"df doc q gap q gap q ...",...}, the
  *                         numbers as base-32 digits, most significant
@@ -944,7 +947,7 @@ shard_job(void *arg, size_t j)
 	struct part	*pt;
 	uint32_t	 o, *ord;
 	size_t		 i, m, n, pre, k = ix->todo != NULL ? ix->todo[j] : j;
-	char		*w, name[32];
+	char		*w, name[48];
 
 	n = ix->start[k + 1] - ix->start[k];
 	ord = ix->order + ix->start[k];
@@ -982,11 +985,22 @@ shard_job(void *arg, size_t j)
 	buf_putc(&b, '}');
 	/* The bytes are the key: a rebuild that keeps them keeps the files. */
 	ix->skey[k] = hash_bytes(b.data, b.len, 0x73686172) | 1;
-	snprintf(name, sizeof(name), "s/%zu", k);
+	index_name(name, sizeof(name), 's', k);
 	if (index_put(ix->out, &b, pre, name, ix->skey[k],
 	    ix->forms != NULL ? ix->forms[k] : FORMS) != 0)
 		atomic_store(&ix->rc, -1);
 	buf_free(&b);
+}
+
+/* pool_run job: the shards of folder d, one after the other. */
+void
+shards_job(void *arg, size_t d)
+{
+	struct index	*ix = arg;
+	size_t		 k;
+
+	for (k = d * FOLDER; k < (d + 1) * FOLDER && k < ix->nshards; k++)
+		shard_job(ix, k);
 }
 
 /*
@@ -1063,7 +1077,7 @@ write_shards(struct index *ix, int jobs)
 	ix->nshards = shards_for(ix->total);
 	ix->skey = xcalloc(ix->nshards, sizeof(*ix->skey));
 	group_shards(ix);
-	pool_run(ix->nshards, jobs, shard_job, ix);
+	pool_run(index_folders(ix->nshards), jobs, shards_job, ix);
 	ungroup_shards(ix);
 }
 
@@ -1148,7 +1162,7 @@ escaped_text(struct buf *e, const struct page *p)
 }
 
 /*
- * pool_run job: group piece0 + k, its result chunks (those a rebuild
+ * pool_run job: group (folder) piece0 + k, its result chunks (those a rebuild
  * cannot keep) and its piece of pages.json, each answer escaped once for
  * both.
  */
@@ -1163,10 +1177,10 @@ docs_job(void *arg, size_t k)
 	size_t		 g = ix->piece0 + k, c, i, first, last, pre = 0;
 	uint64_t	 key;
 	int		 changed, forms;
-	char		 name[32];
+	char		 name[48];
 
 	buf_truncate(pg, 0);
-	for (c = g * GROUP; c < (g + 1) * GROUP; c++) {
+	for (c = g * FOLDER; c < (g + 1) * FOLDER; c++) {
 		first = c * CHUNK;
 		if (first >= site->nquestions)
 			break;
@@ -1180,7 +1194,7 @@ docs_job(void *arg, size_t k)
 		key = hash_bytes(&c, sizeof(c), program_hash());
 		key = hash_bytes(ix->qhash + first,
 		    (last - first) * sizeof(*ix->qhash), key) | 1;
-		snprintf(name, sizeof(name), "d/%zu", c);
+		index_name(name, sizeof(name), 'd', c);
 		for (changed = 0, i = first; ix->changed != NULL && i < last;
 		    i++)
 			changed |= ix->changed[i];
@@ -1229,7 +1243,7 @@ write_docs(struct index *ix, int jobs)
 	size_t		 nchunks, ngroups, k, n;
 
 	nchunks = (ix->site->nquestions + CHUNK - 1) / CHUNK;
-	ngroups = (nchunks + GROUP - 1) / GROUP;
+	ngroups = index_folders(nchunks);
 	if ((s = output_stream(ix->out, "search/pages.json")) == NULL) {
 		atomic_store(&ix->rc, -1);
 		return;
@@ -1303,7 +1317,7 @@ write_manifest(struct index *ix)
 
 	js_open(&b, 'm', 0);
 	pre = b.len;
-	buf_printf(&b, "{\"v\":3,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
+	buf_printf(&b, "{\"v\":4,\"n\":%zu,\"shards\":%zu,\"qs\":%d,"
 	    "\"dc\":%d,\"syn\":", site->nquestions, ix->nshards, Q_SCALE,
 	    CHUNK);
 	put_synonyms(&b, site->synonyms,

@@ -15,6 +15,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "faqgen.h"
@@ -26,7 +27,7 @@
 #define SHARD_BYTES_MAX	3072
 #define SHARDS_MAX	65536
 #define CHUNK		4	/* questions a result file */
-#define GROUP		64	/* result files a job writes */
+#define FOLDER		64	/* index files of a kind a folder holds */
 #define BATCH		1024	/* questions cut before a merge */
 #define CUTTERS		32	/* runs of questions a batch is cut in */
 #define NPART		64	/* token partitions, by hash */
@@ -260,6 +261,28 @@ struct rebuild {
 	atomic_int	 bad;		/* the state does not hold together */
 };
 
+/*
+ * Index file k of a kind ('s' shard, 'd' result chunk) is
+ * search/KIND/FOLDER-NUMBER/k.json and .js: FOLDER files a folder, and a
+ * job writes a folder's files, so that the threads create files in
+ * folders of their own (creating a file locks its folder: two threads
+ * creating files in one folder take turns, and spin while they wait)
+ * and no folder grows to tens of thousands of files.  name is the path
+ * under search/ without the extension.
+ */
+static inline void
+index_name(char *name, size_t size, char kind, size_t k)
+{
+	snprintf(name, size, "%c/%zu/%zu", kind, k / FOLDER, k);
+}
+
+/* Folders of n index files of a kind: [k * FOLDER, k * FOLDER + FOLDER). */
+static inline size_t
+index_folders(size_t n)
+{
+	return (n + FOLDER - 1) / FOLDER;
+}
+
 #define TOKEN_OF(ix, o) \
 	(&(ix)->part[(o) >> PART_BITS].tok[(o) & ((1u << PART_BITS) - 1)])
 
@@ -376,6 +399,7 @@ void		 cut_question(struct index *, struct cutter *, size_t);
 uint32_t	 kth_largest(uint32_t *, size_t, size_t);
 struct token	*token_find(struct part *, const struct posted *);
 void		 shard_job(void *, size_t);
+void		 shards_job(void *, size_t);
 int		 index_keep(struct output *, const char *, uint64_t);
 size_t		 shards_for(uint64_t);
 void		 group_shards(struct index *);

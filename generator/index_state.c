@@ -942,20 +942,19 @@ collect(struct index *ix, struct rebuild *rb, int jobs)
 }
 
 /*
- * pool_run job: keep shard k's files, unless it is to be written; a file
- * gone or edited marks the shard to be made again, for that form alone.
+ * Keep shard k's files, unless it is to be written; a file gone or
+ * edited marks the shard to be made again, for that form alone.
  */
 static void
-keep_job(void *arg, size_t k)
+keep_shard(struct index *ix, size_t k)
 {
-	struct index	*ix = arg;
-	char		 name[32];
+	char		 name[48];
 	int		 need;
 
 	ix->forms[k] = FORMS;
 	if (ix->rb->mark[k] != 0)
 		return;
-	snprintf(name, sizeof(name), "s/%zu", k);
+	index_name(name, sizeof(name), 's', k);
 	if ((need = index_keep(ix->out, name, ix->skey[k])) < 0) {
 		atomic_store(&ix->rc, -1);
 		need = 0;
@@ -963,6 +962,17 @@ keep_job(void *arg, size_t k)
 	ix->forms[k] = (uint8_t)need;
 	if (need != 0)
 		ix->rb->mark[k] = 2;
+}
+
+/* pool_run job: keep_shard() for the shards of folder d. */
+static void
+keep_job(void *arg, size_t d)
+{
+	struct index	*ix = arg;
+	size_t		 k;
+
+	for (k = d * FOLDER; k < (d + 1) * FOLDER && k < ix->nshards; k++)
+		keep_shard(ix, k);
 }
 
 /* Write the shards in todo[0..n), whose tokens' lists are made. */
@@ -1110,7 +1120,7 @@ index_state_rebuild(struct index *ix, struct rebuild *rb, const void *data,
 	for (k = 0; k < ix->nshards; k++)
 		ix->skey[k] = get_u64(rb->pv.s + 8 * k);
 	ix->forms = xcalloc(ix->nshards, sizeof(*ix->forms));
-	pool_run(ix->nshards, jobs, keep_job, ix);
+	pool_run(index_folders(ix->nshards), jobs, keep_job, ix);
 	group_shards(ix);
 	todo = xcalloc(ix->nshards, sizeof(*todo));
 	for (k = ntodo = 0; k < ix->nshards; k++)

@@ -244,7 +244,7 @@ f.seek(100); f.write(bytes([b[0] ^ 0x55]))' "$st" &&
 	edit chengji/fuhe.md 's/分数复核/成绩复核/' "$inc" || return 1
 	# Shards gone from the output are made again from the state, one
 	# form without its twin too.
-	rm "$o"/search/s/1*.js "$o"/search/s/2*.json &&
+	rm "$o"/search/s/*/1*.js "$o"/search/s/*/2*.json &&
 	edit chengji/fuhe.md 's/成绩复核/分数复核/' "$inc"
 }
 

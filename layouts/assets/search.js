@@ -284,13 +284,24 @@ function register(kind, id, data) {
 	if (LOADERS[key]) { LOADERS[key](data); delete LOADERS[key]; }
 }
 
+/*
+ * The file of index file path: a shard or result chunk "s/K" or "d/K"
+ * lies in folder K / 64 of its kind, "s/(K/64)/K" (index_name() in
+ * generator/index.h); the others at the top.
+ */
+var FOLDER = 64;
+function fileOf(path) {
+	var m = /^([sd])\/(\d+)$/.exec(path);
+	return m ? m[1] + '/' + Math.floor(m[2] / FOLDER) + '/' + m[2] : path;
+}
+
 /* The .js form of the index file at base + path, by a <script> tag. */
 function scriptLoader(base) {
 	return function (path) {
 		return new Promise(function (res, rej) {
 			var s = document.createElement('script');
 			LOADERS[path] = res;
-			s.src = base + path + '.js';
+			s.src = base + fileOf(path) + '.js';
 			s.onerror = function () {
 				delete LOADERS[path];
 				s.remove();
@@ -320,7 +331,7 @@ function loader(base) {
 	if (!/^https?:$/.test(location.protocol) || typeof fetch != 'function')
 		return script;
 	return function (path) {
-		return fetch(base + path + '.json').then(function (r) {
+		return fetch(base + fileOf(path) + '.json').then(function (r) {
 			if (!r.ok) throw new Error(path);
 			return r.json();
 		}).catch(function () {
@@ -493,7 +504,7 @@ Box.prototype.empty = function (cats, q) {
 
 if (typeof module == 'object' && module.exports)
 	module.exports = {tokenize: tokenize, hash: hash, shard: shard, terms: terms, norm: norm, W: W, decode: decode,
-	    Engine: Engine, snippet: snippet};
+	    Engine: Engine, snippet: snippet, fileOf: fileOf};
 if (typeof document == 'object' && !global.faqgenSearch) {
 	global.faqgenSearch = register;
 	var forms = document.querySelectorAll('form[data-search]'), i, page = 0;

@@ -4,6 +4,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -106,6 +107,37 @@ unlink_in(const char *dir, const char *rel)
 }
 
 /*
+ * The files in folder dir/rel, or -1 when it is not there; *names gets
+ * whether every one is K.json or K.js with K / 64 == folder.
+ */
+static int
+files_in(const char *dir, const char *rel, size_t folder, int *names)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		*path, *end;
+	unsigned long	 k;
+	int		 n = 0;
+
+	path = xasprintf("%s/%s/%s", tmp, dir, rel);
+	d = opendir(path);
+	free(path);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		n++;
+		k = strtoul(e->d_name, &end, 10);
+		if (end == e->d_name || k / 64 != folder ||
+		    (strcmp(end, ".json") != 0 && strcmp(end, ".js") != 0))
+			*names = 0;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
  * An index file in its two forms: search/rel.js,
  * faqgenSearch("kind",id,JSON);\n, and search/rel.json, JSON\n.  Returns
  * the JSON, or NULL when a form is missing, not of its shape, or holds
@@ -177,7 +209,7 @@ test_manifest(void)
 	CHECK(m != NULL);
 	if (m == NULL)
 		return;
-	CHECK(strncmp(m, "{\"v\":3,\"n\":3,\"shards\":", 22) == 0);
+	CHECK(strncmp(m, "{\"v\":4,\"n\":3,\"shards\":", 22) == 0);
 	nshards = strtoul(m + 22, NULL, 10);
 	CHECK(strstr(m, ",\"qs\":4,\"dc\":4,") != NULL);
 	CHECK(nshards >= 1 && (nshards & (nshards - 1)) == 0);
@@ -204,11 +236,12 @@ postings_in(const char *dir, size_t shards, const char *tok)
 	char		 rel[64], *s, *at, *want, *r = NULL;
 	struct buf	 b = { 0 };
 	unsigned long	 v = 0;
-	size_t		 d;
+	size_t		 d, k;
 
-	snprintf(rel, sizeof(rel), "s/%u",
-	    (unsigned)(tokenize_hash(tok, strlen(tok)) % shards));
-	if ((s = slurp_js(dir, rel, 's', strtoul(rel + 2, NULL, 10))) == NULL)
+	/* Shard K lies in folder K / 64 (index_name()). */
+	k = tokenize_hash(tok, strlen(tok)) % shards;
+	snprintf(rel, sizeof(rel), "s/%zu/%zu", k / 64, k);
+	if ((s = slurp_js(dir, rel, 's', k)) == NULL)
 		return NULL;
 	want = xasprintf("\"%s\":\"", tok);
 	if ((at = strstr(s, want)) != NULL) {
@@ -280,7 +313,7 @@ test_docs(void)
 {
 	char	*d, *q1, *q2;
 
-	d = slurp_js("a", "d/0", 'd', 0);
+	d = slurp_js("a", "d/0/0", 'd', 0);
 	CHECK(d != NULL);
 	if (d == NULL)
 		return;
@@ -306,11 +339,11 @@ test_docs(void)
 	}
 	free(d);
 	/* Nothing a <script> or an HTML parser would stop at. */
-	d = slurp("a", "search/d/0.js", NULL);
+	d = slurp("a", "search/d/0/0.js", NULL);
 	CHECK(d != NULL && strstr(d, "<") == NULL);
 	free(d);
-	CHECK(slurp("a", "search/d/1.js", NULL) == NULL);
-	CHECK(slurp("a", "search/d/1.json", NULL) == NULL);
+	CHECK(slurp("a", "search/d/0/1.js", NULL) == NULL);
+	CHECK(slurp("a", "search/d/0/1.json", NULL) == NULL);
 }
 
 static void
@@ -340,11 +373,11 @@ same_index(const char *da, const char *db)
 
 	for (i = 0; i < 2 * nshards + 7; i++) {
 		if (i < 2 * nshards)
-			snprintf(rel, sizeof(rel), "search/s/%zu.js%s", i / 2,
-			    i % 2 ? "on" : "");
+			snprintf(rel, sizeof(rel), "search/s/%zu/%zu.js%s",
+			    i / 2 / 64, i / 2, i % 2 ? "on" : "");
 		else
 			snprintf(rel, sizeof(rel), "search/%s",
-			    (const char *[]){ "d/0.js", "d/0.json",
+			    (const char *[]){ "d/0/0.js", "d/0/0.json",
 			    "manifest.js", "manifest.json", "cats.js",
 			    "cats.json", "pages.json" }[i - 2 * nshards]);
 		a = slurp(da, rel, &la);
@@ -426,8 +459,8 @@ test_rebuild(void)
 	 * One form of a kept file gone from the output: made again alone
 	 * (placing its kept twin twice would fail the build).
 	 */
-	CHECK(unlink_in("r", "search/s/0.json") == 0);
-	CHECK(unlink_in("r", "search/d/0.js") == 0);
+	CHECK(unlink_in("r", "search/s/0/0.json") == 0);
+	CHECK(unlink_in("r", "search/d/0/0.js") == 0);
 	CHECK(build_timed("r") == 1);
 	CHECK(same_index("r", "r1"));
 	q_code.fm.title = (char *)"成绩显示-2或者-4是什么意思呢？";
@@ -514,8 +547,9 @@ test_long_lists(void)
 	struct page	*pages, **qs, cat = { 0 };
 	struct buf	 b = { 0 };
 	unsigned	*n_jy, *n_bd;
-	char		*m, *l, *want, word[16];
+	char		*m, *l, *want, word[16], rel[32];
 	size_t		 i, k, shards;
+	int		 names;
 
 	pages = xcalloc(LONG, sizeof(*pages));
 	qs = xcalloc(LONG, sizeof(*qs));
@@ -548,11 +582,30 @@ test_long_lists(void)
 	site = saved;
 
 	m = slurp_js("l", "manifest", 'm', 0);
-	CHECK(m != NULL && strncmp(m, "{\"v\":3,\"n\":2600,\"shards\":", 25)
+	CHECK(m != NULL && strncmp(m, "{\"v\":4,\"n\":2600,\"shards\":", 25)
 	    == 0);
 	shards = m != NULL ? strtoul(m + 25, NULL, 10) : 1;
 	free(m);
 	CHECK(shards >= 1 && (shards & (shards - 1)) == 0);
+	/*
+	 * Shards and result chunks lie 64 to a folder, search/s/K/64/K:
+	 * 650 chunks of 4 in folders 0 to 10, the last holding 10.
+	 */
+	CHECK(shards > 64);
+	for (k = 0, names = 1; k <= shards / 64; k++) {
+		snprintf(rel, sizeof(rel), "search/s/%zu", k);
+		CHECK(files_in("l", rel, k, &names) ==
+		    (k < shards / 64 ? 128 : -1));
+	}
+	for (k = 0; k <= 11; k++) {
+		snprintf(rel, sizeof(rel), "search/d/%zu", k);
+		CHECK(files_in("l", rel, k, &names) ==
+		    (k < 10 ? 128 : k == 10 ? 20 : -1));
+	}
+	CHECK(names);
+	m = slurp_js("l", "d/10/649", 'd', 649);
+	CHECK(m != NULL && strstr(m, "问题02599") != NULL);
+	free(m);
 
 	l = postings_in("l", shards, "甲乙");
 	CHECK(long_list_is(l, n_jy));
