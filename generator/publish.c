@@ -137,15 +137,25 @@ push(char ***v, size_t *n, size_t *cap, const char *s)
 	(*v)[(*n)++] = xstrdup(s);
 }
 
+/* e into m, which takes its path. */
 static void
-manifest_add(struct manifest *m, const struct entry *e)
+manifest_take(struct manifest *m, const struct entry *e)
 {
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 256;
 		m->e = xreallocarray(m->e, m->cap, sizeof(*m->e));
 	}
-	m->e[m->n] = *e;
-	m->e[m->n++].path = xstrdup(e->path);
+	m->e[m->n++] = *e;
+}
+
+/* e into m, with a copy of its path. */
+static void
+manifest_add(struct manifest *m, const struct entry *e)
+{
+	struct entry	 c = *e;
+
+	c.path = xstrdup(e->path);
+	manifest_take(m, &c);
 }
 
 static void
@@ -866,6 +876,7 @@ join(struct output *o, char *buf, const char *dir, const char *path)
 static int
 place(struct output *o, struct entry *e, const struct bytes *b)
 {
+	struct entry	 c;
 	enum fate	 fate = ADDED;
 	char		 live[PATH_MAX], dst[PATH_MAX];
 	int		 rc = 0;
@@ -882,8 +893,11 @@ place(struct output *o, struct entry *e, const struct bytes *b)
 			return rc;
 	}
 	e->same = fate == SAME;
+	/* The path copied before the lock: malloc() may wait too. */
+	c = *e;
+	c.path = xstrdup(e->path);
 	pthread_mutex_lock(&o->lock);
-	manifest_add(&o->out, e);
+	manifest_take(&o->out, &c);
 	o->bytes += b->len;
 	if (o->dry_run)
 		;
