@@ -55,8 +55,11 @@
  *     twice POSTINGS_MAX is cut back to the POSTINGS_MAX best at once, and
  *     a later posting that could not beat the cut is only counted in df;
  *  3. shards (a counting sort by shard, tokens sorted by their bytes),
- *     result chunks and pages.json: pieces made in parallel a batch at a
- *     time and streamed out in order (output_stream()).
+ *     a folder of them a job;
+ *  4. beside 2 and 3, on threads of their own (their files wait on the
+ *     disk, the cutting keeps the cores busy meanwhile): result chunks,
+ *     a folder a job, and pages.json, pieces made in parallel a batch at
+ *     a time and streamed out in order (output_stream()).
  *
  * The build also saves a state for the next one (output_state_stream();
  * index_state.c lays it out and rebuilds from it, sharing the data model in
@@ -1267,6 +1270,16 @@ write_docs(struct index *ix, int jobs)
 		atomic_store(&ix->rc, -1);
 }
 
+/* pthread: write_docs() beside the postings. */
+static void *
+docs_thread(void *arg)
+{
+	struct index	*ix = arg;
+
+	write_docs(ix, ix->jobs);
+	return NULL;
+}
+
 /*
  * The synonyms file: one group of equivalent terms a line, separated by
  * white space; '#' starts a comment.  Written as a JSON list of lists.
@@ -1360,13 +1373,15 @@ free_cutters(struct index *ix)
 }
 
 /* Every question cut and merged; the state's header and records saved. */
+/*
+ * Every question's field lengths, their averages (the term frequencies
+ * need them) and each question's hash.
+ */
 static void
-build(struct index *ix, int jobs)
+measure(struct index *ix, int jobs)
 {
-	const struct site *site = ix->site;
-	size_t		 i, f, n = site->nquestions;
+	size_t		 i, f, n = ix->site->nquestions;
 
-	/* Average field lengths first: the term frequencies need them. */
 	ix->flen = xcalloc(n ? n : 1, sizeof(*ix->flen));
 	ix->qhash = xcalloc(n ? n : 1, sizeof(*ix->qhash));
 	pool_run(n, jobs, count_job, ix);
@@ -1377,6 +1392,14 @@ build(struct index *ix, int jobs)
 		ix->avg[f] = quantize(n && ix->avg[f] > 0 ? ix->avg[f] / n : 1);
 	if (ix->state != NULL)
 		index_state_header(ix);
+}
+
+/* The posting lists, after measure(). */
+static void
+build(struct index *ix, int jobs)
+{
+	const struct site *site = ix->site;
+	size_t		 i, n = site->nquestions;
 
 	for (i = 0; i < NPART; i++) {
 		ix->part[i].tablesz = 1024;
@@ -1485,13 +1508,25 @@ index_write(const struct site *site, struct output *out)
 	}
 	if (!done) {
 		ix.state = output_state_stream(out, "index");
+		measure(&ix, jobs);
+		/*
+		 * The result chunks and pages.json need the questions and
+		 * their hashes only: written on threads of their own while
+		 * the postings are cut, merged and written.  Creating their
+		 * 2 * n / CHUNK files waits on the disk (a new file's inode
+		 * is read in), and the cutting fills the cores meanwhile.
+		 */
+		ix.jobs = jobs;
+		threaded = pthread_create(&th, NULL, docs_thread, &ix) == 0;
 		build(&ix, jobs);
 		write_shards(&ix, jobs);
 		if (ix.state != NULL)
 			index_state_tables(&ix);
-		/* The postings are written: free them before the answers. */
 		free_parts(&ix);
-		write_docs(&ix, jobs);
+		if (threaded)
+			pthread_join(th, NULL);
+		else
+			write_docs(&ix, jobs);
 	} else {
 		/*
 		 * The next state is mostly a copy of the last one: written

@@ -210,6 +210,7 @@ struct index {
 	size_t		 nblk;
 	const uint8_t	*changed;	/* rebuild: per question, 1: changed */
 	struct rebuild	*rb;		/* rebuild: what it needs */
+	int		 jobs;		/* for docs_thread() */
 	struct buf	*pieces;	/* pages.json: a batch of groups' */
 	size_t		 piece0;	/* the batch's first group */
 };
