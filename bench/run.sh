@@ -61,6 +61,7 @@ mkdir -p "$bin"
 CFLAGS="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra"
 cc $CFLAGS -o "$bin/gen-corpus" bench/gen-corpus.c
 cc $CFLAGS -o "$bin/floor" bench/floor.c $(pkg-config --cflags --libs md4c-html)
+cc $CFLAGS -o "$bin/probe" bench/probe.c
 if cc $CFLAGS -Igenerator -o "$bin/query-bytes" bench/query-bytes.c \
     generator/tokenize.c generator/util.c generator/buf.c 2>/dev/null; then
 	:
@@ -187,6 +188,10 @@ for n in "${sizes[@]}"; do
 		esac
 	done
 
+	# What creating a file costs now (bench/probe.c): it moves from hour
+	# to hour on this disk, and every tool pays it per file.
+	sync
+	say "before the runs, $("$bin/probe" "$outdir/probe.before")"
 	for i in $(seq 1 "$RUNS"); do
 		for t in "${tools[@]}"; do
 			out=$outdir/$t.$i
@@ -198,6 +203,8 @@ for n in "${sizes[@]}"; do
 		done
 	done
 
+	sync
+	say "after the runs, $("$bin/probe" "$outdir/probe.after")"
 	printf '%-8s %9s %9s %12s %9s\n' tool 'wall s' 'cpu s' 'peak MB' files
 	declare -A W C M
 	for t in "${tools[@]}"; do
