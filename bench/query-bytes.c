@@ -10,7 +10,7 @@
  * out: search/manifest.js, then the shard s/(K / 64)/K.js of every token
  * (K = tokenize_hash(token) % shards), each shard once.  Every token kind
  * counts (characters, bigrams, trigrams), so this is an upper bound if the
- * search page skips some.  The result entries (d/N.js) depend on the
+ * search page skips some.  The result entries (d/F/N.js) depend on the
  * ranking; their median size is printed so the reader can add them
  * (d/(N / 64)/N.js).
  */
@@ -170,7 +170,7 @@ main(int argc, char *argv[])
 	printf("search query: %zu queries, %zu shards in the index; a query "
 	    "loads the manifest (%zu B) and %zu shards (median; max %zu): "
 	    "%zu B median, %zu B max; plus %zu B per result shown "
-	    "(median d/N.js)\n", nq, q.nshards, manifest, shards[nq / 2],
+	    "(median d/F/N.js)\n", nq, q.nshards, manifest, shards[nq / 2],
 	    shards[nq - 1], bytes[nq / 2], bytes[nq - 1], doc_median(q.dir));
 	free(bytes);
 	free(shards);
