@@ -11,9 +11,6 @@
  *                         "dc":CHUNK,"syn":[[term,...],...]}
  *   search/cats           [[category title, url],...], for the page
  *                         shown when nothing is found
- * (each under search/, in a folder of FOLDER files: search/s/K / FOLDER/K,
- * see index_name()):
- *
  *   search/s/K            the tokens whose tokenize_hash() % S is K:
  *                         {"token":"df doc q gap q gap q ...",...}, the
  *                         numbers as base-32 digits, most significant
@@ -27,7 +24,9 @@
  *                         heading id],...],"x":plain answer}
  *
  * and search/pages.json, plain JSON: every question's url, title, category
- * and text, for other tools (the search page never loads it).
+ * and text, for other tools (the search page never loads it).  Shards and
+ * result chunks lie FOLDER to a folder: search/s/K is in fact
+ * search/s/(K / FOLDER)/K (index_name()).
  *
  * Tokens are those of tokenize.c, but trigrams only from the title,
  * keywords, tags and headings.  q is the question's BM25F term frequency
@@ -1165,7 +1164,7 @@ escaped_text(struct buf *e, const struct page *p)
 }
 
 /*
- * pool_run job: group (folder) piece0 + k, its result chunks (those a rebuild
+ * pool_run job: folder piece0 + k of result chunks (those a rebuild
  * cannot keep) and its piece of pages.json, each answer escaped once for
  * both.
  */
@@ -1372,7 +1371,6 @@ free_cutters(struct index *ix)
 	}
 }
 
-/* Every question cut and merged; the state's header and records saved. */
 /*
  * Every question's field lengths, their averages (the term frequencies
  * need them) and each question's hash.
@@ -1394,7 +1392,7 @@ measure(struct index *ix, int jobs)
 		index_state_header(ix);
 }
 
-/* The posting lists, after measure(). */
+/* Every question cut and merged (after measure()), its records saved. */
 static void
 build(struct index *ix, int jobs)
 {
