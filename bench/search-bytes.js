@@ -7,10 +7,12 @@
 // For each query (text before a TAB) it runs layouts/assets/search.js's own
 // engine in node over SITE/search/ and adds up the files a first search
 // over http loads (their .json form; the .js form a page opened from disk
-// loads is 20 to 30 bytes longer a file): the manifest, the shard of every token the query asks for (each
-// once) and the result files of the first RESULTS hits (default 10).  Prints
-// the median and largest, uncompressed and gzip, and the ranking time with
-// the files read from disk.  bench/query-bytes (C) counts shards only, for
+// loads is 20 to 30 bytes longer a file): the manifest, every shard the
+// engine asks for (each once: the tokens' shards, a character's only when
+// no indexed bigram of the query holds it) and the result files of the
+// first RESULTS hits (default 10).  Prints the median and largest,
+// uncompressed and gzip, and the ranking time with the files read from
+// disk.  bench/query-bytes (C) counts shards only, for
 // every token kind, as an upper bound.
 'use strict';
 const fs = require('fs');
@@ -43,10 +45,13 @@ const list = fs.readFileSync(queries, 'utf8').split('\n')
 	const rows = [];
 	for (const q of list) {
 		// A fresh engine per query: nothing cached from the one before.
-		const engine = new search.Engine((rel) => Promise.resolve(read(rel)));
-		const files = new Set(['manifest']);
-		for (const t of search.terms(q, manifest.syn))
-			files.add('s/' + search.shard(t, manifest.shards));
+		// The files it asks for: which characters' shards it needs
+		// depends on what the first shards hold.
+		const files = new Set();
+		const engine = new search.Engine((rel) => {
+			files.add(rel);
+			return Promise.resolve(read(rel));
+		});
 		const t0 = process.hrtime.bigint();
 		const r = await engine.search(q);
 		const ms = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -16,8 +16,9 @@
  * field-weighted and length-normalised term frequency; here it is summed
  * over the query's tokens with their IDF.  Tokens are Chinese bigrams
  * (weight 1), single characters (low weight: they keep a query from coming
- * back empty when no bigram matches), trigrams (a bonus: two query bigrams
- * adjacent in the page) and Latin words and codes.  Synonyms from the
+ * back empty when no bigram matches; on a large site only those beside a
+ * bigram the index lacks, see Engine.prototype.search), trigrams (a
+ * bonus: two query bigrams adjacent in the page) and Latin words and codes.  Synonyms from the
  * editor's list add their tokens at a lower weight.  No token is required:
  * a question ranks by how much of the query it matches.
  */
@@ -109,6 +110,7 @@ var STOP = '的了吗呢吧啊呀嘛么什怎样如何哪些里儿是否在我�
 var W = [1, 0.2, 1, 0.6];	/* word, char, bigram, trigram */
 var K1 = 1.2;
 var COVER = 0.5;	/* how much the share of the query matched counts */
+var LARGE = 5000;	/* questions: above, characters wait for the bigrams */
 
 function stopish(t) {
 	for (var ch of t) if (STOP.indexOf(ch) < 0) return false;
@@ -177,18 +179,48 @@ Engine.prototype.doc = function (id) {
 	});
 };
 
-/* Resolves to {terms, hits: [{id, score}]}, best first. */
+/*
+ * Resolves to {terms, hits: [{id, score}]}, best first.
+ *
+ * On a site of more than LARGE questions, the shards of the words, bigrams
+ * and trigrams come first, and a single character's shard only after them,
+ * when a bigram of the query holding that character is not in the index
+ * (a typo, a word the site writes otherwise, a one-character query): a
+ * character whose every bigram in the query is there does not count (the
+ * bigrams synonyms add are not asked).  There nearly every bigram is in
+ * the index, and a common character's list is cut to the POSTINGS_MAX
+ * best of tens of thousands of questions: it adds bytes (a quarter of a
+ * query's at 100,000 questions) and little else.  Which
+ * characters count depends on the index alone, never on which shards
+ * happened to be loaded with others.  A smaller site loads every shard at
+ * once and counts every character: its lists are short and whole.
+ */
 Engine.prototype.search = function (q) {
 	var self = this;
-	return this.manifest().then(function (m) {
-		var ts = terms(q, m.syn), need = {}, i;
-		for (i = 0; i < ts.length; i++) {
-			ts[i].s = shard(ts[i], m.shards);
-			need[ts[i].s] = 1;
-		}
+	function fetch(list) {
+		var need = {};
+		list.forEach(function (t) { need[t.s] = 1; });
 		return Promise.all(Object.keys(need).map(function (s) {
 			return self.get('s/' + s);
-		})).then(function () {
+		}));
+	}
+	return this.manifest().then(function (m) {
+		var ts = terms(q, m.syn), i;
+		for (i = 0; i < ts.length; i++)
+			ts[i].s = shard(ts[i], m.shards);
+		if (!(m.n > LARGE))
+			return fetch(ts).then(function () { return self.rank(m, ts); });
+		return fetch(ts.filter(function (t) { return t.k != 1; })).then(function () {
+			var held = {}, missing = {}, chars;
+			ts.forEach(function (t) {
+				if (t.k != 2 || t.w < W[2]) return;
+				var there = (self.data['s/' + t.s] || {})[t.t] !== undefined;
+				for (var ch of t.t) (there ? held : missing)[ch] = 1;
+			});
+			ts = ts.filter(function (t) { return t.k != 1 || !held[t.t] || missing[t.t]; });
+			chars = ts.filter(function (t) { return t.k == 1; });
+			return chars.length ? fetch(chars) : null;
+		}).then(function () {
 			return self.rank(m, ts);
 		});
 	});
