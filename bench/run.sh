@@ -265,6 +265,22 @@ for n in "${sizes[@]}"; do
 					printf '(dev-queries.tsv) '
 					"$bin/query-bytes" "$search" <"$dev"
 				fi
+				# What search.js loads, and how well it ranks
+				# titles typed with one character wrong.
+				if command -v node >/dev/null; then
+					python3 "$root/bench/typo-queries.py" \
+					    "$content" >"$outdir/typo.tsv"
+					cut -f2 "$outdir/typo.tsv" >"$outdir/titles.tsv"
+					for qs in "$outdir/titles.tsv" "$outdir/typo.tsv" \
+					    ${dev:+"$dev"}; do
+						[ -f "$qs" ] || continue
+						printf '(%s) ' "${qs##*/}"
+						node "$root/bench/search-bytes.js" \
+						    "$out" "$qs" | sed -n 2p
+					done
+					node "$root/bench/search-titles.js" \
+					    "$out" "$outdir/typo.tsv"
+				fi
 			else
 				say "search index: TODO bytes per query: bench/query-bytes.c does not build against generator/tokenize.c"
 			fi
