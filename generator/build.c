@@ -322,12 +322,13 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 d = { NULL, 0, 0 };	/* config, output */
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now(), t;
+	size_t			 files;
 	struct saver		 saver;
 	struct xmljob		 xml;
 	struct page_state	*state;
 	pthread_t		 th;
 	size_t			 n;
-	int			 rc, threaded;
+	int			 rc, threaded, known;
 
 	memset(&site, 0, sizeof(site));
 	res->site = NULL;
@@ -384,10 +385,17 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	/* Same inputs as the output's last build: done. */
 	output_set_inputs(out, dry ? 0 : fingerprint(&site));
 	if (!dry && output_last_inputs(out) == fingerprint(&site)) {
+		known = output_live_files(out, &files);
 		page_state_free(state);
 		output_abort(out);
 		progress_clear(pr);
-		if (!site.cfg.quiet)
+		if (!site.cfg.quiet && known)
+			fprintf(stderr, "faqgen: %zu pages, %zu files, inputs "
+			    "unchanged since the last build: 0 added, 0 "
+			    "changed, %zu unchanged, 0 removed; 0.0 MB "
+			    "written to %s/ in %.2f s\n", site.npages, files,
+			    files, site.cfg.output_dir, now() - t0);
+		else if (!site.cfg.quiet)
 			fprintf(stderr, "faqgen: %zu pages, inputs unchanged "
 			    "since the last build: 0 added, 0 changed, "
 			    "0 removed; 0.0 MB written to %s/ in %.2f s\n",

@@ -590,6 +590,8 @@ int		 output_stream_close(struct ostream *);
  * beside it), or 0 when unknown or the output is gone.
  */
 uint64_t	 output_last_inputs(const struct output *);
+/* Files in the output as its build listed them; 0 when unknown. */
+int		 output_live_files(const struct output *, size_t *);
 /* Record the inputs' fingerprint, written at commit. */
 void		 output_set_inputs(struct output *, uint64_t);
 /* Swap the staging folder in; returns 0 on success. */

@@ -434,6 +434,15 @@ output_last_inputs(const struct output *o)
 	return o->last_inputs;
 }
 
+int
+output_live_files(const struct output *o, size_t *n)
+{
+	if (o->live == NULL)
+		return 0;
+	*n = o->live->n;
+	return 1;
+}
+
 void
 output_set_inputs(struct output *o, uint64_t inputs)
 {

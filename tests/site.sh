@@ -117,7 +117,8 @@ unchanged_rebuild() {
 	inodes "$site" >"$tmp/before"
 	out=$($FAQGEN build --output "$site" 2>&1) || return 1
 	echo "$out"
-	echo "$out" | grep -q 'inputs unchanged since the last build: 0 added, 0 changed,' || return 1
+	nfiles=$(find "$site" -type f | wc -l)
+	echo "$out" | grep -q " $nfiles files, inputs unchanged since the last build: 0 added, 0 changed, $nfiles unchanged, 0 removed;" || return 1
 	[ -f "$tmp/.public.inputs" ] || { echo "no $tmp/.public.inputs"; return 1; }
 	rm "$tmp/.public.inputs"
 	out=$($FAQGEN build --output "$site" 2>&1) || return 1
