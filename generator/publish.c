@@ -200,14 +200,45 @@ mtime_ns(const struct stat *st)
  * Read a manifest; NULL when it is missing or not exactly what
  * manifest_write() wrote (then nothing in it is trusted).
  */
+/*
+ * The number at p, in base 10 or 16 (lower case), as manifest_write()
+ * puts it: no sign, at least one digit.  NULL when there is none or it
+ * overflows 64 bits.  Stricter than strtoull(), which also took spaces,
+ * signs and upper case, and a little faster (two manifests of 216,000
+ * lines are read at 100,000 questions).
+ */
+static const char *
+get_num(const char *p, unsigned base, uint64_t *v)
+{
+	const char	*start = p;
+	uint64_t	 n = 0;
+	unsigned	 d;
+
+	for (;; p++) {
+		if ((unsigned char)(*p - '0') < 10)
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && (unsigned char)(*p - 'a') < 6)
+			d = (unsigned)(*p - 'a') + 10;
+		else
+			break;
+		if (__builtin_mul_overflow(n, (uint64_t)base, &n) ||
+		    __builtin_add_overflow(n, (uint64_t)d, &n))
+			return NULL;
+	}
+	*v = n;
+	return p > start ? p : NULL;
+}
+
 static struct manifest *
 manifest_read(const char *file)
 {
 	struct manifest	*m;
 	struct entry	 e;
 	struct stat	 st;
-	char		*data, *p, *end, *nl, *q;
-	int		 fd, ok = 1;
+	char		*data, *p, *end, *nl;
+	const char	*q;
+	uint64_t	 v = 0;
+	int		 fd, ok = 1, neg;
 	size_t		 mlen = sizeof(MANIFEST_MAGIC) - 1;
 	ssize_t		 r;
 	size_t		 got = 0;
@@ -237,20 +268,21 @@ manifest_read(const char *file)
 			break;
 		}
 		*nl = '\0';
-		errno = 0;
-		e.hash = strtoull(p, &q, 16);
-		ok = *q == ' ';
-		e.size = ok ? strtoull(q + 1, &q, 10) : 0;
-		ok = ok && *q == ' ';
-		e.ino = ok ? strtoull(q + 1, &q, 10) : 0;
-		ok = ok && *q == ' ';
-		e.mtime = ok ? strtoll(q + 1, &q, 10) : 0;
-		ok = ok && *q == ' ';
-		e.key = ok ? strtoull(q + 1, &q, 16) : 0;
-		ok = ok && *q == ' ' && q[1] != '\0' && errno == 0;
+		q = p;
+		ok = (q = get_num(q, 16, &e.hash)) != NULL && *q == ' ' &&
+		    (q = get_num(q + 1, 10, &v)) != NULL && *q == ' ';
+		e.size = v;
+		ok = ok && (q = get_num(q + 1, 10, &e.ino)) != NULL &&
+		    *q == ' ';
+		neg = ok && q[1] == '-';
+		ok = ok && (q = get_num(q + 1 + neg, 10, &v)) != NULL &&
+		    *q == ' ' && v <= (uint64_t)INT64_MAX;
+		e.mtime = neg ? -(int64_t)v : (int64_t)v;
+		ok = ok && (q = get_num(q + 1, 16, &e.key)) != NULL &&
+		    *q == ' ' && q[1] != '\0';
 		if (!ok)
 			break;
-		e.path = q + 1;
+		e.path = (char *)q + 1;
 		if (m->n > 0 && strcmp(m->e[m->n - 1].path, e.path) >= 0)
 			ok = 0;	/* not sorted, or twice */
 		else
@@ -1273,44 +1305,54 @@ check_duplicates(struct output *o)
 typedef int (*extra_fn)(struct output *, const char *full, void *arg);
 
 /*
- * Call fn for every file under root/rel that the new build does not have
- * (o->out sorted); with prune, remove the folders left empty (not root).
- * Returns -1 when a folder cannot be read or fn fails.
+ * Call fn for every file under the folder path->data that the new build
+ * does not have (o->out sorted), its path inside the output starting at
+ * path->data + rel; with prune, remove the folders left empty (not the
+ * top one).  One buffer holds every path: a tree of 216,000 files was two
+ * allocations a file.  Returns -1 when a folder cannot be read or fn fails.
  */
 static int
-walk_extra(struct output *o, const char *root, const char *rel, extra_fn fn,
+walk_dir(struct output *o, struct buf *path, size_t rel, extra_fn fn,
     void *arg, int prune)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		*path, *sub, *full;
+	size_t		 len = path->len;
 	int		 rc = 0;
 
-	path = rel[0] ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	if ((d = opendir(path)) == NULL) {
-		diag_add(o->diags, path, 0, "cannot read: %s", strerror(errno));
-		free(path);
+	if ((d = opendir(path->data)) == NULL) {
+		diag_add(o->diags, path->data, 0, "cannot read: %s",
+		    strerror(errno));
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		sub = rel[0] ? xasprintf("%s/%s", rel, de->d_name) :
-		    xstrdup(de->d_name);
+		buf_putc(path, '/');
+		buf_puts(path, de->d_name);
 		if (de->d_type == DT_DIR)
-			rc = walk_extra(o, root, sub, fn, arg, prune);
-		else if (manifest_find(&o->out, sub) == NULL) {
-			full = xasprintf("%s/%s", root, sub);
-			rc = fn(o, full, arg);
-			free(full);
-		}
-		free(sub);
+			rc = walk_dir(o, path, rel, fn, arg, prune);
+		else if (manifest_find(&o->out, path->data + rel) == NULL)
+			rc = fn(o, path->data, arg);
+		buf_truncate(path, len);
 	}
 	closedir(d);
-	if (rc == 0 && prune && rel[0] && rmdir(path) == 0)
+	if (rc == 0 && prune && len > rel && rmdir(path->data) == 0)
 		rc = mark_dirty(o);
-	free(path);
+	return rc;
+}
+
+static int
+walk_extra(struct output *o, const char *root, extra_fn fn, void *arg,
+    int prune)
+{
+	struct buf	 path = { NULL, 0, 0 };
+	int		 rc;
+
+	buf_puts(&path, root);
+	rc = walk_dir(o, &path, path.len + 1, fn, arg, prune);
+	buf_free(&path);
 	return rc;
 }
 
@@ -1345,12 +1387,21 @@ remove_one(struct output *o, const char *full, void *arg)
 static int
 trim_spare(struct output *o, size_t *removed)
 {
-	size_t	 i;
+	const struct manifest *l = o->live, *n = &o->out;
+	size_t	 i = 0, j = 0;
+	int	 c;
 
-	for (i = 0; i < o->live->n; i++)
-		if (manifest_find(&o->out, o->live->e[i].path) == NULL)
+	/* Both sorted by path: one walk through the two. */
+	while (i < l->n)
+		if (j == n->n || (c = strcmp(l->e[i].path, n->e[j].path)) < 0) {
 			(*removed)++;
-	return walk_extra(o, o->spare, "", remove_one, NULL, 1);
+			i++;
+		} else if (c == 0) {
+			i++;
+			j++;
+		} else
+			j++;
+	return walk_extra(o, o->spare, remove_one, NULL, 1);
 }
 
 /* Hard-link the unchanged files from the live tree into staging. */
@@ -1508,7 +1559,7 @@ output_commit(struct output *o, struct publish_stats *st)
 			output_abort(o);
 			return -1;
 		}
-	} else if (have_old && walk_extra(o, o->dir, "", count_one,
+	} else if (have_old && walk_extra(o, o->dir, count_one,
 	    &st->removed, 0) == -1) {
 		output_abort(o);
 		return -1;

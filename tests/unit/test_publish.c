@@ -140,6 +140,103 @@ keep_by_key(void)
 	diag_free(&d);
 }
 
+/* The live manifest's path, beside the output. */
+static char *
+manifest_path(void)
+{
+	return xasprintf("%s/.out.manifest", dir);
+}
+
+/* Replace the first "from" in the live manifest by "to". */
+static void
+edit_manifest(const char *from, const char *to)
+{
+	char	*p = manifest_path(), *s, *at;
+	FILE	*f;
+
+	s = harness_slurp(p, NULL);
+	CHECK(s != NULL && (at = strstr(s, from)) != NULL);
+	if (s != NULL && (at = strstr(s, from)) != NULL) {
+		f = fopen(p, "w");
+		CHECK(f != NULL &&
+		    fwrite(s, 1, (size_t)(at - s), f) == (size_t)(at - s) &&
+		    fputs(to, f) >= 0 && fputs(at + strlen(from), f) >= 0 &&
+		    fclose(f) == 0);
+	}
+	free(s);
+	free(p);
+}
+
+/*
+ * The manifest read back: file count, keys of every hex digit, files in
+ * folders removed and the folders with them (through the spare), and a
+ * manifest not exactly as written trusted in nothing.
+ */
+static void
+manifests(void)
+{
+	struct diags		 d = { NULL, 0, 0 };
+	struct publish_stats	 st;
+	struct output		*o;
+	const uint64_t		 key = 0xfedcba9876543210u;
+	size_t			 n = 0;
+	char			*p;
+	int			 i;
+
+	CHECK(output_remove(outdir) == 0);
+	/* Three builds: the third updates the spare the second left. */
+	for (i = 0; i < 3; i++) {
+		o = open_out(0, &d);
+		CHECK(output_file_key(o, "a.html", key, "A", 1) == 0);
+		CHECK(output_file(o, "d/x.html", i == 1 ? "X2" : "X", 1 + (i == 1)) == 0);
+		CHECK(output_file(o, "d/e/y.html", "Y", 1) == 0);
+		CHECK(output_commit(o, &st) == 0);
+	}
+	o = open_out(0, &d);
+	CHECK(output_live_files(o, &n) == 1 && n == 3);
+	CHECK(output_keep(o, "a.html", key) == 1);
+	CHECK(output_keep(o, "a.html", key - 1) == 0);
+	output_abort(o);
+
+	/* Only a.html now: two removed, their folders gone. */
+	for (i = 0; i < 2; i++) {
+		o = open_out(0, &d);
+		CHECK(output_file_key(o, "a.html", key, "A", 1) == 0);
+		CHECK(output_commit(o, &st) == 0);
+		CHECK(st.removed == (i == 0 ? 2u : 0u));
+		CHECK(st.unchanged == 1);
+		CHECK(inode("d/x.html") == 0 && inode("d/e/y.html") == 0);
+		CHECK(inode("d") == 0);
+	}
+	o = open_out(0, &d);
+	CHECK(output_live_files(o, &n) == 1 && n == 1);
+	output_abort(o);
+
+	/* Upper-case hex, as strtoull() took it: not what was written. */
+	edit_manifest("fedcba98", "FEDCBA98");
+	o = open_out(0, &d);
+	CHECK(output_live_files(o, &n) == 0);
+	CHECK(output_keep(o, "a.html", key) == 0);
+	output_abort(o);
+
+	/* A number past 64 bits: not trusted either. */
+	o = open_out(0, &d);
+	CHECK(output_file_key(o, "a.html", key, "A", 1) == 0);
+	CHECK(output_commit(o, &st) == 0);
+	o = open_out(0, &d);
+	CHECK(output_live_files(o, &n) == 1 && n == 1);
+	output_abort(o);
+	edit_manifest("fedcba9876543210 ", "1fedcba9876543210 ");
+	o = open_out(0, &d);
+	CHECK(output_live_files(o, &n) == 0);
+	output_abort(o);
+	p = manifest_path();
+	CHECK(access(p, F_OK) == 0);
+	free(p);
+	CHECK(d.n == 0);
+	diag_free(&d);
+}
+
 static void
 states(void)
 {
@@ -288,6 +385,7 @@ main(void)
 		return 1;
 	outdir = xasprintf("%s/out", dir);
 	TEST(keep_by_key);
+	TEST(manifests);
 	TEST(states);
 	TEST(state_appends);
 	CHECK(harness_rmtree(dir) == 0);
