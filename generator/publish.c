@@ -197,15 +197,12 @@ mtime_ns(const struct stat *st)
 }
 
 /*
- * Read a manifest; NULL when it is missing or not exactly what
- * manifest_write() wrote (then nothing in it is trusted).
- */
-/*
  * The number at p, in base 10 or 16 (lower case), as manifest_write()
  * puts it: no sign, at least one digit.  NULL when there is none or it
  * overflows 64 bits.  Stricter than strtoull(), which also took spaces,
- * signs and upper case, and a little faster (two manifests of 216,000
- * lines are read at 100,000 questions).
+ * signs and upper case; no faster by profile: the digits of two manifests
+ * of 216,000 lines stay 9-10% of a rebuild with nothing changed at
+ * 100,000 questions, whichever reads them.
  */
 static const char *
 get_num(const char *p, unsigned base, uint64_t *v)
@@ -229,6 +226,10 @@ get_num(const char *p, unsigned base, uint64_t *v)
 	return p > start ? p : NULL;
 }
 
+/*
+ * Read a manifest; NULL when it is missing or not exactly what
+ * manifest_write() wrote (then nothing in it is trusted).
+ */
 static struct manifest *
 manifest_read(const char *file)
 {
