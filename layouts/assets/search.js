@@ -17,10 +17,10 @@
  * over the query's tokens with their IDF.  Tokens are Chinese bigrams
  * (weight 1), single characters (low weight: they keep a query from coming
  * back empty when no bigram matches; on a large site only those beside a
- * bigram the index lacks, see Engine.prototype.search), trigrams (a
- * bonus: two query bigrams adjacent in the page) and Latin words and codes.  Synonyms from the
- * editor's list add their tokens at a lower weight.  No token is required:
- * a question ranks by how much of the query it matches.
+ * bigram the index lacks, see Engine.prototype.search), trigrams (a bonus:
+ * two query bigrams adjacent in the page) and Latin words and codes.
+ * Synonyms from the editor's list add their tokens at a lower weight.  No
+ * token is required: a question ranks by how much of the query it matches.
  */
 (function (global) {
 'use strict';
@@ -190,10 +190,10 @@ Engine.prototype.doc = function (id) {
  * bigrams synonyms add are not asked).  There nearly every bigram is in
  * the index, and a common character's list is cut to the POSTINGS_MAX
  * best of tens of thousands of questions: it adds bytes (a quarter of a
- * query's at 100,000 questions) and little else.  Which
- * characters count depends on the index alone, never on which shards
- * happened to be loaded with others.  A smaller site loads every shard at
- * once and counts every character: its lists are short and whole.
+ * query's at 100,000 questions) and little else.  Which characters count
+ * depends on the index alone, never on which shards happened to be loaded
+ * with others.  A smaller site loads every shard at once and counts every
+ * character: its lists are short and whole.
  */
 Engine.prototype.search = function (q) {
 	var self = this;
