@@ -323,6 +323,7 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now(), t;
 	size_t			 files;
+	char			 nfiles[32] = "", nsame[32] = "";
 	struct saver		 saver;
 	struct xmljob		 xml;
 	struct page_state	*state;
@@ -389,17 +390,18 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 		page_state_free(state);
 		output_abort(out);
 		progress_clear(pr);
-		if (!site.cfg.quiet && known)
-			fprintf(stderr, "faqgen: %zu pages, %zu files, inputs "
-			    "unchanged since the last build: 0 added, 0 "
-			    "changed, %zu unchanged, 0 removed; 0.0 MB "
-			    "written to %s/ in %.2f s\n", site.npages, files,
-			    files, site.cfg.output_dir, now() - t0);
-		else if (!site.cfg.quiet)
-			fprintf(stderr, "faqgen: %zu pages, inputs unchanged "
-			    "since the last build: 0 added, 0 changed, "
-			    "0 removed; 0.0 MB written to %s/ in %.2f s\n",
-			    site.npages, site.cfg.output_dir, now() - t0);
+		/* The file counts only when the output's manifest says. */
+		if (known) {
+			snprintf(nfiles, sizeof(nfiles), "%zu files, ", files);
+			snprintf(nsame, sizeof(nsame), "%zu unchanged, ",
+			    files);
+		}
+		if (!site.cfg.quiet)
+			fprintf(stderr, "faqgen: %zu pages, %sinputs unchanged "
+			    "since the last build: 0 added, 0 changed, %s0 "
+			    "removed; 0.0 MB written to %s/ in %.2f s\n",
+			    site.npages, nfiles, nsame, site.cfg.output_dir,
+			    now() - t0);
 		diag_free(&d);
 		return finish(res, &site, pr, EXIT_OK);
 	}

@@ -197,7 +197,7 @@ Engine.prototype.doc = function (id) {
  */
 Engine.prototype.search = function (q) {
 	var self = this;
-	function fetch(list) {
+	function want(list) {
 		var need = {};
 		list.forEach(function (t) { need[t.s] = 1; });
 		return Promise.all(Object.keys(need).map(function (s) {
@@ -209,8 +209,8 @@ Engine.prototype.search = function (q) {
 		for (i = 0; i < ts.length; i++)
 			ts[i].s = shard(ts[i], m.shards);
 		if (!(m.n > LARGE))
-			return fetch(ts).then(function () { return self.rank(m, ts); });
-		return fetch(ts.filter(function (t) { return t.k != 1; })).then(function () {
+			return want(ts).then(function () { return self.rank(m, ts); });
+		return want(ts.filter(function (t) { return t.k != 1; })).then(function () {
 			var held = {}, missing = {}, chars;
 			ts.forEach(function (t) {
 				if (t.k != 2 || t.w < W[2]) return;
@@ -219,7 +219,7 @@ Engine.prototype.search = function (q) {
 			});
 			ts = ts.filter(function (t) { return t.k != 1 || !held[t.t] || missing[t.t]; });
 			chars = ts.filter(function (t) { return t.k == 1; });
-			return chars.length ? fetch(chars) : null;
+			return chars.length ? want(chars) : null;
 		}).then(function () {
 			return self.rank(m, ts);
 		});

@@ -155,8 +155,9 @@ edit_manifest(const char *from, const char *to)
 	FILE	*f;
 
 	s = harness_slurp(p, NULL);
-	CHECK(s != NULL && (at = strstr(s, from)) != NULL);
-	if (s != NULL && (at = strstr(s, from)) != NULL) {
+	at = s != NULL ? strstr(s, from) : NULL;
+	CHECK(at != NULL);
+	if (at != NULL) {
 		f = fopen(p, "w");
 		CHECK(f != NULL &&
 		    fwrite(s, 1, (size_t)(at - s), f) == (size_t)(at - s) &&
