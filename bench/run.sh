@@ -7,6 +7,8 @@
 # with the floor (bench/floor.c: read, md4c-html, write), interleaved, RUNS
 # times each, and prints the medians of wall time, CPU time (user + system)
 # and peak memory (max RSS), the ratios faqgen/Hugo and faqgen/floor, the
+# write floor (bench/write-floor.c: faqgen's own output files written again
+# on 2 threads with nothing computed, interleaved with the runs), the
 # time, files and bytes written by a faqgen rebuild with nothing changed
 # and after one answer changed, and the size of the search index.
 #
@@ -62,6 +64,7 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra"
 cc $CFLAGS -o "$bin/gen-corpus" bench/gen-corpus.c
 cc $CFLAGS -o "$bin/floor" bench/floor.c $(pkg-config --cflags --libs md4c-html)
 cc $CFLAGS -o "$bin/probe" bench/probe.c
+cc $CFLAGS -pthread -o "$bin/write-floor" bench/write-floor.c
 if cc $CFLAGS -Igenerator -o "$bin/query-bytes" bench/query-bytes.c \
     generator/tokenize.c generator/util.c generator/buf.c 2>/dev/null; then
 	:
@@ -201,6 +204,14 @@ for n in "${sizes[@]}"; do
 				exit 1
 			fi
 		done
+		# The write floor: faqgen's first output written again,
+		# nothing computed (bench/write-floor.c), 2 threads.
+		if [ -d "$outdir/faqgen.1" ]; then
+			sync
+			"$bin/write-floor" "$outdir/faqgen.1" \
+			    "$outdir/write.$i" 2 >>"$outdir/write.times" ||
+			    exit 1
+		fi
 	done
 
 	sync
@@ -220,6 +231,13 @@ for n in "${sizes[@]}"; do
 			say "faqgen/$other: wall $(ratio "${W[faqgen]}" "${W[$other]}"), cpu $(ratio "${C[faqgen]}" "${C[$other]}"), peak memory $(ratio "${M[faqgen]}" "${M[$other]}")"
 		fi
 	done
+	if [ -s "$outdir/write.times" ]; then
+		ww=$(sed 's/.*: \([0-9.]*\) s wall.*/\1/' "$outdir/write.times" |
+		    median)
+		wc=$(sed 's/.* wall, \([0-9.]*\) s cpu.*/\1/' \
+		    "$outdir/write.times" | median)
+		say "write floor (faqgen's files, nothing computed, 2 threads): wall $ww s, cpu $wc s; faqgen/write floor $(ratio "${W[faqgen]}" "$ww")${W[floor]:+, write floor/floor $(ratio "$ww" "${W[floor]}")}"
+	fi
 
 	if [ -n "${W[faqgen]:-}" ]; then
 		# Rebuilds into the output of the last full build.
