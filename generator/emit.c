@@ -1009,6 +1009,18 @@ emit_special(struct emit *e, const char *tname, const char *out,
  * bytes).  Assets are copied, never read by a template, so they are left
  * out: editing style.css keeps every page.
  */
+/*
+ * The home page's title: the first breadcrumb's name, shown and in the
+ * BreadcrumbList (load.c gives a home without _index.md the site title).
+ */
+static const char *
+home_title(const struct site *site)
+{
+	if (site->home != NULL && site->home->fm.title != NULL)
+		return site->home->fm.title;
+	return site->cfg.title != NULL ? site->cfg.title : "";
+}
+
 static uint64_t
 inputs_seed(const struct site *site)
 {
@@ -1025,6 +1037,7 @@ inputs_seed(const struct site *site)
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		h = hash_str(strs[i] != NULL ? strs[i] : "", h);
 	h = hash_bytes(nums, sizeof(nums), h);
+	h = hash_str(home_title(site), h);	/* every BreadcrumbList's */
 	for (i = 0; i < site->nlayouts; i++) {
 		lf = &site->layouts[i];
 		if (strncmp(lf->name, "assets/", 7) == 0)
@@ -1105,7 +1118,8 @@ prepare(struct emit *e)
 	    "{\"@context\":\"https://schema.org\",\"@type\":\"BreadcrumbList\","
 	    "\"itemListElement\":[{\"@type\":\"ListItem\",\"position\":1,"
 	    "\"name\":");
-	json_str(&b, site->cfg.title, strlen(site->cfg.title));
+	/* The name the visible breadcrumbs give the home: its title. */
+	json_str(&b, home_title(site), strlen(home_title(site)));
 	buf_puts(&b, ",\"item\":");
 	url = emit_url(site, "index.html");
 	json_str(&b, url, strlen(url));

@@ -9,7 +9,9 @@
 // question, each with the whole answer its own page's FAQPage has (the
 // site is below all_limit); home, category and question pages a
 // BreadcrumbList whose
-// positions count from 1 and whose last item is the page's canonical URL.
+// positions count from 1, whose last item is the page's canonical URL, and
+// whose names are those of the visible breadcrumbs (nav.crumbs) when the
+// page shows them.
 // Redirect pages (aliases) are skipped.  The blocks are cut out with the
 // HTML rule for <script> content (it ends at the first "</script"), so a
 // title holding "</script>" that was not escaped makes the block fail to
@@ -86,6 +88,14 @@ function check(file) {
 		});
 		if (items.length && canon && decode(canon) !== items[items.length - 1].item)
 			bad(`last breadcrumb ${items[items.length - 1].item} is not the canonical ${canon}`);
+		const nav = html.match(/<nav class="crumbs"[^>]*>([\s\S]*?)<\/nav>/);
+		if (nav) {
+			const shown = nav[1].split(/<li>/).slice(1).map(decode);
+			const named = items.map(it => it.name);
+			if (JSON.stringify(shown) !== JSON.stringify(named))
+				bad(`BreadcrumbList names ${JSON.stringify(named)} are not the visible breadcrumbs ${JSON.stringify(shown)}`);
+		} else if (kind !== 'home')
+			bad('no visible breadcrumbs');
 	}
 
 	const faq = byType('FAQPage');
