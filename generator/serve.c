@@ -2,10 +2,12 @@
  * serve.c: faqgen serve, the editor's preview.  The only file that
  * includes libmicrohttpd.
  *
- * Each build goes into a new numbered folder inside a private temporary
- * folder (never the output folder); when it succeeds the server switches
- * to it and removes the previous one, so a failed rebuild leaves the last
- * good site served.  The main thread waits on inotify (content/, layouts/
+ * The site is built into "site" inside a private temporary folder (never
+ * the output folder) the way `faqgen build` builds public/: into a second
+ * tree swapped in only when the build succeeds, so a failed rebuild leaves
+ * the last good site served, and with the states, manifest and spare tree
+ * beside it, so a rebuild after an edit redoes only what the edit changed.
+ * The main thread waits on inotify (content/, layouts/
  * and site.ini, recursively) and on SIGINT/SIGTERM; a burst of changes
  * becomes one rebuild once the files have been quiet for DEBOUNCE_MS.
  *
@@ -56,10 +58,10 @@
 struct server {
 	const struct options *opt;	/* borrowed */
 	char		*tmpdir;	/* private build folder, owned */
-	unsigned	 gen;		/* number of the last build folder */
-	pthread_rwlock_t swap;		/* guards root */
-	char		*root;		/* real path of the served build, owned;
-					   NULL before the first good build */
+	char		*out;		/* the output in it, owned */
+	pthread_rwlock_t swap;		/* guards root and base */
+	char		*root;		/* real path of out, owned; NULL
+					   before the first good build */
 	char		*base;		/* its base_url's path ("/faq/"), owned */
 	pthread_mutex_t	 lock;		/* guards the fields below */
 	pthread_cond_t	 changed;
@@ -585,7 +587,14 @@ set_dir(char **field, const char *value)
 	*field = xstrdup(value);
 }
 
-/* Build into a new folder and switch to it when the build succeeds. */
+/*
+ * Build into the private output folder, as `faqgen build` does: the build
+ * goes into a second tree and is swapped in only when it succeeds, so a
+ * request sees the last good build or the new one, never half of either,
+ * and a failed build leaves the last good one served.  The states, the
+ * manifest and the spare tree beside it make each rebuild after an edit
+ * redo only what the edit changed, as a rebuild of public/ does.
+ */
 static void
 rebuild(struct server *srv)
 {
@@ -593,20 +602,20 @@ rebuild(struct server *srv)
 	struct build_result	 res;
 	struct buf		 b = { NULL, 0, 0 };
 	const char		*base;
-	char			*dir, *real, *old;
+	char			*real = NULL;
 	size_t			 i, len;
 	int			 rc;
 
-	dir = xasprintf("%s/%u", srv->tmpdir, ++srv->gen);
-	o.output = dir;
+	o.output = srv->out;
 	memset(&res, 0, sizeof(res));
 	rc = build_site(&o, 0, &res);
 	set_dir(&srv->content_dir, res.content_dir);
 	set_dir(&srv->layouts_dir, res.layouts_dir);
-	if (rc == EXIT_OK && (real = realpath(dir, NULL)) != NULL) {
+	if (rc == EXIT_OK && (srv->root != NULL ||
+	    (real = realpath(srv->out, NULL)) != NULL)) {
 		pthread_rwlock_wrlock(&srv->swap);
-		old = srv->root;
-		srv->root = real;
+		if (srv->root == NULL)
+			srv->root = real;
 		/* "/faq" or "/faq/": "/faq/", so /faqx/ is not under it. */
 		free(srv->base);
 		base = res.base_url != NULL ? base_path(res.base_url) : "/";
@@ -614,14 +623,6 @@ rebuild(struct server *srv)
 		srv->base = len > 0 && base[len - 1] == '/' ? xstrdup(base) :
 		    xasprintf("%s/", base);
 		pthread_rwlock_unlock(&srv->swap);
-		/*
-		 * Open files stay readable; new requests see the new root.
-		 * The old build's states go too: the next build is in a
-		 * folder of another name, which never reads them.
-		 */
-		if (old != NULL)
-			output_remove(old);
-		free(old);
 		announce(srv, NULL);
 	} else {
 		for (i = 0; i < res.errors.n; i++)
@@ -630,14 +631,12 @@ rebuild(struct server *srv)
 			buf_printf(&b, "the build failed with exit status "
 			    "%d\n", rc);
 		buf_truncate(&b, b.len - 1);
-		output_remove(dir);
 		fprintf(stderr, "faqgen: %s\n", srv->root ? "rebuild failed; "
 		    "still serving the last good build" : "build failed; "
 		    "serving an error page until it is fixed");
 		announce(srv, buf_detach(&b, NULL));
 	}
 	build_result_free(&res);
-	free(dir);
 }
 
 /* ------------------------------------------------------------- watching */
@@ -909,6 +908,7 @@ serve_run(const struct options *opt)
 		close(srv.ifd);
 		return EXIT_SYSTEM;
 	}
+	srv.out = xasprintf("%s/site", srv.tmpdir);
 
 	rebuild(&srv);
 	watch_all(&srv);
@@ -929,6 +929,7 @@ serve_run(const struct options *opt)
 		    ((struct sockaddr_in *)&ss)->sin_port), strerror(errno));
 		remove_tree(srv.tmpdir);
 		free(srv.tmpdir);
+		free(srv.out);
 		free(srv.root);
 		free(srv.base);
 		free(srv.error);
@@ -957,6 +958,7 @@ serve_run(const struct options *opt)
 	MHD_stop_daemon(d);
 	remove_tree(srv.tmpdir);
 	free(srv.tmpdir);
+	free(srv.out);
 	free(srv.root);
 	free(srv.base);
 	free(srv.error);

@@ -6,7 +6,8 @@
 # an edit (content/, a new subfolder, site.ini), one rebuild for a burst
 # of saves, a broken edit that leaves the last good page served with the
 # error in the terminal and on the event stream, traversal attempts
-# (../, %2e%2e, a symlink out of the site) refused, a clean stop on
+# (../, %2e%2e, a symlink out of the site) refused, a rebuild that keeps
+# the files the edit did not change, a clean stop on
 # SIGINT that removes the private build folder, which holds only the
 # build served and the states beside it; then a site whose first
 # build fails (503 and the error until fixed) stopped by SIGTERM.  Leaves
@@ -78,8 +79,8 @@ case $base in
 http://127.0.0.1:*) ;;
 *) bad "not bound to loopback by default: $base" ;;
 esac
-built=$(sed -n 's#.* written to \(.*\)/1/ in .*#\1#p' "$tmp/err")
-[ -d "$built/1" ] || bad "no private build folder in: $(cat "$tmp/err")"
+built=$(sed -n 's#.* written to \(.*\)/site/ in .*#\1#p' "$tmp/err")
+[ -d "$built/site" ] || bad "no private build folder in: $(cat "$tmp/err")"
 case $built in
 "$site"*) bad "builds inside the site: $built" ;;
 esac
@@ -136,8 +137,8 @@ for u in /../site.ini /%2e%2e/site.ini /exam/%2e%2e/%2e%2e/site.ini \
 	esac
 	get "$u" | grep -q -e 'base_url' -e 'root:' && bad "$u leaked a file"
 done
-ln -s "$tmp/outside.txt" "$built/1/leak.txt"
-ln -s "$tmp" "$built/1/up"
+ln -s "$tmp/outside.txt" "$built/site/leak.txt"
+ln -s "$tmp" "$built/site/up"
 for u in /leak.txt /up/outside.txt; do
 	s=$(status "$u")
 	[ "$s" = 403 ] || bad "symlink out $u answered $s"
@@ -151,6 +152,11 @@ wait_for 5 grep -q 'retry:' "$tmp/sse" || bad "no event stream"
 sed -i 's/考前一周/考前两周/' "$site/content/exam/admit.md"
 wait_for 5 page_has /exam/admit.html '考前两周' || bad "edit not rebuilt"
 wait_for 5 grep -q '^event: reload' "$tmp/sse" || bad "no reload event"
+# The rebuild redid only what the edit changed: most files were kept, and
+# the edited page alone of the question pages was rendered again.
+last=$(grep ' written to ' "$tmp/err" | tail -1)
+kept=$(echo "$last" | sed -n 's/.* \([0-9][0-9]*\) unchanged.*/\1/p')
+[ "${kept:-0}" -gt 0 ] || bad "the rebuild after an edit kept no file: $last"
 
 # A burst of saves is one rebuild.
 before=$(rebuilds)
