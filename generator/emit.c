@@ -1003,13 +1003,6 @@ emit_special(struct emit *e, const char *tname, const char *out,
 }
 
 /*
- * The global inputs of every page: this program (program_hash(): its
- * executable and shared libraries, which change with any of their code),
- * the settings emit and the templates read, and every template (name and
- * bytes).  Assets are copied, never read by a template, so they are left
- * out: editing style.css keeps every page.
- */
-/*
  * The home page's title: the first breadcrumb's name, shown and in the
  * BreadcrumbList (load.c gives a home without _index.md the site title).
  */
@@ -1021,6 +1014,13 @@ home_title(const struct site *site)
 	return site->cfg.title != NULL ? site->cfg.title : "";
 }
 
+/*
+ * The global inputs of every page: this program (program_hash(): its
+ * executable and shared libraries, which change with any of their code),
+ * the settings emit and the templates read, and every template (name and
+ * bytes).  Assets are copied, never read by a template, so they are left
+ * out: editing style.css keeps every page.
+ */
 static uint64_t
 inputs_seed(const struct site *site)
 {

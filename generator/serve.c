@@ -7,9 +7,9 @@
  * tree swapped in only when the build succeeds, so a failed rebuild leaves
  * the last good site served, and with the states, manifest and spare tree
  * beside it, so a rebuild after an edit redoes only what the edit changed.
- * The main thread waits on inotify (content/, layouts/
- * and site.ini, recursively) and on SIGINT/SIGTERM; a burst of changes
- * becomes one rebuild once the files have been quiet for DEBOUNCE_MS.
+ * The main thread waits on inotify (content/, layouts/ and site.ini,
+ * recursively) and on SIGINT/SIGTERM; a burst of changes becomes one
+ * rebuild once the files have been quiet for DEBOUNCE_MS.
  *
  * Open pages learn about rebuilds over server-sent events from
  * /__faqgen/events: "reload" after a good build, "builderror" with the
