@@ -14,7 +14,6 @@
  * files faster on this disk, so a target below this figure cannot be met
  * by any amount of work on the computing.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -25,8 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 struct file {
 	char	*name;		/* under the folder */
@@ -168,31 +168,12 @@ writer(void *arg)
 	return NULL;
 }
 
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-cpu(void)
-{
-	struct rusage	 ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 int
 main(int argc, char *argv[])
 {
 	pthread_t	*th;
 	size_t		 i, j, files = 0, bytes = 0;
-	double		 t0, c0;
+	double		 t0, c0, s0;
 	char		*path;
 	int		 jobs;
 
@@ -213,7 +194,7 @@ main(int argc, char *argv[])
 	th = xrealloc(NULL, (size_t)jobs * sizeof(*th));
 
 	t0 = now();
-	c0 = cpu();
+	c0 = user_time(&s0) + s0;
 	if (mkdir(dest, 0755) == -1)
 		die(dest);
 	for (i = 1; i < ndirs; i++) {
@@ -229,6 +210,6 @@ main(int argc, char *argv[])
 		pthread_join(th[i], NULL);
 	printf("write-floor: %zu files, %.1f MB in %zu folders, %d jobs: "
 	    "%.2f s wall, %.2f s cpu\n", files, bytes / 1e6, ndirs, jobs,
-	    now() - t0, cpu() - c0);
+	    now() - t0, user_time(&s0) + s0 - c0);
 	return 0;
 }
