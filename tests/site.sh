@@ -85,6 +85,21 @@ home_lists_all() {
 	[ "$n" -ge 70 ]
 }
 
+# Above all_limit there is no all.html, and no page links to it: not the
+# search box without JavaScript, nor (data-all) search.js's empty state.
+no_all_above_limit() {
+	h=$tmp/big
+	mkdir -p "$h" && cp -r content layouts site.ini "$h/" || return 1
+	sed -i 's/^\[build\]$/[build]\nall_limit = 10/' "$h/site.ini"
+	grep -q '^all_limit = 10$' "$h/site.ini" || return 1
+	$FAQGEN build --config "$h/site.ini" --output "$h/out" --quiet || return 1
+	[ ! -e "$h/out/all.html" ] || { echo "all.html written"; return 1; }
+	grep -rl -e 'all\.html' -e 'data-all' "$h/out" --include='*.html' |
+	    head -3 | grep . && { echo "pages above link all.html"; return 1; }
+	# Below the limit both are there, so the check above can fail.
+	grep -q 'data-all' "$site/index.html" && grep -q 'all\.html' "$site/index.html"
+}
+
 # A link to a page's .html is checked on every build, also when its own
 # page comes unchanged from the last build's state.
 html_link_rechecked() {
@@ -457,6 +472,7 @@ step "sitemap valid against sitemap.xsd" sitemap_valid
 step "every internal link and fragment resolves" links_resolve
 step "every JSON file parses" json_parses
 step "the home page lists every question" home_lists_all
+step "above all_limit no page links all.html" no_all_above_limit
 step "a link to a page's .html is checked on every build" html_link_rechecked
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild

@@ -390,8 +390,11 @@ function Box(form) {
 	this.none = document.createElement('div');
 	this.none.className = 'search-empty';
 	this.list.parentNode.insertBefore(this.none, this.list.nextSibling);
+	this.noneHtml = '';
 	this.none.addEventListener('click', function (e) {
 		if (e.target.className != 'search-more') return;
+		/* The button goes with the re-render: focus the first new result. */
+		self.focusAt = self.max;
 		self.max += 10;
 		self.run();
 	});
@@ -515,12 +518,20 @@ Box.prototype.show = function (q, r, docs, t0) {
 	this.active = -1;
 	this.input.removeAttribute('aria-activedescendant');
 	this.list.innerHTML = html;
-	this.none.innerHTML = this.page && n > docs.length ?
-	    '<button type="button" class="search-more">显示更多结果</button>' : '';
+	if (this.focusAt != null) {
+		if (this.option(this.focusAt)) this.option(this.focusAt).focus();
+		this.focusAt = null;
+	}
+	/* Nothing found: empty() puts the categories there (kept if shown). */
+	if (n || !(q || this.page))
+		this.setNone(this.page && n > docs.length ?
+		    '<button type="button" class="search-more">显示更多结果</button>' : '');
+	else if (this.none.className.indexOf('has-cats') < 0)
+		this.setNone('');
 	this.status.textContent = !q ? '' : n ? '找到 ' + n + ' 个相关问题' : '没有找到相关问题';
 	if (!n && (q || this.page))
 		engine.get('cats').then(function (c) { self.empty(c, q); }).catch(function () {});
-	this.open(!!q && document.activeElement == this.input || this.page);
+	this.open(!!q && this.form.contains(document.activeElement) || this.page);
 	this.form.dispatchEvent(new CustomEvent('searchresults', {detail: {
 		query: q, count: n, ms: performance.now() - t0}}));
 };
@@ -530,8 +541,18 @@ Box.prototype.empty = function (cats, q) {
 	if (q != this.input.value.trim()) return;
 	for (i = 0; i < cats.length; i++)
 		html += '<li><a href="' + esc(this.root + cats[i][1]) + '">' + esc(cats[i][0]) + '</a></li>';
-	html += '<li><a href="' + esc(this.root) + 'all.html">全部问题</a></li></ul>';
-	this.none.innerHTML = html;
+	/* all.html only where the site is small enough to have it. */
+	if (this.form.hasAttribute('data-all'))
+		html += '<li><a href="' + esc(this.root) + 'all.html">全部问题</a></li>';
+	this.setNone(html + '</ul>', 1);
+};
+/*
+ * What shows under the list: rewritten only when it changes, so that
+ * focus in a category link survives a search that finds nothing again.
+ */
+Box.prototype.setNone = function (html, cats) {
+	if (html != this.noneHtml) this.none.innerHTML = this.noneHtml = html;
+	this.none.className = 'search-empty' + (cats ? ' has-cats' : '');
 };
 
 if (typeof module == 'object' && module.exports)

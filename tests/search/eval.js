@@ -116,7 +116,9 @@ async function ask(page, q) {
 	const r = await page.evaluate(() => window.__done);
 	const hrefs = await page.$$eval('form[data-page] a[role=option]',
 	    (as) => as.map((a) => a.href));
-	return { hrefs, ms: r.ms, count: r.count };
+	const cats = await page.$$eval('form[data-page] a[role=option]',
+	    (as) => as.map((a) => (a.querySelector('.search-cat') || {}).textContent));
+	return { hrefs, cats, ms: r.ms, count: r.count };
 }
 
 function relOf(href, base) {
@@ -131,11 +133,24 @@ async function run(context, base, name) {
 	const errors = [];
 	page.on('pageerror', (e) => errors.push(String(e)));
 	await page.goto(base + 'search.html');
-	let h1 = 0, h3 = 0, mrr = 0;
-	const times = [];
+	let h1 = 0, h3 = 0, mrr = 0, anchors = 0;
+	const times = [], badAnchor = [], badCat = [];
+	const catNames = new Set(JSON.parse(fs.readFileSync(path.join(site,
+	    'search/cats.json'), 'utf8')).map((c) => c[0]));
 	for (const { q, keys } of set) {
 		const r = await ask(page, q);
 		times.push(r.ms);
+		// A result names its category, and an anchor is on its page.
+		r.cats.forEach((c, i) => { if (!catNames.has(c)) badCat.push(`${q}: ${c}`); });
+		for (const h of r.hrefs) {
+			const frag = decodeURIComponent(new URL(h).hash.slice(1));
+			if (!frag)
+				continue;
+			anchors++;
+			const html = fs.readFileSync(path.join(site, relOf(h, base)), 'utf8');
+			if (!html.includes(`id="${frag}"`))
+				badAnchor.push(relOf(h, base) + '#' + frag);
+		}
 		let rank = 0;
 		for (let i = 0; i < r.hrefs.length && !rank; i++) {
 			const text = pageText(relOf(r.hrefs[i], base));
@@ -160,6 +175,9 @@ async function run(context, base, name) {
 	check(h1 / n >= HIT1, `${name}: hit@1 ${(h1 / n).toFixed(3)} < ${HIT1}`);
 	check(h3 / n >= HIT3, `${name}: hit@3 ${(h3 / n).toFixed(3)} < ${HIT3}`);
 	check(errors.length === 0, `${name}: page errors: ${errors.join('; ')}`);
+	check(badCat.length === 0, `${name}: results without their category: ${badCat.slice(0, 3).join('; ')}`);
+	check(anchors > 0 && badAnchor.length === 0,
+	    `${name}: ${anchors} results link to a heading; missing ids: ${badAnchor.slice(0, 3).join(' ')}`);
 	await page.close();
 }
 
@@ -244,6 +262,19 @@ async function keyboard(context, base) {
 	check(shown.length >= 2 && shown.length <= 3 && shown[0] === '准' &&
 	    shown[shown.length - 1] === '准考证打印时间',
 	    `box: a burst of 7 keystrokes searches first and last, not ${JSON.stringify(shown)}`);
+	// Focus in the categories a search that found nothing lists stays
+	// there when another search finds nothing again.
+	await input.fill('qqxxzz');
+	await page.waitForSelector(box + ' .search-empty li a');
+	await page.locator(box + ' .search-empty li a').first().focus();
+	await page.evaluate((sel) => {
+		const i = document.querySelector(sel + ' input');
+		i.value = 'qqxxyy';
+		i.dispatchEvent(new Event('input'));
+	}, box);
+	await page.waitForTimeout(300);
+	check(await page.evaluate((sel) => document.activeElement.closest(sel + ' .search-empty li') !== null, box),
+	    'box: focus stays in the listed categories when nothing is found again');
 	await page.close();
 	// ?q= in the address fills the search page.
 	const p2 = await context.newPage();
@@ -251,7 +282,32 @@ async function keyboard(context, base) {
 	await p2.waitForSelector('form[data-page] [role=option]');
 	check(await p2.locator('form[data-page] input').inputValue() === '电子证书',
 	    'search.html reads ?q=');
+	// More results: the button goes, focus moves to the first new result.
+	await p2.goto(base + 'search.html?q=' + encodeURIComponent('考试报名缴费证书'));
+	await p2.waitForSelector('form[data-page] .search-more');
+	const before = await p2.locator('form[data-page] [role=option]').count();
+	await p2.locator('form[data-page] .search-more').focus();
+	await p2.keyboard.press('Enter');
+	await p2.waitForFunction((n) => document.querySelectorAll('form[data-page] [role=option]').length > n, before);
+	const focused = await p2.evaluate(() => document.activeElement.id);
+	check(before === 10 && /-10$/.test(focused),
+	    `search page: after "more", focus on the 11th result, not ${JSON.stringify(focused)} (${before} shown before)`);
 	await p2.close();
+}
+
+// Without JavaScript: the header box links to the full question list and
+// submits to search.html, which lists the categories.
+async function noScript(context, base) {
+	const page = await context.newPage();
+	await page.goto(base + 'index.html');
+	const all = page.locator('form[data-search] a.search-all');
+	check(await all.count() === 1 && /all\.html$/.test(await all.getAttribute('href')) &&
+	    await all.isVisible(), 'no JavaScript: the header box links to all.html');
+	await page.locator('form[data-search] input').fill('准考证');
+	await Promise.all([page.waitForURL(/search\.html\?q=/), page.locator('form[data-search] input').press('Enter')]);
+	const cats = await page.locator('main a[href$="index.html"]').count();
+	check(cats >= 2, `no JavaScript: search.html lists the categories (${cats} links)`);
+	await page.close();
 }
 
 (async () => {
@@ -263,7 +319,8 @@ async function keyboard(context, base) {
 	}
 	await new Promise((r) => server.listen(0, '127.0.0.1', r));
 	const base = `http://127.0.0.1:${server.address().port}/`;
-	const launch = (dir) => chromium.launchPersistentContext(dir, {
+	const launch = (dir, more) => chromium.launchPersistentContext(dir, {
+		...more,
 		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
 		headless: true,
 		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
@@ -281,6 +338,9 @@ async function keyboard(context, base) {
 		await run(ctx, 'file://' + site + '/', 'file');
 		await keyboard(ctx, base);
 		await keyboard(ctx, 'file://' + site + '/');
+		await ctx.close();
+		ctx = await launch(fresh(), { javaScriptEnabled: false });
+		await noScript(ctx, base);
 		await ctx.close();
 	} catch (e) {
 		console.log('error: ' + (e.stack || e));
