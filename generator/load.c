@@ -518,9 +518,38 @@ cmp_page(const void *a, const void *b)
 	return strcmp(pa->slug, pb->slug);
 }
 
+/*
+ * A symlink at path whose target lies outside root (the real path of
+ * content/ or layouts/): reported, and 1, so that a build never
+ * publishes a file from elsewhere on the machine (nor serve serves one).
+ * A link that stays inside is followed; a dangling one is left to the
+ * stat() that follows, which reports it.
+ */
+static int
+leaves(struct diags *d, const char *root, const char *path)
+{
+	struct stat	 st;
+	char		*real;
+	size_t		 n;
+	int		 out;
+
+	if (root == NULL || lstat(path, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    (real = realpath(path, NULL)) == NULL)
+		return 0;
+	n = strlen(root);
+	out = strncmp(real, root, n) != 0 || (real[n] != '/' && real[n] != '\0');
+	if (out)
+		diag_add(d, path, 0, "symlink to %s, outside %s: nothing "
+		    "outside the site is published; copy the file in", real,
+		    root);
+	free(real);
+	return out;
+}
+
 /* One file of a category folder, read on the thread pool. */
 struct file {
 	const struct config *cfg;
+	const char	*root;		/* content/'s real path, or NULL */
 	char		*path;		/* owned */
 	char		*src;		/* owned */
 	const char	*category;	/* borrowed */
@@ -544,6 +573,8 @@ load_file(void *arg, size_t i)
 	shown = concat(f->cfg->content_dir, "/", f->src, NULL);
 	if (f->type == DT_REG)
 		st.st_mode = S_IFREG;	/* as stat() would say: not a link */
+	else if (leaves(&f->sk.d, f->root, f->path))
+		st.st_mode = 0;
 	else if (stat(f->path, &st) == -1) {
 		diag_add(&f->sk.d, shown, 0, "cannot stat: %s",
 		    strerror(errno));
@@ -676,8 +707,8 @@ finish_category(struct site *site, const char *name, struct file *files,
 
 /* Read every file under layouts/ (templates, partials, assets). */
 static void
-load_layouts(struct site *site, const char *dir, const char *prefix,
-    int depth)
+load_layouts(struct site *site, const char *root, const char *dir,
+    const char *prefix, int depth)
 {
 	char		**names, *path, *name;
 	size_t		  n, i, len;
@@ -698,12 +729,14 @@ load_layouts(struct site *site, const char *dir, const char *prefix,
 		path = xasprintf("%s/%s", dir, names[i]);
 		name = prefix[0] ? xasprintf("%s/%s", prefix, names[i]) :
 		    xstrdup(names[i]);
-		if (stat(path, &st) == -1) {
+		if (leaves(&site->diags, root, path))
+			;
+		else if (stat(path, &st) == -1) {
 			diag_add(&site->diags, path, 0, "cannot stat: %s",
 			    strerror(errno));
 			site->io_error = 1;
 		} else if (S_ISDIR(st.st_mode))
-			load_layouts(site, path, name, depth + 1);
+			load_layouts(site, root, path, name, depth + 1);
 		else if (strcmp(name, "README.md") == 0)
 			;
 		else if ((data = read_file(&sk, path, path, &len)) != NULL) {
@@ -733,6 +766,7 @@ load_site(struct site *site)
 	size_t		  n, i, j, ncat = 0, nfiles = 0, nq;
 	struct stat	  st;
 	struct sink	  sk = { { NULL, 0, 0 }, 0, NULL, 0 };
+	char		 *root, *lroot;
 
 	if (stat(cfg->content_dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		diag_add(&site->diags, cfg->content_dir, 0,
@@ -755,6 +789,7 @@ load_site(struct site *site)
 	 */
 	names = list_dir(&sk, cfg->content_dir, cfg->content_dir, &n, NULL);
 	sink_flush(site, &sk);
+	root = realpath(cfg->content_dir, NULL);
 	tops = xcalloc(n ? n : 1, sizeof(*tops));
 	for (i = 0; i < n; i++) {
 		t = &tops[i];
@@ -763,6 +798,8 @@ load_site(struct site *site)
 		t->path = path = concat(cfg->content_dir, "/", names[i], NULL);
 		if (names[i][0] == '.') {
 			/* Editor and VCS files. */
+		} else if (leaves(&t->sk.d, root, path)) {
+			/* reported */
 		} else if (stat(path, &st) == -1) {
 			diag_add(&t->sk.d, path, 0, "cannot stat: %s",
 			    strerror(errno));
@@ -790,6 +827,7 @@ load_site(struct site *site)
 		for (j = 0; t->is_cat && j < t->n; j++) {
 			f = &files[t->first + j];
 			f->cfg = cfg;
+			f->root = root;
 			f->sk.state = site->state;
 			f->name = t->names[j];
 			f->path = concat(t->path, "/", t->names[j], NULL);
@@ -817,6 +855,7 @@ load_site(struct site *site)
 	}
 	free(files);
 	free(tops);
+	free(root);
 	free_names(names, n);
 
 	if (site->home == NULL) {
@@ -865,7 +904,9 @@ load_site(struct site *site)
 	for (i = 0; i < site->npages; i++)
 		site->pages[i]->order = i;
 
-	load_layouts(site, cfg->layouts_dir, "", 0);
+	lroot = realpath(cfg->layouts_dir, NULL);
+	load_layouts(site, lroot, cfg->layouts_dir, "", 0);
+	free(lroot);
 	if (cfg->synonyms != NULL && cfg->synonyms[0] != '\0') {
 		site->synonyms = read_file(&sk, cfg->synonyms, cfg->synonyms,
 		    &site->synonyms_len);
