@@ -226,8 +226,10 @@ config_load(struct config *cfg, const char *file, int optional,
 	struct stat	 st;
 	FILE		*f;
 	const char	*url;
-	size_t		 nerr = d->n;
-	int		 rc = 0;
+	size_t		 nerr = d->n, n;
+	struct buf	 raw = { NULL, 0, 0 };
+	char		 chunk[4096];
+	int		 rc = 0, bad;
 
 	defaults(cfg, file);
 
@@ -250,7 +252,20 @@ config_load(struct config *cfg, const char *file, int optional,
 		diag_add(d, file, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
+	/* Its values go into every page and the feed: text, as content is. */
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_put(&raw, chunk, n);
+	bad = ferror(f) != 0;
 	fclose(f);
+	if (bad) {
+		diag_add(d, file, 0, "cannot read");
+		buf_free(&raw);
+		return -1;
+	}
+	bad = text_check(d, file, raw.data ? raw.data : "", raw.len) == -1;
+	buf_free(&raw);
+	if (bad)
+		return -1;
 
 	ini_diags = d;
 	ini_file = file;

@@ -58,6 +58,14 @@ size_t	 utf8_check(const char *s, size_t len);
 int32_t	 utf8_decode(const char **s, const char *end);
 /* Encode cp into out (at least 4 bytes); returns the byte count. */
 size_t	 utf8_encode(uint32_t cp, char *out);
+/*
+ * Text as an input must be: valid UTF-8 without NUL, control characters
+ * (but tab and line ends) or U+FFFE/U+FFFF.  0 when it is; else -1, the
+ * first problem reported to d as shown:line:col.
+ */
+struct diags;
+int	 text_check(struct diags *, const char *shown, const char *s,
+	    size_t len);
 
 /* A fast 64-bit hash of <p, len>, chained through h. */
 uint64_t hash_bytes(const void *, size_t, uint64_t h);

@@ -140,114 +140,6 @@ read_file(struct sink *sk, const char *path, const char *shown,
 	return buf_detach(&b, lenp);
 }
 
-/*
- * One pass over text that is almost always fine.  Non-zero when the text
- * has no invalid UTF-8, NUL, control character (but tab and line ends)
- * or U+FFFE/U+FFFF; check_utf8() then finds and names the problem.  It
- * may say no to good text (check_utf8() then finds nothing), never yes to
- * bad.  Eight bytes of printable ASCII at a time, three-byte sequences
- * (CJK) from one load, the rest through utf8_decode().
- */
-static int
-all_good(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + len;
-	const char	*q;
-	uint64_t	 x;
-	uint32_t	 w;
-	unsigned	 c;
-
-	while (p < end) {
-		/*
-		 * A run of three-byte sequences led by E1..EC or EE: any
-		 * continuation bytes make a good character there.
-		 */
-		while (end - p >= 4) {
-			memcpy(&w, p, 4);	/* little-endian: lead first */
-			if ((w & 0xc0c0f0) != 0x8080e0 ||
-			    (0xa001 >> (w & 0xf)) & 1)	/* E0, ED, EF */
-				break;
-			p += 3;
-		}
-		if (p == end)
-			break;
-		c = *p;
-		if (c >= 0x20 && c < 0x80 && end - p >= 8) {
-			memcpy(&x, p, 8);
-			/* No byte >= 0x80 and none below 0x20. */
-			if (((x | ((x - 0x2020202020202020ULL) & ~x)) &
-			    0x8080808080808080ULL) == 0) {
-				p += 8;
-				continue;
-			}
-		}
-		if (c >= 0x20 && c < 0x80)
-			p++;
-		else if (c < 0x20) {
-			if (c != '\t' && c != '\n' && c != '\r')
-				return 0;
-			p++;
-		} else if (c >= 0xe1 && c <= 0xef && c != 0xed &&
-		    end - p >= 3 && (p[1] & 0xc0) == 0x80 &&
-		    (p[2] & 0xc0) == 0x80) {
-			if (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
-				return 0;
-			p += 3;
-		} else {
-			q = (const char *)p;
-			if (utf8_decode(&q, (const char *)end) < 0)
-				return 0;
-			p = (const unsigned char *)q;
-		}
-	}
-	return 1;
-}
-
-/* Report invalid UTF-8 as file:line:col. */
-static int
-check_utf8(struct sink *sk, const char *shown, const char *s, size_t len)
-{
-	size_t	 bad, i, line = 1, col = 1;
-	unsigned char c;
-
-	if (all_good(s, len))
-		return 0;
-	if ((bad = utf8_check(s, len)) == 0) {
-		/*
-		 * Control characters (but tab and line ends) and U+FFFE,
-		 * U+FFFF are valid UTF-8 and invalid in XML: the feed
-		 * would not parse.
-		 */
-		for (i = 0; i < len && bad == 0; i++) {
-			c = (unsigned char)s[i];
-			if ((c < 0x20 && c != '\t' && c != '\n' &&
-			    c != '\r') || (c == 0xef && i + 2 < len &&
-			    (unsigned char)s[i + 1] == 0xbf &&
-			    (unsigned char)s[i + 2] >= 0xbe))
-				bad = i + 1;
-		}
-		if (bad == 0)
-			return 0;
-	}
-	for (i = 0; i < bad - 1; i++) {
-		if (s[i] == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)s[i] & 0xc0) != 0x80)
-			col++;
-	}
-	c = (unsigned char)s[bad - 1];
-	if (c != '\0' && c < 0x20)
-		diag_add(&sk->d, NULL, 0, "%s:%zu:%zu: control "
-		    "character U+%04X", shown, line, col, c);
-	else
-		diag_add(&sk->d, NULL, 0, "%s:%zu:%zu: %s", shown,
-		    line, col, c == '\0' ? "NUL byte" : c == 0xef ?
-		    "noncharacter U+FFFE or U+FFFF" : "invalid UTF-8");
-	return -1;
-}
-
 /* Drop a BOM and turn CRLF (and lone CR) into LF, in place. */
 static size_t
 normalise(char *s, size_t len)
@@ -319,7 +211,7 @@ load_page(struct sink *sk, enum page_kind kind, const char *path,
 	 */
 	hash = hash_bytes(data, len, 0);
 	known = page_state_frontmatter(sk->state, src, hash, &fmk);
-	if (!known && check_utf8(sk, shown, data, len) == -1) {
+	if (!known && text_check(&sk->d, shown, data, len) == -1) {
 		free(data);
 		free(shown);
 		return NULL;
@@ -739,7 +631,12 @@ load_layouts(struct site *site, const char *root, const char *dir,
 			load_layouts(site, root, path, name, depth + 1);
 		else if (strcmp(name, "README.md") == 0)
 			;
-		else if ((data = read_file(&sk, path, path, &len)) != NULL) {
+		else if ((data = read_file(&sk, path, path, &len)) == NULL)
+			;
+		else if (strncmp(name, "assets/", 7) != 0 &&
+		    text_check(&site->diags, path, data, len) == -1)
+			free(data);	/* templates are text; assets any bytes */
+		else {
 			site->layouts = xreallocarray(site->layouts,
 			    site->nlayouts + 1, sizeof(*site->layouts));
 			lf = &site->layouts[site->nlayouts++];
@@ -911,7 +808,7 @@ load_site(struct site *site)
 		site->synonyms = read_file(&sk, cfg->synonyms, cfg->synonyms,
 		    &site->synonyms_len);
 		if (site->synonyms != NULL &&
-		    check_utf8(&sk, cfg->synonyms, site->synonyms,
+		    text_check(&sk.d, cfg->synonyms, site->synonyms,
 		    site->synonyms_len) == -1) {
 			free(site->synonyms);
 			site->synonyms = NULL;

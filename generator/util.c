@@ -166,6 +166,113 @@ utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
+/*
+ * One pass over text that is almost always fine.  Non-zero when the text
+ * has no invalid UTF-8, NUL, control character (but tab and line ends)
+ * or U+FFFE/U+FFFF; text_check() then finds and names the problem.  It
+ * may say no to good text (text_check() then finds nothing), never yes to
+ * bad.  Eight bytes of printable ASCII at a time, three-byte sequences
+ * (CJK) from one load, the rest through utf8_decode().
+ */
+static int
+all_good(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len;
+	const char	*q;
+	uint64_t	 x;
+	uint32_t	 w;
+	unsigned	 c;
+
+	while (p < end) {
+		/*
+		 * A run of three-byte sequences led by E1..EC or EE: any
+		 * continuation bytes make a good character there.
+		 */
+		while (end - p >= 4) {
+			memcpy(&w, p, 4);	/* little-endian: lead first */
+			if ((w & 0xc0c0f0) != 0x8080e0 ||
+			    (0xa001 >> (w & 0xf)) & 1)	/* E0, ED, EF */
+				break;
+			p += 3;
+		}
+		if (p == end)
+			break;
+		c = *p;
+		if (c >= 0x20 && c < 0x80 && end - p >= 8) {
+			memcpy(&x, p, 8);
+			/* No byte >= 0x80 and none below 0x20. */
+			if (((x | ((x - 0x2020202020202020ULL) & ~x)) &
+			    0x8080808080808080ULL) == 0) {
+				p += 8;
+				continue;
+			}
+		}
+		if (c >= 0x20 && c < 0x80)
+			p++;
+		else if (c < 0x20) {
+			if (c != '\t' && c != '\n' && c != '\r')
+				return 0;
+			p++;
+		} else if (c >= 0xe1 && c <= 0xef && c != 0xed &&
+		    end - p >= 3 && (p[1] & 0xc0) == 0x80 &&
+		    (p[2] & 0xc0) == 0x80) {
+			if (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+				return 0;
+			p += 3;
+		} else {
+			q = (const char *)p;
+			if (utf8_decode(&q, (const char *)end) < 0)
+				return 0;
+			p = (const unsigned char *)q;
+		}
+	}
+	return 1;
+}
+
+int
+text_check(struct diags *d, const char *shown, const char *s, size_t len)
+{
+	size_t	 bad, i, line = 1, col = 1;
+	unsigned char c;
+
+	if (all_good(s, len))
+		return 0;
+	if ((bad = utf8_check(s, len)) == 0) {
+		/*
+		 * Control characters (but tab and line ends) and U+FFFE,
+		 * U+FFFF are valid UTF-8 and invalid in XML: the feed
+		 * would not parse.
+		 */
+		for (i = 0; i < len && bad == 0; i++) {
+			c = (unsigned char)s[i];
+			if ((c < 0x20 && c != '\t' && c != '\n' &&
+			    c != '\r') || (c == 0xef && i + 2 < len &&
+			    (unsigned char)s[i + 1] == 0xbf &&
+			    (unsigned char)s[i + 2] >= 0xbe))
+				bad = i + 1;
+		}
+		if (bad == 0)
+			return 0;
+	}
+	for (i = 0; i < bad - 1; i++) {
+		if (s[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)s[i] & 0xc0) != 0x80)
+			col++;
+	}
+	c = (unsigned char)s[bad - 1];
+	if (c != '\0' && c < 0x20)
+		diag_add(d, NULL, 0, "%s:%zu:%zu: control "
+		    "character U+%04X", shown, line, col, c);
+	else
+		diag_add(d, NULL, 0, "%s:%zu:%zu: %s", shown,
+		    line, col, c == '\0' ? "NUL byte" : c == 0xef ?
+		    "noncharacter U+FFFE or U+FFFF" : "invalid UTF-8");
+	return -1;
+}
+
 size_t
 line_of(const char *s, size_t len, size_t off)
 {
