@@ -230,6 +230,7 @@ struct frontmatter {
 	struct strlist	 tags;
 	struct strlist	 keywords;
 	struct strlist	 aliases;
+	size_t		 aliases_line;	/* of the aliases key; 0: none */
 };
 
 /*

@@ -470,6 +470,7 @@ mapping(struct fmctx *c, struct frontmatter *fm)
 			break;
 		case FM_ALIASES:
 			get_list(c, keys[key], v, &fm->aliases);
+			fm->aliases_line = seen[key];
 			break;
 		}
 	}

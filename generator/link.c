@@ -1049,8 +1049,9 @@ check_alias_folders(struct page *p, const char *alias, const char *a,
 		dir = xstrndup(a, (size_t)(s - a));
 		if ((hit = bsearch(&dir, files, n, sizeof(char *),
 		    cmp_str)) != NULL)
-			diag_add(&p->diags, p->file, 0, "alias %s needs a "
-			    "folder where the site writes %s", alias, *hit);
+			diag_add(&p->diags, p->file, p->fm.aliases_line,
+			    "alias %s needs a folder where the site writes %s",
+			    alias, *hit);
 		free(dir);
 	}
 	/* The first file not before "a/": under a, if any file is. */
@@ -1065,8 +1066,9 @@ check_alias_folders(struct page *p, const char *alias, const char *a,
 	}
 	if (lo < n && strncmp(files[lo], a, len) == 0 &&
 	    files[lo][len] == '/')
-		diag_add(&p->diags, p->file, 0, "alias %s is a file where "
-		    "the site writes %s", alias, files[lo]);
+		diag_add(&p->diags, p->file, p->fm.aliases_line,
+		    "alias %s is a file where the site writes %s", alias,
+		    files[lo]);
 }
 
 /*
@@ -1096,19 +1098,22 @@ check_aliases(struct site *site)
 		p = site->pages[i];
 		for (k = 0; k < p->fm.aliases.n; k++) {
 			if ((a = link_alias_path(p->fm.aliases.v[k])) == NULL) {
-				diag_add(&p->diags, p->file, 0,
+				diag_add(&p->diags, p->file,
+				    p->fm.aliases_line,
 				    "alias %s leaves the site",
 				    p->fm.aliases.v[k]);
 				continue;
 			}
 			if (strncmp(a, "assets/", 7) == 0 ||
 			    strncmp(a, "search/", 7) == 0)
-				diag_add(&p->diags, p->file, 0,
+				diag_add(&p->diags, p->file,
+				    p->fm.aliases_line,
 				    "alias %s is inside a reserved folder",
 				    p->fm.aliases.v[k]);
 			else if ((hit = bsearch(&a, outs, n, sizeof(char *),
 			    cmp_str)) != NULL)
-				diag_add(&p->diags, p->file, 0,
+				diag_add(&p->diags, p->file,
+				    p->fm.aliases_line,
 				    "alias %s collides with %s",
 				    p->fm.aliases.v[k], *hit);
 			strlist_add(&p->alias_out, a, strlen(a));
@@ -1127,7 +1132,8 @@ check_aliases(struct site *site)
 						break;
 					if (strcmp(site->pages[j]->alias_out.v[m],
 					    p->alias_out.v[k]) == 0)
-						diag_add(&p->diags, p->file, 0,
+						diag_add(&p->diags, p->file,
+						    p->fm.aliases_line,
 						    "alias %s is also an alias "
 						    "of %s", p->fm.aliases.v[k],
 						    site->pages[j]->file);

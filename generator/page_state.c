@@ -48,7 +48,8 @@
  *   front matter: hash:u64 length:u32 then length bytes of
  *     str src, u8 has-title [str title], u8 has-description
  *     [str description], u8 has-lastmod [str lastmod], u32 weight,
- *     u8 draft, u32 tags {str}, u32 keywords {str}, u32 aliases {str}
+ *     u8 draft, u32 tags {str}, u32 keywords {str}, u32 aliases {str},
+ *     u32 aliases' line
  *
  *   where str is u32 length, the bytes and a NUL, and hash is of the
  *   length bytes, seeded with the page's key.
@@ -67,7 +68,7 @@
 
 #define PS_MAGIC	"faqgenPS"
 #define PS_END		"PSstate."
-#define PS_VERSION	3u
+#define PS_VERSION	4u
 #define PS_HEADER	(8 + 4 + 4 + 8)
 #define PS_TRAILER	(8 + 8 + 8 + 8)
 #define PS_ENTRY	(8 + 8 + 8)
@@ -419,7 +420,8 @@ page_state_frontmatter(const struct page_state *ps, const char *src,
 	x.weight = (int)(int32_t)rd_u32(&r);
 	x.draft = rd_u8(&r);
 	if (!ok || !rd_strlist(&r, &x.tags) || !rd_strlist(&r, &x.keywords) ||
-	    !rd_strlist(&r, &x.aliases) || r.bad || r.p != r.end) {
+	    !rd_strlist(&r, &x.aliases) ||
+	    (x.aliases_line = rd_u32(&r), r.bad) || r.p != r.end) {
 		frontmatter_free(&x);
 		return 0;
 	}
@@ -585,6 +587,7 @@ put_frontmatter(struct buf *b, uint64_t key, const struct page *pg)
 	put_strlist(b, &pg->fm.tags);
 	put_strlist(b, &pg->fm.keywords);
 	put_strlist(b, &pg->fm.aliases);
+	buf_put_u32(b, (uint32_t)pg->fm.aliases_line);
 	record_close(b, start, key);
 }
 

@@ -45,6 +45,7 @@ fxpage(enum page_kind kind, const char *src, const char *out,
 		strlist_add(&p->fm.keywords, "k1", 2);
 		strlist_add(&p->fm.keywords, "", 0);
 		strlist_add(&p->fm.aliases, "/old/", 5);
+		p->fm.aliases_line = 7;
 	} else
 		p->fm.description = xstrdup("描述");
 	/* As load.c: a hash of the file, here of its body. */
@@ -147,6 +148,7 @@ same_frontmatter(const struct frontmatter *a, const struct frontmatter *b)
 	same_strlist(&a->tags, &b->tags);
 	same_strlist(&a->keywords, &b->keywords);
 	same_strlist(&a->aliases, &b->aliases);
+	CHECK(a->aliases_line == b->aliases_line);
 }
 
 enum finish {
