@@ -282,6 +282,9 @@ async function keyboard(context, base) {
 	await p2.waitForSelector('form[data-page] [role=option]');
 	check(await p2.locator('form[data-page] input').inputValue() === '电子证书',
 	    'search.html reads ?q=');
+	// The page's own box stands in for the header's, which is not shown.
+	check(await p2.locator('form[data-search]:not([data-page])').isHidden(),
+	    'search.html hides the header search box');
 	// More results: the button goes, focus moves to the first new result.
 	await p2.goto(base + 'search.html?q=' + encodeURIComponent('考试报名缴费证书'));
 	await p2.waitForSelector('form[data-page] .search-more');
