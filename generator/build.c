@@ -322,14 +322,13 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	struct diags		 d = { NULL, 0, 0 };	/* config, output */
 	struct diags		 td = { NULL, 0, 0 };	/* templates */
 	double			 t0 = now(), t;
-	size_t			 files;
-	char			 nfiles[32] = "", nsame[32] = "";
+	size_t			 files = 0;
 	struct saver		 saver;
 	struct xmljob		 xml;
 	struct page_state	*state;
 	pthread_t		 th;
 	size_t			 n;
-	int			 rc, threaded, known;
+	int			 rc, threaded;
 
 	memset(&site, 0, sizeof(site));
 	res->site = NULL;
@@ -383,25 +382,23 @@ build_site(const struct options *opt, int dry, struct build_result *res)
 	site_index(&site);
 	lap("load", &t);
 
-	/* Same inputs as the output's last build: done. */
+	/*
+	 * Same inputs as the output's last build, and its files as that
+	 * build left them (none deleted or edited by hand): done.
+	 */
 	output_set_inputs(out, dry ? 0 : fingerprint(&site));
-	if (!dry && output_last_inputs(out) == fingerprint(&site)) {
-		known = output_live_files(out, &files);
+	if (!dry && output_last_inputs(out) == fingerprint(&site) &&
+	    output_live_intact(out)) {
+		output_live_files(out, &files);
 		page_state_free(state);
 		output_abort(out);
 		progress_clear(pr);
-		/* The file counts only when the output's manifest says. */
-		if (known) {
-			snprintf(nfiles, sizeof(nfiles), "%zu files, ", files);
-			snprintf(nsame, sizeof(nsame), "%zu unchanged, ",
-			    files);
-		}
 		if (!site.cfg.quiet)
-			fprintf(stderr, "faqgen: %zu pages, %sinputs unchanged "
-			    "since the last build: 0 added, 0 changed, %s0 "
-			    "removed; 0.0 MB written to %s/ in %.2f s\n",
-			    site.npages, nfiles, nsame, site.cfg.output_dir,
-			    now() - t0);
+			fprintf(stderr, "faqgen: %zu pages, %zu files, inputs "
+			    "unchanged since the last build: 0 added, 0 "
+			    "changed, %zu unchanged, 0 removed; 0.0 MB written "
+			    "to %s/ in %.2f s\n", site.npages, files, files,
+			    site.cfg.output_dir, now() - t0);
 		diag_free(&d);
 		return finish(res, &site, pr, EXIT_OK);
 	}

@@ -601,6 +601,11 @@ int		 output_stream_close(struct ostream *);
 uint64_t	 output_last_inputs(const struct output *);
 /* Files in the output as its build listed them; 0 when unknown. */
 int		 output_live_files(const struct output *, size_t *);
+/*
+ * 1 when every file the output's manifest lists is still there as its
+ * build left it (inode, size, mtime); 0 when one is not, or no manifest.
+ */
+int		 output_live_intact(const struct output *);
 /* Record the inputs' fingerprint, written at commit. */
 void		 output_set_inputs(struct output *, uint64_t);
 /* Swap the staging folder in; returns 0 on success. */

@@ -688,6 +688,26 @@ still(const char *path, const struct entry *e, struct stat *st)
 	    (uint64_t)st->st_size == e->size && mtime_ns(st) == e->mtime;
 }
 
+int
+output_live_intact(const struct output *o)
+{
+	struct buf	 path = { NULL, 0, 0 };
+	struct stat	 st;
+	size_t		 i, dlen;
+	int		 ok = o->live != NULL;
+
+	buf_puts(&path, o->dir);
+	buf_putc(&path, '/');
+	dlen = path.len;
+	for (i = 0; ok && i < o->live->n; i++) {
+		buf_truncate(&path, dlen);
+		buf_puts(&path, o->live->e[i].path);
+		ok = still(path.data, &o->live->e[i], &st);
+	}
+	buf_free(&path);
+	return ok;
+}
+
 static int
 write_all(int fd, const char *data, size_t len)
 {

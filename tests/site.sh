@@ -142,6 +142,18 @@ unchanged_rebuild() {
 	cmp "$tmp/before" "$tmp/after" && echo "$out" | grep -q ' 0 added, 0 changed, [0-9]* unchanged, 0 removed'
 }
 
+damaged_output_repaired() {
+	# Inputs unchanged but the output edited by hand (a page deleted,
+	# another overwritten): the rebuild finds it and puts both back.
+	$FAQGEN build --output "$tmp/dmg" --quiet || return 1
+	rm "$tmp/dmg/baoming/baokao-shijian.html"
+	echo junk >"$tmp/dmg/index.html"
+	out=$($FAQGEN build --output "$tmp/dmg" 2>&1) || return 1
+	echo "$out"
+	echo "$out" | grep -q ' files: 0 added, 2 changed, ' &&
+	    diff -r "$site" "$tmp/dmg" >/dev/null
+}
+
 # edit_rebuild CONTENT OUT LINE: append LINE to one answer and rebuild;
 # sets out (the summary), moved and pages (files and pages rewritten,
 # listed in $tmp/moved).
@@ -476,6 +488,8 @@ step "above all_limit no page links all.html" no_all_above_limit
 step "a link to a page's .html is checked on every build" html_link_rechecked
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild
+step "a rebuild puts back output files deleted or edited by hand" \
+    damaged_output_repaired
 step "a changed answer rewrites only the files that show it" one_answer_changed
 step "more edits update the spare in place, as a fresh build would" \
     spare_rebuilds
