@@ -299,10 +299,18 @@ check_name(struct diags *d, const char *shown, const char *name)
 		    "with '.'");
 		return -1;
 	}
+	/* It goes into the sitemap, the search data, every link to it. */
+	if (utf8_check(name, strlen(name)) != 0) {
+		diag_add(d, shown, 0, "file name is not valid UTF-8");
+		return -1;
+	}
 	for (p = (const unsigned char *)name; *p != '\0'; p++) {
 		if (*p < 0x80 && !isalnum(*p) && *p != '-' && *p != '_' &&
 		    *p != '.') {
-			if (*p == ' ')
+			if (*p < 0x20 || *p == 0x7f)
+				diag_add(d, shown, 0, "file name has control "
+				    "character U+%04X", *p);
+			else if (*p == ' ')
 				diag_add(d, shown, 0, "file name "
 				    "has a space: use '-' or '_'");
 			else
