@@ -250,6 +250,82 @@ report_all(struct build_result *res, struct site *site, int templates)
 	diag_free(&td);
 }
 
+/*
+ * The real path of path, or of its folder joined with its last name when
+ * it does not exist yet; NULL when neither resolves.
+ */
+static char *
+real_or_new(const char *path)
+{
+	const char	*slash;
+	char		*dir, *r, *s;
+
+	if ((r = realpath(path, NULL)) != NULL)
+		return r;
+	slash = strrchr(path, '/');
+	dir = slash ? xstrndup(path, (size_t)(slash - path) + 1) :
+	    xstrdup(".");
+	r = realpath(dir, NULL);
+	free(dir);
+	if (r == NULL)
+		return NULL;
+	s = xasprintf("%s/%s", strcmp(r, "/") == 0 ? "" : r,
+	    slash ? slash + 1 : path);
+	free(r);
+	return s;
+}
+
+/* Is a the folder b or inside it? */
+static int
+within(const char *a, const char *b)
+{
+	size_t	 n = strlen(b);
+
+	return strcmp(b, "/") == 0 || (strncmp(a, b, n) == 0 &&
+	    (a[n] == '\0' || a[n] == '/'));
+}
+
+/*
+ * The output is swapped out and replaced whole by each build: it must
+ * not be the folder of the sources or hold them (content/, layouts/,
+ * site.ini's folder), nor lie inside content/ or layouts/.  1 when it
+ * does (reported).
+ */
+static int
+output_clash(const char *ini, const struct config *cfg, struct diags *d)
+{
+	char		*out, *src, *inidir;
+	size_t		 i;
+	int		 bad = 0;
+
+	if ((out = real_or_new(cfg->output_dir)) == NULL)
+		return 0;	/* output_open() says why */
+	inidir = realpath(ini, NULL);
+	if (inidir != NULL)
+		inidir[strrchr(inidir, '/') - inidir] = '\0';
+	for (i = 0; i < 3 && !bad; i++) {
+		src = i == 0 ? realpath(cfg->content_dir, NULL) :
+		    i == 1 ? realpath(cfg->layouts_dir, NULL) :
+		    inidir != NULL ? xstrdup(*inidir ? inidir : "/") : NULL;
+		if (src == NULL)
+			continue;
+		if (within(src, out)) {
+			diag_add(d, cfg->output_dir, 0, "refusing to build "
+			    "into a folder that holds the sources (%s): each "
+			    "build replaces the output whole", src);
+			bad = 1;
+		} else if (i < 2 && within(out, src)) {
+			diag_add(d, cfg->output_dir, 0, "refusing to build "
+			    "into the sources (%s)", src);
+			bad = 1;
+		}
+		free(src);
+	}
+	free(inidir);
+	free(out);
+	return bad;
+}
+
 int
 build_config(const struct options *opt, struct config *cfg,
     struct diags *d)
@@ -284,7 +360,7 @@ build_config(const struct options *opt, struct config *cfg,
 	}
 	cfg->drafts = opt->drafts;
 	cfg->quiet = opt->quiet;
-	return EXIT_OK;
+	return output_clash(file, cfg, d) ? EXIT_CONTENT : EXIT_OK;
 }
 
 /* The end of a build: hand the site over or free it. */

@@ -562,6 +562,23 @@ output_free(struct output *o)
 	free(o);
 }
 
+/* Does folder dir hold nothing (or not open)? */
+static int
+empty_dir(const char *dir)
+{
+	struct dirent	*de;
+	DIR		*dp;
+	int		 empty = 1;
+
+	if ((dp = opendir(dir)) == NULL)
+		return 1;
+	while (empty && (de = readdir(dp)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0;
+	closedir(dp);
+	return empty;
+}
+
 struct output *
 output_open(const char *dir, int dry_run, struct diags *d)
 {
@@ -603,6 +620,17 @@ output_open(const char *dir, int dry_run, struct diags *d)
 		if (!S_ISDIR(st.st_mode)) {
 			diag_add(d, o->dir, 0,
 			    "output exists and is not a folder");
+			goto fail;
+		}
+		/*
+		 * A build swaps the folder out and, later, recycles it:
+		 * files it did not make (no manifest lists them) would be
+		 * lost.
+		 */
+		if (access(o->mfile, F_OK) == -1 && !empty_dir(o->dir)) {
+			diag_add(d, o->dir, 0, "output folder holds files "
+			    "faqgen did not make (no %s): move them away or "
+			    "choose another folder", o->mfile);
 			goto fail;
 		}
 		o->last_inputs = read_state(o->state);
