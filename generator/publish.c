@@ -22,6 +22,11 @@
  * whole site.  The spare's manifest is removed before the first change to
  * it; a spare without one is thrown away and the next build starts a new
  * tree (".public.staging") from scratch, hard-linking what is unchanged.
+ *
+ * A folder with no manifest beside it is not taken as output unless it is
+ * empty: swapping it out would lose files no build made.  So the manifest
+ * of a new tree is written before the swap (".public.manifest.next") and
+ * renamed into place after it.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -562,6 +567,33 @@ output_free(struct output *o)
 	free(o);
 }
 
+/*
+ * Did a build make the live output?  Its manifest, or the one a build
+ * killed just after its swap left as ".next", is beside it.  A stale
+ * ".next" (a build killed before its swap) only ever marks a folder a
+ * build made too.
+ */
+static int
+made_here(const struct output *o)
+{
+	char	*next = xasprintf("%s.next", o->mfile);
+	int	 yes;
+
+	yes = access(o->mfile, F_OK) == 0 || access(next, F_OK) == 0;
+	free(next);
+	return yes;
+}
+
+/* A manifest is in place: a ".next" one left by a killed build goes. */
+static void
+unlink_next(const struct output *o)
+{
+	char	*next = xasprintf("%s.next", o->mfile);
+
+	unlink(next);
+	free(next);
+}
+
 /* Does folder dir hold nothing (or not open)? */
 static int
 empty_dir(const char *dir)
@@ -627,7 +659,7 @@ output_open(const char *dir, int dry_run, struct diags *d)
 		 * files it did not make (no manifest lists them) would be
 		 * lost.
 		 */
-		if (access(o->mfile, F_OK) == -1 && !empty_dir(o->dir)) {
+		if (!made_here(o) && !empty_dir(o->dir)) {
 			diag_add(d, o->dir, 0, "output folder holds files "
 			    "faqgen did not make (no %s): move them away or "
 			    "choose another folder", o->mfile);
@@ -1511,16 +1543,27 @@ keep_spare(struct output *o, const char *at, const char *aside)
 		    strerror(errno));
 }
 
-/* Swap o->work in for the live tree; the old one is kept as the spare. */
+/*
+ * Swap o->work in for the live tree; the old one is kept as the spare.
+ * The new manifest is written first, as "NAME.manifest.next", and
+ * renamed into place after the swap: a kill at any moment leaves one of
+ * the two beside the live tree, so the next build knows it made it.
+ */
 static int
 swap_in(struct output *o, int have_old)
 {
 	char	*aside = xasprintf("%s.next", o->sfile);
+	char	*next = xasprintf("%s.next", o->mfile);
 	int	 rc = -1;
 
+	if (manifest_write(&o->out, next) == -1) {
+		diag_add(o->diags, next, 0, "cannot write: %s",
+		    strerror(errno));
+		goto out;
+	}
 	/*
 	 * The old fingerprint and manifest must not outlive the old
-	 * output: gone before the swap, the new ones written after it.
+	 * output: gone before the swap, the new ones put in after it.
 	 * The old manifest goes aside, to be the spare's.
 	 */
 	if ((unlink(o->state) == -1 && errno != ENOENT) ||
@@ -1556,15 +1599,24 @@ swap_in(struct output *o, int have_old)
 		    "output: %s", strerror(errno));
 		goto out;
 	}
-	/* A lost manifest only costs the next build its short cuts. */
-	manifest_write(&o->out, o->mfile);
+	/*
+	 * A manifest left as ".next" only costs the next build its short
+	 * cuts; it still marks the output as this tool's.
+	 */
+	rename(next, o->mfile);
 	write_state(o);
 	states_install(o);
 	rc = 0;
 out:
-	/* Still there when it was not needed, or the swap failed. */
+	/*
+	 * Still there when it was not needed; when the swap failed, the
+	 * live tree is the old one and its manifest goes back.
+	 */
+	if (rc == -1)
+		rename(aside, o->mfile);
 	unlink(aside);
 	free(aside);
+	free(next);
 	return rc;
 }
 
@@ -1622,6 +1674,8 @@ output_commit(struct output *o, struct publish_stats *st)
 			manifest_write(&o->out, o->sfile);
 		if (o->live == NULL || keys_moved(o))
 			manifest_write(&o->out, o->mfile);
+		if (o->live == NULL)
+			unlink_next(o);
 		if (o->last_inputs != o->inputs)
 			write_state(o);
 		/* The live output stays: the states describe it. */

@@ -296,6 +296,48 @@ write_trials() {
 	echo "=> $WRITES failing-write trials: $failed failed the build (exit 3, output unchanged), $benign failed a call after the swap (harmless), $missed made no more calls than N; plus a failed swap and a failed clean-up ($left staging left, then cleaned)"
 }
 
+# Each rename of a build failing in turn (the swap, the manifest put in
+# place after it, the states): whatever one failure leaves, the output is
+# a whole listing and the next build takes it over, never refusing it as
+# a folder faqgen did not make.  A kill between the swap and the last
+# rename leaves the same as its failure, but a kill lands there by luck.
+rename_trials() {
+	rm -rf "$tmp/r" "$tmp"/.r.*
+	build "$tmp/a" "$tmp/r" || return 1
+	listing "$tmp/r" >"$tmp/L.a"
+	FAULT_COUNT=1 FAULT_OPS=rename LD_PRELOAD="$tmp/failio.so" \
+	    build "$tmp/b" "$tmp/probe" 2>"$tmp/r.err"
+	total=$(sed -n 's/^failio: \([0-9]*\) calls/\1/p' "$tmp/r.err")
+	listing "$tmp/probe" >"$tmp/L.b"
+	rm -rf "$tmp/probe" "$tmp"/.probe.*
+	[ "${total:-0}" -ge 3 ] || { echo "only ${total:-0} renames"; return 1; }
+	cur=a n=0 failed=0
+	while [ "$n" -lt "$total" ]; do
+		if [ "$cur" = a ]; then next=b; else next=a; fi
+		FAULT_AFTER=$n FAULT_OPS=rename LD_PRELOAD="$tmp/failio.so" \
+		    build "$tmp/$next" "$tmp/r" 2>"$tmp/r.err" </dev/null
+		rc=$?
+		listing "$tmp/r" >"$tmp/L.now"
+		if cmp -s "$tmp/L.now" "$tmp/L.$next"; then
+			cur=$next
+		elif [ "$rc" = 0 ] || ! cmp -s "$tmp/L.now" "$tmp/L.$cur"; then
+			echo "rename $n failing: exit $rc, output is neither"
+			cat "$tmp/r.err"; return 1
+		else
+			failed=$((failed + 1))
+		fi
+		# The next build goes on from whatever was left.
+		if [ "$cur" = a ]; then next=b; else next=a; fi
+		build "$tmp/$next" "$tmp/r" || {
+			echo "the build after rename $n failed"; return 1; }
+		listing "$tmp/r" | cmp -s - "$tmp/L.$next" || {
+			echo "the build after rename $n differs"; return 1; }
+		cur=$next
+		n=$((n + 1))
+	done
+	echo "=> $total renames failed in turn: $failed failed the build, $((total - failed)) came after the swap; every next build went on"
+}
+
 can_mount() {
 	[ "$(id -u)" = 0 ] || return 1
 	mkdir -p "$tmp/m" && mount -t tmpfs -o size=64k tmpfs "$tmp/m" \
@@ -378,6 +420,7 @@ step "set up synthetic sites and the failio shim" setup
 step "SIGKILL at random moments leaves the output whole" kill_trials
 step "SIGKILL during one-answer rebuilds (page state appended)" kill_edits
 step "failing writes: exit 3, output unchanged" write_trials
+step "each rename failing in turn: the next build goes on" rename_trials
 step "full disk (small tmpfs): exit 3, output unchanged" full_disk
 step "read-only output folder: exit 3, output unchanged" read_only
 step "missing layouts/ is a clear error" missing_layouts
