@@ -1093,8 +1093,8 @@ prepare(struct emit *e)
 			p->url_up = concat("../", p->out, "", "");
 		if (p->anchor == NULL)
 			p->anchor = p->kind == PAGE_QUESTION ?
-			    concat("q-", p->category_dir, "-", p->slug) :
-			    concat("c-", p->category_dir, "", "");
+			    concat("q/", p->category_dir, "/", p->slug) :
+			    concat("c/", p->category_dir, "", "");
 		s->title = escaped(p->fm.title, &s->title_len);
 		slash = strrchr(p->out, '/');
 		s->base = slash != NULL ? slash + 1 : p->out;

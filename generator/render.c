@@ -33,7 +33,7 @@ struct render {
 	int		 para_depth;	/* first paragraph being captured */
 	size_t		 nxrefs_cap;
 	size_t		 nheadings_cap;
-	const char	*id_prefix;	/* all.html: "q-exam-id-", else "" */
+	const char	*id_prefix;	/* all.html: "q/exam/id/", else "" */
 	size_t		 line_off;	/* body_line_at(): last offset seen */
 	size_t		 line_no;	/* and its line */
 	struct idset {
@@ -174,16 +174,16 @@ all_anchor(struct buf *o, const struct page *target, const char *frag)
 	}
 	buf_putc(o, '#');
 	if (target->kind == PAGE_CATEGORY) {
-		buf_puts(o, "c-");
+		buf_puts(o, "c/");
 		esc_url(o, target->category_dir, strlen(target->category_dir));
 		return;
 	}
-	buf_puts(o, "q-");
+	buf_puts(o, "q/");
 	esc_url(o, target->category_dir, strlen(target->category_dir));
-	buf_putc(o, '-');
+	buf_putc(o, '/');
 	esc_url(o, target->slug, strlen(target->slug));
 	if (frag != NULL && frag[0] != '\0') {
-		buf_putc(o, '-');
+		buf_putc(o, '/');
 		esc_url(o, frag, strlen(frag));
 	}
 }
@@ -545,9 +545,13 @@ idset_find(struct idset *set, const char *id, int add)
 	return &set->v[i];
 }
 
+/*
+ * The id of a heading: its text as a slug, made unique on the page by
+ * "-N".  all.html puts the question's prefix before this same id, so a
+ * link to page#id finds it there too.
+ */
 static char *
-heading_id(struct idset *set, const char *prefix, const char *s,
-    size_t len)
+heading_id(struct idset *set, const char *s, size_t len)
 {
 	struct buf	 b = { NULL, 0, 0 };
 	const char	*p = s, *end = s + len, *q;
@@ -555,8 +559,7 @@ heading_id(struct idset *set, const char *prefix, const char *s,
 	struct identry	*e;
 	size_t		 base, k;
 
-	buf_puts(&b, prefix);
-
+	buf_puts(&b, "");
 	while (p < end) {
 		q = p;
 		if ((cp = utf8_decode(&p, end)) < 0) {
@@ -574,9 +577,9 @@ heading_id(struct idset *set, const char *prefix, const char *s,
 		} else if (!is_id_punct((uint32_t)cp))
 			buf_put(&b, q, (size_t)(p - q));
 	}
-	while (b.len > strlen(prefix) && b.data[b.len - 1] == '-')
+	while (b.len > 0 && b.data[b.len - 1] == '-')
 		buf_truncate(&b, b.len - 1);
-	if (b.len == strlen(prefix))
+	if (b.len == 0)
 		buf_puts(&b, "section");
 	base = b.len;
 	/* Taken: try "-N" from where the last repeat of it stopped. */
@@ -597,10 +600,15 @@ heading_end(struct render *r)
 {
 	struct page	*pg = r->page;
 	struct heading	*h;
-	char		*id;
+	char		*id, *full;
 
-	id = heading_id(&r->ids, r->id_prefix, r->htext.data ? r->htext.data : "",
+	id = heading_id(&r->ids, r->htext.data ? r->htext.data : "",
 	    r->htext.len);
+	if (r->id_prefix[0] != '\0') {
+		full = xasprintf("%s%s", r->id_prefix, id);
+		free(id);
+		id = full;
+	}
 	if (pg->nheadings == r->nheadings_cap) {
 		r->nheadings_cap = r->nheadings_cap ? r->nheadings_cap * 2 : 4;
 		pg->headings = xreallocarray(pg->headings, r->nheadings_cap,
@@ -609,7 +617,8 @@ heading_end(struct render *r)
 	h = &pg->headings[pg->nheadings++];
 	h->level = r->hlevel;
 	h->id = id;
-	(void)idset_find(&r->ids, id, 1);
+	/* The set holds the page's own id: the part after the prefix. */
+	(void)idset_find(&r->ids, id + strlen(r->id_prefix), 1);
 	h->text = xstrndup(r->htext.data ? r->htext.data : "", r->htext.len);
 	r->out = &pg->html;
 	buf_printf(r->out, "<h%d id=\"", r->hlevel);
@@ -1065,7 +1074,7 @@ render_all_body(const struct site *site, const struct page *pg)
 	tmp.body = pg->body;
 	tmp.body_len = pg->body_len;
 	tmp.body_line = pg->body_line;
-	prefix = xasprintf("q-%s-%s-", pg->category_dir, pg->slug);
+	prefix = xasprintf("q/%s/%s/", pg->category_dir, pg->slug);
 	render(site, &tmp, prefix);
 	free(prefix);
 	html = buf_detach(&tmp.html, NULL);

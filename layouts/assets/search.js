@@ -406,7 +406,7 @@ function Box(form) {
 	this.lastKey = -Infinity;
 	this.timer = 0;
 	if (!engine) engine = new Engine(loader(root + 'search/'));
-	this.list.id = this.list.id || 'search-list-' + (++uid);
+	this.list.id = this.list.id || 'search-list:' + (++uid);
 	this.input.setAttribute('aria-controls', this.list.id);
 	this.input.addEventListener('input', function () { if (!self.composing) self.typed(); });
 	this.input.addEventListener('compositionstart', function () { self.composing = 1; });
@@ -510,7 +510,7 @@ Box.prototype.show = function (q, r, docs, t0) {
 		d = docs[i];
 		sn = snippet(d, r.terms);
 		href = this.root + d.u + (sn.anchor ? '#' + sn.anchor : '');
-		html += '<li role="none"><a role="option" id="' + this.list.id + '-' + i + '" aria-selected="false"' +
+		html += '<li role="none"><a role="option" id="' + this.list.id + ':' + i + '" aria-selected="false"' +
 		    ' href="' + esc(href) + '" tabindex="-1"><span class="search-title">' + esc(d.t) +
 		    '</span> <span class="search-cat">' + esc(d.c) + '</span><span class="search-snip">' +
 		    sn.html + '</span></a></li>';

@@ -1,7 +1,8 @@
 /*
  * linkcheck: parse every HTML file of a built site with libxml2's HTML
  * parser and check that every internal link (a, link, script, img, form)
- * names an existing file, and every #fragment an existing id in it.
+ * names an existing file, and every #fragment an existing id in it; and
+ * that no id appears twice in a file.
  * Links must be relative and name a file, so the site works under any
  * path prefix and from disk; a root-relative link is allowed only on
  * 404.html, under the given base path.
@@ -96,6 +97,12 @@ visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static struct doc *
 find_doc(const char *path)
 {
@@ -165,7 +172,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*base = argc > 2 ? argv[2] : NULL;
-	size_t		 i, k, m, nlinks = 0, broken = 0;
+	size_t		 i, k, nlinks = 0, broken = 0;
 	char		*href, *frag, *q, *target;
 	struct doc	*d, *t;
 	struct stat	 st;
@@ -184,8 +191,17 @@ main(int argc, char *argv[])
 		perror(root);
 		return 2;
 	}
+	for (i = 0; i < ndocs; i++)
+		qsort(docs[i].ids, docs[i].nids, sizeof(char *), cmp_str);
 	for (i = 0; i < ndocs; i++) {
 		d = &docs[i];
+		for (k = 1; k < d->nids; k++)
+			if (strcmp(d->ids[k - 1], d->ids[k]) == 0 &&
+			    (k < 2 || strcmp(d->ids[k - 2], d->ids[k]) != 0)) {
+				printf("%s: id \"%s\" appears more than once\n",
+				    d->path, d->ids[k]);
+				broken++;
+			}
 		for (k = 0; k < d->nlinks; k++) {
 			href = strdup(d->links[k]);
 			if (strncmp(href, "http:", 5) == 0 ||
@@ -238,10 +254,8 @@ main(int argc, char *argv[])
 			} else if (frag != NULL && frag[0] != '\0') {
 				decode(frag);
 				t = find_doc(target);
-				found = 0;
-				for (m = 0; t != NULL && m < t->nids && !found;
-				    m++)
-					found = strcmp(t->ids[m], frag) == 0;
+				found = t != NULL && bsearch(&frag, t->ids,
+				    t->nids, sizeof(char *), cmp_str) != NULL;
 				if (!found) {
 					printf("%s: no id \"%s\" in %s\n",
 					    d->path, frag, target);

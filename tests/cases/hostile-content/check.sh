@@ -18,6 +18,9 @@ for out in "$@"; do
 	    "<script>alert(7)</script>" "<img src=x onerror=alert(8)>" \
 	    "<b onclick=alert(6)>tag</b>" "<script>alert(13)</script>" \
 	    "Site </title><script>alert(\"site\")</script>" || rc=1
+	# Hostile headings and names break no link and repeat no id.
+	tests/build/linkcheck "$out" /faq/ >"$tmp/links" || {
+		cat "$tmp/links"; rc=1; }
 	for f in "$out/sitemap.xml" "$out/feed.xml"; do
 		[ -f "$f" ] && { xmllint --noout "$f" || rc=1; }
 	done
