@@ -38,6 +38,7 @@
  */
 #include <sys/mman.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -1163,6 +1164,29 @@ check_aliases(struct site *site)
 	free(outs);
 }
 
+/*
+ * A category folder the site needs for itself: assets/, search/, or the
+ * name of a file it writes at the top (sitemap-N.xml too).
+ */
+static int
+reserved_dir(const char *name)
+{
+	size_t	 i, len = strlen(name);
+
+	if (strcmp(name, "assets") == 0 || strcmp(name, "search") == 0)
+		return 1;
+	for (i = 0; site_files[i] != NULL; i++)
+		if (strcmp(name, site_files[i]) == 0)
+			return 1;
+	if (strncmp(name, "sitemap-", 8) != 0 || len < 13 ||
+	    strcmp(name + len - 4, ".xml") != 0)
+		return 0;
+	for (i = 8; i < len - 4; i++)
+		if (!isdigit((unsigned char)name[i]))
+			return 0;
+	return 1;
+}
+
 int
 link_site(struct site *site)
 {
@@ -1173,10 +1197,11 @@ link_site(struct site *site)
 
 	for (i = 0; i < site->ncategories; i++) {
 		cat = site->categories[i];
-		if (strcmp(cat->category_dir, "assets") == 0 ||
-		    strcmp(cat->category_dir, "search") == 0)
+		if (reserved_dir(cat->category_dir))
 			diag_add(&cat->diags, cat->file, 0, "category folder "
-			    "name %s is reserved", cat->category_dir);
+			    "name %s is reserved: the site writes its own %s "
+			    "there; rename the folder", cat->category_dir,
+			    cat->category_dir);
 		for (k = 0; k < cat->nquestions; k++) {
 			p = cat->questions[k];
 			p->prev = k > 0 ? cat->questions[k - 1] : NULL;
