@@ -100,6 +100,7 @@ struct output {
 	char		*work;		/* staging or spare: borrowed */
 	enum mode	 mode;
 	struct manifest	*live;		/* the live tree's; NULL: unknown */
+	int64_t		 live_mtime;	/* its manifest's mtime (ns) */
 	struct manifest	*old;		/* the spare's; MODE_SPARE only */
 	int		 no_live;	/* no output folder: nothing to compare */
 	uint64_t	 last_inputs;	/* read from state; 0: unknown */
@@ -502,8 +503,9 @@ open_tree(struct output *o, int have_dir)
 		    "folder: %s", strerror(errno));
 		return -1;
 	}
-	if (have_dir)
-		o->live = manifest_read(o->mfile);
+	if (have_dir && (o->live = manifest_read(o->mfile)) != NULL &&
+	    stat(o->mfile, &st) == 0)
+		o->live_mtime = mtime_ns(&st);
 	if (o->live != NULL && lstat(o->spare, &st) == 0 &&
 	    S_ISDIR(st.st_mode) && (o->old = manifest_read(o->sfile)) != NULL) {
 		o->mode = MODE_SPARE;
@@ -748,6 +750,49 @@ still(const char *path, const struct entry *e, struct stat *st)
 	    (uint64_t)st->st_size == e->size && mtime_ns(st) == e->mtime;
 }
 
+/*
+ * Was a file added to or removed from a folder of the live tree since its
+ * manifest was written?  A folder's mtime moves with its entries, and
+ * every build writes the manifest after its last change to the tree (or
+ * touches it when it found the tree whole), so a later folder mtime means
+ * a hand was there.  One lstat() a folder: the manifest is sorted, so a
+ * folder's files are together; its parents are checked with it.
+ */
+static int
+live_dirs_newer(const struct output *o)
+{
+	struct buf	 path = { NULL, 0, 0 };
+	struct stat	 st;
+	const char	*p, *slash, *prev = "";
+	size_t		 i, dlen, plen = 0;
+	int		 newer = o->live == NULL;
+
+	buf_puts(&path, o->dir);
+	dlen = path.len;
+	newer = newer || lstat(path.data, &st) == -1 ||
+	    mtime_ns(&st) > o->live_mtime;
+	for (i = 0; !newer && i < o->live->n; i++) {
+		p = o->live->e[i].path;
+		if ((slash = strrchr(p, '/')) == NULL)
+			continue;
+		if ((size_t)(slash - p) == plen && strncmp(p, prev, plen) == 0)
+			continue;
+		prev = p;
+		plen = (size_t)(slash - p);
+		/* The folder, then each parent up to the top. */
+		for (; slash != NULL && !newer; slash = memrchr(p, '/',
+		    (size_t)(slash - p))) {
+			buf_truncate(&path, dlen);
+			buf_putc(&path, '/');
+			buf_put(&path, p, (size_t)(slash - p));
+			newer = lstat(path.data, &st) == -1 ||
+			    mtime_ns(&st) > o->live_mtime;
+		}
+	}
+	buf_free(&path);
+	return newer;
+}
+
 int
 output_live_intact(const struct output *o)
 {
@@ -765,7 +810,7 @@ output_live_intact(const struct output *o)
 		ok = still(path.data, &o->live->e[i], &st);
 	}
 	buf_free(&path);
-	return ok;
+	return ok && !live_dirs_newer(o);
 }
 
 static int
@@ -915,7 +960,8 @@ to_spare(struct output *o, const char *path, const char *live,
 	}
 	if (KEEP_ONLY(b))
 		return 1;
-	*fate = le != NULL ? CHANGED : ADDED;
+	/* Listed but gone (deleted by hand): put back, so added. */
+	*fate = le != NULL && lstat(live, &st) == 0 ? CHANGED : ADDED;
 	if (se != NULL && se->hash == e->hash && se->size == len &&
 	    (le == NULL || se->ino != le->ino) && still(dst, se, &sst)) {
 		e->ino = se->ino;
@@ -963,6 +1009,9 @@ to_staging(struct output *o, const char *path, const char *live,
 	/* No manifest entry: the file may still exist in the old tree. */
 	if (cmp == -1 && le == NULL && o->live != NULL)
 		cmp = lstat(live, &st) == 0 ? 0 : -1;
+	/* Listed but gone (deleted by hand): put back, so added. */
+	if (cmp == 0 && le != NULL && lstat(live, &st) == -1)
+		cmp = -1;
 	*fate = cmp == 0 ? CHANGED : ADDED;
 	return create_file(o, dst, b, e);
 }
@@ -1446,6 +1495,20 @@ count_one(struct output *o, const char *full, void *arg)
 	return 0;
 }
 
+/*
+ * A file of the live tree that the new build lacks and the live manifest
+ * does not list (those trim_spare() counted): put there by hand.
+ */
+static int
+count_stray(struct output *o, const char *full, void *arg)
+{
+	struct publish_stats *st = arg;
+
+	if (manifest_find(o->live, full + strlen(o->dir) + 1) == NULL)
+		st->removed++;
+	return 0;
+}
+
 /* Out of the spare: it must end up holding exactly the new site. */
 static int
 remove_one(struct output *o, const char *full, void *arg)
@@ -1638,7 +1701,7 @@ int
 output_commit(struct output *o, struct publish_stats *st)
 {
 	struct stat	 sb;
-	int		 have_old;
+	int		 have_old, dirs_newer;
 
 	memset(st, 0, sizeof(*st));
 	if (o->failed || check_duplicates(o) != 0) {
@@ -1655,8 +1718,12 @@ output_commit(struct output *o, struct publish_stats *st)
 		return 0;
 	}
 	have_old = lstat(o->dir, &sb) == 0;
+	/* Files put in the live tree by hand show in its folders' mtimes. */
+	dirs_newer = have_old && live_dirs_newer(o);
 	if (o->mode == MODE_SPARE) {
-		if (trim_spare(o, &st->removed) == -1) {
+		/* The manifest's count, and what no manifest lists. */
+		if (trim_spare(o, &st->removed) == -1 || (dirs_newer &&
+		    walk_extra(o, o->dir, count_stray, st, 0) == -1)) {
 			output_abort(o);
 			return -1;
 		}
@@ -1667,6 +1734,9 @@ output_commit(struct output *o, struct publish_stats *st)
 	}
 	if (have_old && o->added == 0 && o->changed == 0 && st->removed == 0) {
 		/* Nothing changed: leave the output as it is. */
+		if (dirs_newer)
+			/* Found whole: later builds need not look again. */
+			utimensat(AT_FDCWD, o->mfile, NULL, 0);
 		if (o->mode == MODE_FRESH)
 			remove_tree(o->staging);
 		else if (o->dirty)

@@ -150,8 +150,34 @@ damaged_output_repaired() {
 	echo junk >"$tmp/dmg/index.html"
 	out=$($FAQGEN build --output "$tmp/dmg" 2>&1) || return 1
 	echo "$out"
-	echo "$out" | grep -q ' files: 0 added, 2 changed, ' &&
-	    diff -r "$site" "$tmp/dmg" >/dev/null
+	# The deleted page comes back as added, the overwritten one changed.
+	echo "$out" | grep -q ' files: 1 added, 1 changed, ' &&
+	    diff -r "$site" "$tmp/dmg" >/dev/null || return 1
+	# Files put in by hand, with the inputs unchanged again: the
+	# folders' mtimes give them away, and the rebuild removes them as
+	# a full build does (this build updates the spare).
+	sleep 0.1
+	echo stray >"$tmp/dmg/extra.html"
+	echo stray >"$tmp/dmg/baoming/extra.txt"
+	out=$($FAQGEN build --output "$tmp/dmg" 2>&1) || return 1
+	echo "$out"
+	echo "$out" | grep -q ' 0 added, 0 changed, [0-9]* unchanged, 2 removed' &&
+	    diff -r "$site" "$tmp/dmg" >/dev/null || return 1
+	# Whole again: the next rebuild stops early.
+	out=$($FAQGEN build --output "$tmp/dmg" 2>&1) || return 1
+	echo "$out" | grep -q 'inputs unchanged since the last build' || {
+		echo "no early stop: $out"; return 1; }
+	# A file put in and taken out again: one full look finds nothing
+	# to do, writes nothing, and the build after it stops early again.
+	sleep 0.1
+	echo stray >"$tmp/dmg/kaoshi/x" && rm "$tmp/dmg/kaoshi/x"
+	out=$($FAQGEN build --output "$tmp/dmg" 2>&1) || return 1
+	echo "$out"
+	echo "$out" | grep -v 'inputs unchanged' |
+	    grep -q ' 0 added, 0 changed, [0-9]* unchanged, 0 removed' || return 1
+	out=$($FAQGEN build --output "$tmp/dmg" 2>&1) || return 1
+	echo "$out" | grep -q 'inputs unchanged since the last build' || {
+		echo "no early stop after the full look: $out"; return 1; }
 }
 
 # edit_rebuild CONTENT OUT LINE: append LINE to one answer and rebuild;
@@ -488,7 +514,7 @@ step "above all_limit no page links all.html" no_all_above_limit
 step "a link to a page's .html is checked on every build" html_link_rechecked
 step "byte-identical with 1 and 4 jobs" deterministic
 step "rebuild with nothing changed writes nothing" unchanged_rebuild
-step "a rebuild puts back output files deleted or edited by hand" \
+step "a rebuild puts back output files deleted or edited by hand, removes strays" \
     damaged_output_repaired
 step "a changed answer rewrites only the files that show it" one_answer_changed
 step "more edits update the spare in place, as a fresh build would" \
