@@ -821,14 +821,15 @@ page_vars(const struct emit *e, struct view *v, const struct page *p,
 		    p->html.len);
 		categories(e, o, root, p, LIST_HOME);
 		recent = emit_recent(site, (size_t)site->cfg.recent, &n);
-		for (i = 0; i < n; i++) {
+		/* Newest first; a question with no lastmod has no date. */
+		for (i = 0; i < n && recent[i]->fm.lastmod != NULL; i++) {
 			t = tobj_push(o, "recent");
 			title_set(e, t, "title", recent[i]);
 			url_set(e, t, "url", p, root, recent[i]);
-			tobj_str(t, "lastmod", recent[i]->fm.lastmod ?
-			    recent[i]->fm.lastmod : "");
+			tobj_str(t, "lastmod", recent[i]->fm.lastmod);
 			title_set(e, t, "category_title", recent[i]->category);
 		}
+		tobj_bool(o, "has_recent", i > 0);
 		free(recent);
 		crumb_to(e, o, p, root, p, 1);
 		break;

@@ -1,7 +1,8 @@
 # feed.xml: well-formed Atom with the required elements, the newest
 # questions by lastmod (3 of them, as [feed] entries says), no drafts;
 # the home page of the default layouts lists them under 最近更新 and
-# each question page shows its lastmod.
+# each question page shows its lastmod; with no dated question, the home
+# page has no 最近更新 at all.
 set -eu
 out=$1
 case=$2
@@ -80,9 +81,15 @@ class Page(HTMLParser):
 out = sys.argv[1]
 home = Page()
 home.feed(open(out + "/index.html", encoding="utf-8").read())
+# recent = 5, but only four questions have a lastmod: the undated one is
+# not "recently updated" and gets no empty <time>.
 want = [("exam/newest.html", "最新的问题 <&>"), ("pay/second.html", "第二新"),
-        ("pay/middle.html", "中间的问题")]
+        ("pay/middle.html", "中间的问题"), ("exam/oldest.html", "最旧的问题")]
 assert home.recent == want, home.recent
+assert all(home.times), home.times
+u = Page()
+u.feed(open(out + "/pay/undated.html", encoding="utf-8").read())
+assert u.times == [], u.times
 for path, date in [("exam/newest.html", "2024-09-30"),
                    ("exam/oldest.html", "2023-01-05"),
                    ("pay/middle.html", "2024-03-15"),
@@ -91,3 +98,9 @@ for path, date in [("exam/newest.html", "2024-09-30"),
     p.feed(open(out + "/" + path, encoding="utf-8").read())
     assert date in p.times, (path, p.times)
 PY
+# No question with a lastmod: no 最近更新 section, no empty <time>.
+. tests/lib-site.sh
+mksite "$full/nodate"
+LAYOUTS=layouts site_build "$full/nodate"
+[ "$rc" = 0 ] || { cat "$full/nodate/stderr"; exit 1; }
+! grep -q -e 'recent-h' -e 'datetime=""' "$full/nodate/out/index.html"
