@@ -12,9 +12,10 @@
  * Every field gets its default first, so a config is complete even when
  * site.ini is absent (and optional) or has errors, and config_free frees
  * it in every case.  config_load overwrites the fields without freeing
- * them and leaves drafts and quiet (command-line only) alone.  Unknown
- * keys and sections are ignored.  Without site.ini base_url is
- * DEFAULT_BASE_URL.
+ * them and leaves drafts and quiet (command-line only) alone.  An unknown
+ * key or section is an error (a typo would otherwise do nothing), and
+ * every message about a value names its line.  Without site.ini base_url
+ * is DEFAULT_BASE_URL.
  */
 #include <sys/stat.h>
 
@@ -39,6 +40,72 @@
  */
 static struct diags	*ini_diags;	/* borrowed, NULL outside config_load */
 static const char	*ini_file;	/* borrowed */
+static const char	*ini_text;	/* the file's bytes, NUL-ended */
+
+/* Every key site.ini may set, as iniparser names them. */
+static const char *const known_keys[] = {
+	"site:title", "site:description", "site:base_url", "site:language",
+	"site:author", "site:recent",
+	"build:content", "build:layouts", "build:output", "build:jobs",
+	"build:related", "build:all_limit",
+	"markdown:unsafe_html", "search:synonyms", "feed:entries", NULL
+};
+
+/* Does the text [s, s + n), trimmed, equal name, case aside? */
+static int
+trimmed_is(const char *s, size_t n, const char *name, size_t len)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r'))
+		n--;
+	return n == len && strncasecmp(s, name, len) == 0;
+}
+
+/*
+ * The line of site.ini that sets key ("section:name", or "name" before
+ * any section), for messages: the last one, as iniparser keeps the last
+ * value; with name NULL, the section's header.  0 when not found (a
+ * continued line, say): the message then names the file alone.
+ */
+static size_t
+ini_line(const char *sec, size_t slen, const char *name)
+{
+	const char	*p, *eol, *c;
+	size_t		 line = 0, found = 0;
+	int		 in = slen == 0;
+
+	if (ini_text == NULL)
+		return 0;
+	for (p = ini_text; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
+		line++;
+		if ((eol = strchr(p, '\n')) == NULL)
+			eol = p + strlen(p);
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < eol && *p == '[') {
+			c = memchr(p, ']', (size_t)(eol - p));
+			in = c != NULL && slen > 0 && trimmed_is(p + 1,
+			    (size_t)(c - p - 1), sec, slen);
+			if (in && name == NULL)
+				found = line;
+		} else if (in && name != NULL &&
+		    (c = memchr(p, '=', (size_t)(eol - p))) != NULL &&
+		    trimmed_is(p, (size_t)(c - p), name, strlen(name)))
+			found = line;
+	}
+	return found;
+}
+
+static size_t
+key_line(const char *key)
+{
+	const char	*colon = strchr(key, ':');
+
+	return colon == NULL ? ini_line("", 0, key) :
+	    ini_line(key, (size_t)(colon - key), colon + 1);
+}
 
 static int
 ini_error(const char *fmt, ...)
@@ -135,7 +202,7 @@ get_dir(dictionary *ini, const char *file, const char *key, char **field,
 	if ((v = iniparser_getstring(ini, key, NULL)) == NULL)
 		return 0;
 	if (*v == '\0') {
-		diag_add(d, file, 0, "[%.*s] %s must not be empty",
+		diag_add(d, file, key_line(key), "[%.*s] %s must not be empty",
 		    (int)(strchr(key, ':') - key), key, strchr(key, ':') + 1);
 		return -1;
 	}
@@ -158,7 +225,7 @@ get_count(dictionary *ini, const char *file, const char *key, int *field,
 	n = strtol(v, &end, 10);
 	if (end == v || *end != '\0' || errno == ERANGE || n < 0 ||
 	    n > INT_MAX || !(*v >= '0' && *v <= '9')) {
-		diag_add(d, file, 0,
+		diag_add(d, file, key_line(key),
 		    "[%.*s] %s must be a non-negative integer, not \"%s\"",
 		    (int)(strchr(key, ':') - key), key, strchr(key, ':') + 1,
 		    v);
@@ -189,9 +256,67 @@ get_bool(dictionary *ini, const char *file, const char *key, int *field,
 			return 0;
 		}
 	}
-	diag_add(d, file, 0, "[%.*s] %s must be true or false, not \"%s\"",
+	diag_add(d, file, key_line(key),
+	    "[%.*s] %s must be true or false, not \"%s\"",
 	    (int)(strchr(key, ':') - key), key, strchr(key, ':') + 1, v);
 	return -1;
+}
+
+/*
+ * A section or key site.ini has that no code reads: a typo ("all_limt",
+ * "[biuld]"), which would otherwise be ignored without a word.
+ */
+static int
+unknown_keys(const dictionary *ini, const char *file, struct diags *d)
+{
+	static const char *const sections[] = { "site", "build", "markdown",
+	    "search", "feed", NULL };
+	const char	*key, *colon;
+	ssize_t		 i;
+	size_t		 j;
+	int		 rc = 0;
+
+	/* In the order of the file: iniparser appends. */
+	for (i = 0; i < ini->size; i++) {
+		if ((key = ini->key[i]) == NULL)
+			continue;
+		if ((colon = strchr(key, ':')) == key)
+			/* iniparser keeps a key before any section as ":k". */
+			diag_add(d, file, ini_line("", 0, key + 1), "key %s "
+			    "is outside any section", key + 1);
+		else if (colon != NULL) {
+			for (j = 0; known_keys[j] != NULL; j++)
+				if (strcmp(key, known_keys[j]) == 0)
+					break;
+			if (known_keys[j] != NULL)
+				continue;
+			/* An unknown section's keys: its header says it. */
+			for (j = 0; sections[j] != NULL; j++)
+				if (strlen(sections[j]) ==
+				    (size_t)(colon - key) && strncmp(key,
+				    sections[j], (size_t)(colon - key)) == 0)
+					break;
+			if (sections[j] == NULL)
+				continue;
+			diag_add(d, file, key_line(key), "unknown key %s in "
+			    "[%.*s]: README.md lists the keys site.ini may "
+			    "set", colon + 1, (int)(colon - key), key);
+		} else if (ini->val[i] != NULL)
+			diag_add(d, file, key_line(key), "key %s is outside "
+			    "any section", key);
+		else {
+			for (j = 0; sections[j] != NULL; j++)
+				if (strcmp(key, sections[j]) == 0)
+					break;
+			if (sections[j] != NULL)
+				continue;
+			diag_add(d, file, ini_line(key, strlen(key), NULL),
+			    "unknown section [%s]: README.md lists the "
+			    "sections site.ini may have", key);
+		}
+		rc = -1;
+	}
+	return rc;
 }
 
 /*
@@ -263,9 +388,11 @@ config_load(struct config *cfg, const char *file, int optional,
 		return -1;
 	}
 	bad = text_check(d, file, raw.data ? raw.data : "", raw.len) == -1;
-	buf_free(&raw);
-	if (bad)
+	if (bad) {
+		buf_free(&raw);
 		return -1;
+	}
+	buf_putc(&raw, '\0');
 
 	ini_diags = d;
 	ini_file = file;
@@ -277,8 +404,11 @@ config_load(struct config *cfg, const char *file, int optional,
 	if (ini == NULL) {
 		if (d->n == nerr)
 			diag_add(d, file, 0, "cannot read");
+		buf_free(&raw);
 		return -1;
 	}
+	ini_text = raw.data;
+	rc |= unknown_keys(ini, file, d);
 
 	get_str(ini, "site:title", &cfg->title);
 	get_str(ini, "site:description", &cfg->description);
@@ -291,7 +421,7 @@ config_load(struct config *cfg, const char *file, int optional,
 		diag_add(d, file, 0, "[site] base_url is required");
 		rc = -1;
 	} else if (!valid_base_url(url)) {
-		diag_add(d, file, 0,
+		diag_add(d, file, key_line("site:base_url"),
 		    "[site] base_url must be an absolute http(s) URL");
 		rc = -1;
 	} else {
@@ -312,6 +442,8 @@ config_load(struct config *cfg, const char *file, int optional,
 		set_str(&cfg->synonyms, NULL);
 	rc |= get_count(ini, file, "feed:entries", &cfg->feed_entries, d);
 
+	ini_text = NULL;
+	buf_free(&raw);
 	iniparser_freedict(ini);
 	return rc != 0 || d->n != nerr ? -1 : 0;
 }

@@ -36,11 +36,12 @@ static int
 load(struct config *cfg, const char *text)
 {
 	struct diags	 d = { NULL, 0, 0 };
-	size_t		 i, n = strlen(path);
+	size_t		 i, n;
 	const char	*m;
 	int		 rc;
 
 	write_ini(text);
+	n = strlen(path);
 	memset(cfg, 0, sizeof(*cfg));
 	rc = config_load(cfg, path, 0, &d);
 	unlink(path);
@@ -144,9 +145,7 @@ test_full(void)
 	    "[search]\n"
 	    "synonyms = data/synonyms.txt\n"
 	    "[feed]\n"
-	    "entries = 50\n"
-	    "[unknown]\n"
-	    "whatever = 1\n") == 0);
+	    "entries = 50\n") == 0);
 	CHECK_STR(errs, "");
 	CHECK_STR(cfg.title, "广州考试院 FAQ");
 	CHECK_STR(cfg.description, "Questions; answers");
@@ -195,7 +194,7 @@ test_errors(void)
 	CHECK_STR(errs, "site.ini: [site] base_url is required");
 	config_free(&cfg);
 
-#define BADURL "site.ini: [site] base_url must be an absolute http(s) URL"
+#define BADURL "site.ini:2: [site] base_url must be an absolute http(s) URL"
 	CHECK(load(&cfg, "[site]\nbase_url = example.com\n") == -1);
 	CHECK_STR(errs, BADURL);
 	CHECK_STR(cfg.base_url, "http://localhost/");	/* the default stays */
@@ -223,22 +222,49 @@ test_errors(void)
 	    "[build]\njobs = -1\nrelated = 5x\n[feed]\nentries = 99999999999\n"
 	    "[markdown]\nunsafe_html = maybe\n") == -1);
 	CHECK_STR(errs,
-	    "site.ini: [site] recent must be a non-negative integer, "
+	    "site.ini:3: [site] recent must be a non-negative integer, "
 	    "not \"ten\"|"
-	    "site.ini: [build] jobs must be a non-negative integer, "
+	    "site.ini:5: [build] jobs must be a non-negative integer, "
 	    "not \"-1\"|"
-	    "site.ini: [build] related must be a non-negative integer, "
+	    "site.ini:6: [build] related must be a non-negative integer, "
 	    "not \"5x\"|"
-	    "site.ini: [markdown] unsafe_html must be true or false, "
+	    "site.ini:10: [markdown] unsafe_html must be true or false, "
 	    "not \"maybe\"|"
-	    "site.ini: [feed] entries must be a non-negative integer, "
+	    "site.ini:8: [feed] entries must be a non-negative integer, "
 	    "not \"99999999999\"");
 	CHECK(cfg.jobs == 0 && cfg.related == 5 && cfg.recent == 10);
 	config_free(&cfg);
 
 	CHECK(load(&cfg, "[site]\nbase_url = http://a/\n[build]\noutput =\n")
 	    == -1);
-	CHECK_STR(errs, "site.ini: [build] output must not be empty");
+	CHECK_STR(errs, "site.ini:4: [build] output must not be empty");
+	CHECK_STR(cfg.output_dir, "public");
+	config_free(&cfg);
+
+	/*
+	 * The line of a value is the last one that sets it (iniparser
+	 * keeps the last), found whatever the case and spacing of the
+	 * section and key; the same key in another section is not it.
+	 */
+	CHECK(load(&cfg, "[site]\nbase_url = http://a/\n[feed]\njobs = 1\n"
+	    "[ Build ]\n  JOBS=2\r\n\tjobs = x\n") == -1);
+	CHECK_STR(errs, "site.ini:4: unknown key jobs in [feed]: README.md "
+	    "lists the keys site.ini may set|"
+	    "site.ini:7: [build] jobs must be a non-negative integer, "
+	    "not \"x\"");
+	config_free(&cfg);
+
+	/* Typos are errors, not silently ignored: keys, sections, keys
+	 * before any section. */
+	CHECK(load(&cfg, "stray = 1\n[site]\nbase_url = http://a/\n"
+	    "titel = T\n[biuld]\noutput = x\n[build]\nall_limt = 9\n") == -1);
+	CHECK_STR(errs, "site.ini:1: key stray is outside any section|"
+	    "site.ini:4: unknown key titel in [site]: README.md lists the "
+	    "keys site.ini may set|"
+	    "site.ini:5: unknown section [biuld]: README.md lists the "
+	    "sections site.ini may have|"
+	    "site.ini:8: unknown key all_limt in [build]: README.md lists "
+	    "the keys site.ini may set");
 	CHECK_STR(cfg.output_dir, "public");
 	config_free(&cfg);
 
