@@ -389,6 +389,7 @@ void	 page_state_free(struct page_state *);
 int	 link_site(struct site *);
 /* Output path of an alias ("/old/x/" -> "old/x/index.html"), or NULL. */
 char	*link_alias_path(const char *);
+const char *link_alias_problem(const char *);
 /* What emit writes beside the pages (all.html up to all_limit); NULL-ended. */
 extern const char *const site_files[];
 

@@ -996,6 +996,60 @@ has_heading(const struct page *p, const char *id)
  * An alias as written ("/old/path/", "old/x.html") as an output path
  * ("old/path/index.html"), or NULL when it leaves the site.
  */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * What is wrong with an alias as a path a static host serves, or NULL.
+ * A query or fragment never reaches a file; %XX is decoded (an old URL
+ * copied from a browser), but not into '/', a control character or
+ * bytes that are not UTF-8.
+ */
+const char *
+link_alias_problem(const char *alias)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*p, *why = NULL;
+	int		 hi, lo;
+
+	for (p = alias; *p != '\0' && why == NULL; p++) {
+		if (*p == '?')
+			why = "has '?': a query string never reaches a static "
+			    "file";
+		else if (*p == '#')
+			why = "has '#': a fragment never reaches the host";
+		else if (*p == '\\')
+			why = "has '\\': use '/'";
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			why = "has a control character";
+		else if (*p == '%') {
+			if ((hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
+				why = "has '%' not followed by two hex digits";
+			else if (hi * 16 + lo == '/' || hi * 16 + lo < 0x20 ||
+			    hi * 16 + lo == 0x7f)
+				why = "has %XX for '/' or a control character";
+			else {
+				buf_putc(&b, (char)(hi * 16 + lo));
+				p += 2;
+			}
+		} else
+			buf_putc(&b, *p);
+	}
+	if (why == NULL && b.len > 0 && utf8_check(b.data, b.len) != 0)
+		why = "is not UTF-8 once its %XX are decoded";
+	buf_free(&b);
+	return why;
+}
+
 char *
 link_alias_path(const char *alias)
 {
@@ -1006,7 +1060,17 @@ link_alias_path(const char *alias)
 
 	while (*alias == '/')
 		alias++;
-	buf_puts(&b, alias);
+	/* %XX decoded: link_alias_problem() has checked them. */
+	for (last = alias; *last != '\0'; last++)
+		if (last[0] == '%' && hexval(last[1]) >= 0 &&
+		    hexval(last[2]) >= 0) {
+			buf_putc(&b, (char)(hexval(last[1]) * 16 +
+			    hexval(last[2])));
+			last += 2;
+		} else
+			buf_putc(&b, *last);
+	if (b.data == NULL)
+		buf_puts(&b, "");
 	norm = buf_detach(&b, NULL);
 	res = path_resolve("", norm);
 	free(norm);
@@ -1084,6 +1148,7 @@ static void
 check_aliases(struct site *site)
 {
 	char		**outs = NULL, *a, **hit;
+	const char	 *why;
 	size_t		  n = 0, i, k;
 	struct page	 *p;
 
@@ -1098,6 +1163,13 @@ check_aliases(struct site *site)
 	for (i = 0; i < site->npages; i++) {
 		p = site->pages[i];
 		for (k = 0; k < p->fm.aliases.n; k++) {
+			if ((why = link_alias_problem(p->fm.aliases.v[k])) !=
+			    NULL) {
+				diag_add(&p->diags, p->file,
+				    p->fm.aliases_line, "alias %s %s",
+				    p->fm.aliases.v[k], why);
+				continue;
+			}
 			if ((a = link_alias_path(p->fm.aliases.v[k])) == NULL) {
 				diag_add(&p->diags, p->file,
 				    p->fm.aliases_line,
@@ -1155,7 +1227,8 @@ check_aliases(struct site *site)
 	for (i = 0; i < site->npages; i++) {
 		p = site->pages[i];
 		for (k = 0; k < p->fm.aliases.n; k++) {
-			if ((a = link_alias_path(p->fm.aliases.v[k])) == NULL)
+			if (link_alias_problem(p->fm.aliases.v[k]) != NULL ||
+			    (a = link_alias_path(p->fm.aliases.v[k])) == NULL)
 				continue;
 			check_alias_folders(p, p->fm.aliases.v[k], a, outs, n);
 			free(a);

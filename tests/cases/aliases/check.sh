@@ -21,6 +21,7 @@ base = "https://example.org/faq/"
 aliases = {"old/refund/index.html": "pay/refund.html",
            "legacy/pay/refund.html": "pay/refund.html",
            "tuifei/index.html": "pay/refund.html",
+           "退费/index.html": "pay/refund.html",
            "exam/print-admit.html": "exam/admit.html",
            "kaoshi/index.html": "exam/index.html"}
 
