@@ -10,3 +10,9 @@ tests/build/linkcheck "$out" /
 if [ -f "${SCHEMA:-../shared/schemas/sitemap.xsd}" ]; then
 	xmllint --noout --schema "${SCHEMA:-../shared/schemas/sitemap.xsd}" "$out/sitemap.xml"
 fi
+# Absolute URLs (sitemap, canonical link) are URIs: the non-ASCII path
+# percent-encoded as UTF-8, as sitemaps.org asks; the relative links
+# above stay as written, which browsers and hosts accept.
+grep -q '<loc>https://example.org/a/%E8%BA%AB%E4%BB%BD%E8%AF%81.html</loc>' "$out/sitemap.xml"
+! grep '<loc>' "$out/sitemap.xml" | LC_ALL=C grep -q '[^ -~]'
+grep -q 'rel="canonical" href="https://example.org/a/%E8%BA%AB%E4%BB%BD%E8%AF%81.html"' "$out/a/身份证.html"
