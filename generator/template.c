@@ -660,12 +660,44 @@ template_parse(const char *name, const char *s, size_t len,
 	return t;
 }
 
+/*
+ * Does a chain of partials lead from `from` back to `target`?  The names
+ * on the way go to chain[], *n of them (at most PARTIAL_DEPTH, deeper
+ * than render() goes); the templates to via[].
+ */
+static int
+leads_back(const struct template *from, const struct template *target,
+    template_partial_fn fn, void *arg, const char **chain,
+    const struct template **via, size_t *n)
+{
+	const struct template *p;
+	size_t		 i;
+
+	if (*n >= PARTIAL_DEPTH)
+		return 0;
+	for (i = 0; i < from->nnodes; i++) {
+		if (from->nodes[i].type != NODE_PARTIAL ||
+		    (p = fn(arg, from->nodes[i].name)) == NULL)
+			continue;
+		chain[*n] = from->nodes[i].name;
+		via[(*n)++] = p;
+		if (p == target || leads_back(p, target, fn, arg, chain, via,
+		    n))
+			return 1;
+		(*n)--;
+	}
+	return 0;
+}
+
 int
 template_check_partials(const struct template *t, template_partial_fn fn,
     void *arg, struct diags *d)
 {
-	size_t	 i;
-	int	 rc = 0;
+	const char	*chain[PARTIAL_DEPTH];
+	const struct template *via[PARTIAL_DEPTH];
+	struct buf	 b = { NULL, 0, 0 };
+	size_t		 i, k, n;
+	int		 rc = 0, first;
 
 	for (i = 0; i < t->nnodes; i++) {
 		if (t->nodes[i].type != NODE_PARTIAL)
@@ -675,6 +707,37 @@ template_check_partials(const struct template *t, template_partial_fn fn,
 			    "unknown partial \"%s\"", t->nodes[i].name);
 			rc = -1;
 		}
+	}
+	/*
+	 * A partial that includes itself, directly or through others,
+	 * would render PARTIAL_DEPTH copies: an error, reported once, by
+	 * the template of the cycle whose file name sorts first.
+	 */
+	for (i = 0; i < t->nnodes; i++) {
+		if (t->nodes[i].type != NODE_PARTIAL)
+			continue;
+		n = 0;
+		chain[n] = t->nodes[i].name;
+		if ((via[n] = fn(arg, t->nodes[i].name)) == NULL)
+			continue;
+		n++;
+		if (via[0] != t && !leads_back(via[0], t, fn, arg, chain,
+		    via, &n))
+			continue;
+		first = 1;
+		for (k = 0; k < n; k++)
+			if (strcmp(via[k]->name, t->name) < 0)
+				first = 0;
+		if (first) {
+			for (k = 0; k < n; k++)
+				buf_printf(&b, "%s{{>%s}}", k ? " then " : "",
+				    chain[k]);
+			diag_add(d, t->name, t->nodes[i].line, "partials "
+			    "include themselves: %s leads back here", b.data);
+			buf_free(&b);
+		}
+		rc = -1;
+		break;
 	}
 	return rc;
 }

@@ -10,8 +10,8 @@
 
 /* Partials for the tests: a small table of parsed templates. */
 struct partials {
-	const char		*name[4];
-	struct template		*t[4];
+	const char		*name[8];
+	struct template		*t[8];
 	size_t			 n;
 	int			 calls;
 };
@@ -323,6 +323,35 @@ test_partials(void)
 	    == 0 && d.n == 0);
 	template_free(t);
 	diag_free(&d);
+
+	/*
+	 * A partial that includes itself, directly or through others, is
+	 * an error, reported once (by the cycle's first file name) with
+	 * the chain; a template that only uses such a partial is not part
+	 * of the cycle and says nothing.
+	 */
+	partial_add(&p, "b", "x\n{{> c}}");
+	partial_add(&p, "c", "{{> d}}");
+	partial_add(&p, "d", "{{> b}}");
+	partial_add(&p, "user", "{{> b}}{{> partials/item}}");
+	{
+		size_t	 i, bad = 0;
+
+		for (i = 0; i < p.n; i++)
+			if (template_check_partials(p.t[i], find_partial, &p,
+			    &d) != 0)
+				bad++;
+		/* loop, b, c, d: each is in a cycle; user is not. */
+		CHECK(bad == 4);
+		CHECK(d.n == 2);
+		if (d.n == 2) {
+			CHECK_STR(d.msg[0], "loop:1: partials include "
+			    "themselves: {{>loop}} leads back here");
+			CHECK_STR(d.msg[1], "b:2: partials include themselves: "
+			    "{{>c}} then {{>d}} then {{>b}} leads back here");
+		}
+		diag_free(&d);
+	}
 
 	partials_free(&p);
 	tobj_free(o);
