@@ -3,8 +3,8 @@
 # folder, then validated step by step.  Each step prints one line; the
 # script fails at the end if any step failed.
 #   FAQGEN   the binary (default generator/faqgen)
-#   SEED     the FAQ source text (fidelity test; skipped when absent)
-#   QUERIES  the development search queries (skipped when absent)
+#   SEED     the FAQ source text (fidelity test)
+#   QUERIES  the development search queries
 #   SCHEMA   the sitemaps.org schema
 #   ONLY     an extended regex: run only the steps whose function matches
 #            (e.g. ONLY='build_site|one_answer|spare'); for development
@@ -454,7 +454,10 @@ kept_renderings() {
 	    rfresh unsafe
 }
 
+# The seed and the queries are inputs, as the schema is: missing, the
+# step fails rather than passing without a check.
 fidelity() {
+	[ -f "$SEED" ] || { echo "no seed at $SEED"; return 1; }
 	python3 tests/fidelity.py "$SEED" "$site"
 }
 
@@ -463,6 +466,7 @@ search_tokenizer() {
 }
 
 search_answers() {
+	[ -f "$QUERIES" ] || { echo "no queries at $QUERIES"; return 1; }
 	node tests/search/eval.js "$site" "$QUERIES"
 }
 
