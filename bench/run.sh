@@ -65,12 +65,10 @@ cc $CFLAGS -o "$bin/gen-corpus" bench/gen-corpus.c
 cc $CFLAGS -o "$bin/floor" bench/floor.c $(pkg-config --cflags --libs md4c-html)
 cc $CFLAGS -o "$bin/probe" bench/probe.c
 cc $CFLAGS -pthread -o "$bin/write-floor" bench/write-floor.c
-if cc $CFLAGS -Igenerator -o "$bin/query-bytes" bench/query-bytes.c \
-    generator/tokenize.c generator/util.c generator/buf.c 2>/dev/null; then
-	:
-else
-	rm -f "$bin/query-bytes"
-fi
+# The search figures need it: a build failure stops the bench, rather
+# than leaving those figures out without a word.
+cc $CFLAGS -Igenerator -o "$bin/query-bytes" bench/query-bytes.c \
+    generator/tokenize.c generator/util.c generator/buf.c generator/diag.c
 
 tools=()
 for t in $TOOLS; do
@@ -272,35 +270,31 @@ for n in "${sizes[@]}"; do
 		search=$out/search
 		if [ -f "$search/manifest.js" ]; then
 			say "search index: $(du -sb "$search" | cut -f1) bytes in $(find "$search" -type f | wc -l) files"
-			if [ -x "$bin/query-bytes" ]; then
-				# 100 question titles of the corpus, as queries.
-				find "$content" -name 'q-*.md' | sort |
-				    awk -v s=$(( (n + 99) / 100 )) 'NR % s == 1' |
-				    xargs sed -n 's/^title: "\(.*\)"$/\1/p' |
-				    "$bin/query-bytes" "$search"
-				dev=$root/../shared/search/dev-queries.tsv
-				if [ -f "$dev" ]; then
-					printf '(dev-queries.tsv) '
-					"$bin/query-bytes" "$search" <"$dev"
-				fi
-				# What search.js loads, and how well it ranks
-				# titles typed with one character wrong.
-				if command -v node >/dev/null; then
-					python3 "$root/bench/typo-queries.py" \
-					    "$content" >"$outdir/typo.tsv"
-					cut -f2 "$outdir/typo.tsv" >"$outdir/titles.tsv"
-					for qs in "$outdir/titles.tsv" "$outdir/typo.tsv" \
-					    ${dev:+"$dev"}; do
-						[ -f "$qs" ] || continue
-						printf '(%s) ' "${qs##*/}"
-						node "$root/bench/search-bytes.js" \
-						    "$out" "$qs" | sed -n 2p
-					done
-					node "$root/bench/search-titles.js" \
-					    "$out" "$outdir/typo.tsv"
-				fi
-			else
-				say "search index: TODO bytes per query: bench/query-bytes.c does not build against generator/tokenize.c"
+			# 100 question titles of the corpus, as queries.
+			find "$content" -name 'q-*.md' | sort |
+			    awk -v s=$(( (n + 99) / 100 )) 'NR % s == 1' |
+			    xargs sed -n 's/^title: "\(.*\)"$/\1/p' |
+			    "$bin/query-bytes" "$search"
+			dev=$root/../shared/search/dev-queries.tsv
+			if [ -f "$dev" ]; then
+				printf '(dev-queries.tsv) '
+				"$bin/query-bytes" "$search" <"$dev"
+			fi
+			# What search.js loads, and how well it ranks
+			# titles typed with one character wrong.
+			if command -v node >/dev/null; then
+				python3 "$root/bench/typo-queries.py" \
+				    "$content" >"$outdir/typo.tsv"
+				cut -f2 "$outdir/typo.tsv" >"$outdir/titles.tsv"
+				for qs in "$outdir/titles.tsv" "$outdir/typo.tsv" \
+				    ${dev:+"$dev"}; do
+					[ -f "$qs" ] || continue
+					printf '(%s) ' "${qs##*/}"
+					node "$root/bench/search-bytes.js" \
+					    "$out" "$qs" | sed -n 2p
+				done
+				node "$root/bench/search-titles.js" \
+				    "$out" "$outdir/typo.tsv"
 			fi
 		else
 			say "search index: TODO no $search/manifest.js: bytes per query not measured"
