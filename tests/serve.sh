@@ -3,7 +3,8 @@
 # with a temporary copy of tests/cases/basic, then checks over HTTP:
 # pages and MIME types, folder URLs, 404.html with status 404, the reload
 # script only in served HTML (never in the built files), a rebuild after
-# an edit (content/, a new subfolder, site.ini), one rebuild for a burst
+# an edit (content/, a new subfolder, site.ini, a template and an asset
+# of layouts/), one rebuild for a burst
 # of saves, a broken edit that leaves the last good page served with the
 # error in the terminal and on the event stream, traversal attempts
 # (../, %2e%2e, a symlink out of the site) refused, a rebuild that keeps
@@ -183,6 +184,14 @@ wait_for 5 page_has /more/new.html '二版' || bad "edit in a new folder not see
 # site.ini is watched.
 sed -i 's/^title = Test FAQ/title = Renamed FAQ/' "$site/site.ini"
 wait_for 5 page_has / 'Renamed FAQ' || bad "site.ini change not rebuilt"
+
+# layouts/ is watched: a template and an asset.
+printf '<p>LAYOUT-EDIT</p>\n' >>"$site/layouts/question.html"
+wait_for 5 page_has /exam/admit.html 'LAYOUT-EDIT' ||
+    bad "layout edit not rebuilt"
+printf 'body { color: #333; }\n' >"$site/layouts/assets/style.css"
+wait_for 5 sh -c "curl -s --max-time 5 '$base/assets/style.css' | grep -q '#333'" ||
+    bad "asset edit not rebuilt"
 
 # A broken edit: the old page stays, the error goes to both places.
 printf -- '---\ntitle: [oops\n---\n' >"$site/content/exam/admit.md"
