@@ -318,6 +318,9 @@ count_question(const struct page *p, uint32_t *flen)
 		flen[FIELD_HEADINGS] += length(p->headings[k].text);
 	flen[FIELD_BODY] = p->text != NULL ?
 	    (uint32_t)tokenize_length(p->text, p->text_len) : 0;
+	/* Less its headings, as cut_question() counts them. */
+	flen[FIELD_BODY] = flen[FIELD_BODY] > flen[FIELD_HEADINGS] ?
+	    flen[FIELD_BODY] - flen[FIELD_HEADINGS] : 0;
 	flen[FIELD_CATEGORY] = p->category != NULL ?
 	    length(p->category->fm.title) : 0;
 }
@@ -413,6 +416,18 @@ cut_question(struct index *ix, struct cutter *cu, size_t i)
 		cu->table = xcalloc(cu->tablesz, sizeof(*cu->table));
 	}
 	fields(p, cu);
+	/*
+	 * The answer's text holds its headings' text too: a heading's
+	 * words count in the headings field alone, so a heading match
+	 * weighs what the headings field gives, below a keyword's.
+	 */
+	if (p->nheadings > 0)
+		for (k = 0; k < cu->n; k++) {
+			t = &cu->t[k];
+			t->tf[FIELD_BODY] = t->tf[FIELD_BODY] >
+			    t->tf[FIELD_HEADINGS] ? t->tf[FIELD_BODY] -
+			    t->tf[FIELD_HEADINGS] : 0;
+		}
 
 	/* q, then each token posted to its partition. */
 	for (f = 0; f < FIELD__MAX; f++) {

@@ -18,6 +18,7 @@
 
 static char	*kw_pay[] = { (char *)"交费", (char *)"付款" };
 static char	*tag_pay[] = { (char *)"缴费" };
+static char	*kw_code[] = { (char *)"注意事项" };
 static struct heading heads[] = {
 	{ 2, (char *)"ban-li", (char *)"办理方式" },
 	{ 2, (char *)"zhu-yi", (char *)"注意事项" },
@@ -69,6 +70,8 @@ make_site(void)
 	q_code.fm.title = (char *)"成绩显示-2是什么意思？";
 	q_code.text = (char *)"“-2”代表违纪。电话010-68607734。";
 	q_code.text_len = strlen(q_code.text);
+	q_code.fm.keywords.v = kw_code;
+	q_code.fm.keywords.n = 1;
 	q_code.out = (char *)"zhengshu/fuhao.html";
 	q_code.category = &cat_cert;
 
@@ -271,7 +274,7 @@ postings(const char *tok)
 static void
 test_postings(void)
 {
-	char		*p;
+	char		*p, *s1;
 	unsigned	 df, d0, q0, gap, q1;
 
 	/* 缴费: title and tag of question 0, body of question 2 ... */
@@ -305,6 +308,36 @@ test_postings(void)
 	CHECK(p != NULL && strncmp(p, "2,1,", 4) == 0);
 	free(p);
 	CHECK(postings("不存在") == NULL);
+	/*
+	 * 注意事项: a keyword of question 2, a heading of question 1 (so
+	 * also in its answer's text, where it counts no more): the field
+	 * order holds, the keyword outweighs the heading.
+	 */
+	p = postings("注意");
+	CHECK(p != NULL);
+	if (p != NULL) {
+		CHECK(sscanf(p, "%u,%u,%u,%u,%u", &df, &d0, &q0, &gap, &q1)
+		    == 5);
+		CHECK(df == 2 && d0 == 1 && gap == 1);
+		CHECK(q1 > q0);
+	}
+	free(p);
+	/*
+	 * 方式 (heading 办理方式 only) against 补发 (once in the running
+	 * text) of the same question: the headings field weighs 2, the
+	 * answer 1, so the heading is under twice the mention; counted in
+	 * the answer as well it was three times (q 6 against 2).
+	 */
+	p = postings("方式");
+	s1 = postings("补发");
+	CHECK(p != NULL && s1 != NULL);
+	if (p != NULL && s1 != NULL) {
+		CHECK(sscanf(p, "1,1,%u", &q0) == 1 &&
+		    sscanf(s1, "1,1,%u", &q1) == 1);
+		CHECK(q0 > q1 && q0 < 2 * q1);
+	}
+	free(p);
+	free(s1);
 }
 
 /* Result files: the three questions in one chunk, d/0, a list. */
