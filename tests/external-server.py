@@ -1,14 +1,20 @@
 # A tiny HTTP server for tests/external.sh: /ok 200, /moved 301 to /ok,
 # /gone 404, /nohead 405 to HEAD but 200 to GET, /forbidhead 403 to HEAD
-# but 200 to GET.  Binds 127.0.0.1 on a
+# but 200 to GET, /hang answers nothing for a minute (a host that
+# accepts and never replies).  Threaded, so /hang holds up no other
+# request.  Binds 127.0.0.1 on a
 # free port and writes the port to the file named by argv[1].
 import http.server
 import sys
+import time
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def answer(self, body):
         path = self.path
+        if path == "/hang":
+            time.sleep(60)
+            return
         if path == "/ok":
             self.send_response(200)
         elif path == "/moved":
@@ -35,7 +41,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         sys.stderr.write("%s %s\n" % (self.command, self.path))
 
 
-server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
 with open(sys.argv[1], "w") as f:
     f.write(str(server.server_address[1]))
 server.serve_forever()

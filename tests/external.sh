@@ -1,9 +1,10 @@
 #!/bin/sh
 # faqgen check --external --online against a local server started here
 # (tests/external-server.py): a 200, a 301, a 404, a 405-to-HEAD and a
-# 403-to-HEAD page (each tried again with GET) and
-# a port nothing listens on.  Expects each reported in its class and exit
-# status 1.  Leaves no process behind.
+# 403-to-HEAD page (each tried again with GET),
+# a port nothing listens on and a server that never answers (reported when
+# the request's time limit runs out).  Expects each reported in its class
+# and exit status 1.  Leaves no process behind.
 set -u
 FAQGEN=${FAQGEN:-generator/faqgen}
 export TZ=UTC LC_ALL=C.UTF-8
@@ -52,7 +53,7 @@ title: 链接乙
 weight: 2
 lastmod: 2024-01-02
 ---
-不收 HEAD：$base/nohead ，拒绝 HEAD：$base/forbidhead ，连不上：http://127.0.0.1:1/x ，又一次 $base/gone
+不收 HEAD：$base/nohead ，拒绝 HEAD：$base/forbidhead ，连不上：http://127.0.0.1:1/x ，又一次 $base/gone ，不回答：$base/hang
 EOT
 
 start=$(date +%s)
@@ -70,22 +71,24 @@ broken: 1
 redirected: 1
 	301 BASE/moved -> BASE/ok
 		SITE/content/exam/a.md
-unreachable: 1
+unreachable: 2
 EOT
 head -8 "$tmp/got" | diff -u "$tmp/want" - || bad "report differs"
 grep -q '^	http://127.0.0.1:1/x (.*)$' "$tmp/got" ||
     bad "unreachable URL not reported"
+grep -qi '^	BASE/hang (.*time.*)$' "$tmp/got" ||
+    bad "a server that never answers not reported as timed out"
 grep -q 'nohead' "$tmp/got" && bad "405-to-HEAD page not retried with GET"
 grep -q '^GET /nohead$' "$tmp/server.log" || bad "no GET after the 405"
 grep -q 'forbidhead' "$tmp/got" && bad "403-to-HEAD page not retried with GET"
 grep -q '^GET /forbidhead$' "$tmp/server.log" || bad "no GET after the 403"
 grep -q '^HEAD /ok$' "$tmp/server.log" || bad "no HEAD request"
-grep -q '6 external URLs: 3 ok, 1 redirected, 2 broken or unreachable' \
+grep -q '7 external URLs: 3 ok, 1 redirected, 3 broken or unreachable' \
     "$tmp/err" || bad "summary line: $(cat "$tmp/err")"
 
 # All good: exit 0.
 sed -i -e "s#$base/gone##; s#$base/moved##" "$tmp/site/content/exam/a.md"
-sed -i -e "s#http://127.0.0.1:1/x##; s#$base/gone##" \
+sed -i -e "s#http://127.0.0.1:1/x##; s#$base/gone##; s#$base/hang##" \
     "$tmp/site/content/exam/b.md"
 $FAQGEN check --external --online --config "$tmp/site/site.ini" \
     --layouts tests/layouts-min --quiet >"$tmp/out" 2>"$tmp/err"
