@@ -4,7 +4,7 @@
 # 403-to-HEAD page (each tried again with GET),
 # a port nothing listens on and a server that never answers (reported when
 # the request's time limit runs out).  Expects each reported in its class
-# and exit status 1.  Leaves no process behind.
+# and exit status 1; then that --jobs 2 keeps at most 2 requests open.  Leaves no process behind.
 set -u
 FAQGEN=${FAQGEN:-generator/faqgen}
 export TZ=UTC LC_ALL=C.UTF-8
@@ -94,6 +94,17 @@ $FAQGEN check --external --online --config "$tmp/site/site.ini" \
     --layouts tests/layouts-min --quiet >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" = 0 ] || bad "clean links: exit $rc, want 0: $(cat "$tmp/out")"
+
+# At most --jobs requests at once: 8 slow pages with --jobs 2.
+for i in 1 2 3 4 5 6 7 8; do
+	printf '慢：%s/slow/%s\n\n' "$base" "$i"
+done >>"$tmp/site/content/exam/a.md"
+$FAQGEN check --external --online --jobs 2 --config "$tmp/site/site.ini" \
+    --layouts tests/layouts-min --quiet >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 0 ] || bad "slow links: exit $rc, want 0: $(cat "$tmp/out")"
+most=$(curl -s --max-time 5 "$base/most")
+[ "$most" = 2 ] || bad "--jobs 2: $most requests open at once, want 2"
 
 [ "$fail" = 0 ] && echo "external: ok"
 exit "$fail"
