@@ -660,43 +660,23 @@ template_parse(const char *name, const char *s, size_t len,
 	return t;
 }
 
-/*
- * Does a chain of partials lead from `from` back to `target`?  The names
- * on the way go to chain[], *n of them (at most PARTIAL_DEPTH, deeper
- * than render() goes); the templates to via[].
- */
-static int
-leads_back(const struct template *from, const struct template *target,
-    template_partial_fn fn, void *arg, const char **chain,
-    const struct template **via, size_t *n)
-{
-	const struct template *p;
-	size_t		 i;
-
-	if (*n >= PARTIAL_DEPTH)
-		return 0;
-	for (i = 0; i < from->nnodes; i++) {
-		if (from->nodes[i].type != NODE_PARTIAL ||
-		    (p = fn(arg, from->nodes[i].name)) == NULL)
-			continue;
-		chain[*n] = from->nodes[i].name;
-		via[(*n)++] = p;
-		if (p == target || leads_back(p, target, fn, arg, chain, via,
-		    n))
-			return 1;
-		(*n)--;
-	}
-	return 0;
-}
+/* A template met by the search of template_check_partials(). */
+struct reach {
+	const struct template	*t;
+	const char		*name;	/* the partial tag that led here */
+	size_t			 line;	/* its line */
+	size_t			 from;	/* index of the one it is in */
+};
 
 int
 template_check_partials(const struct template *t, template_partial_fn fn,
     void *arg, struct diags *d)
 {
-	const char	*chain[PARTIAL_DEPTH];
-	const struct template *via[PARTIAL_DEPTH];
+	struct reach	*q = NULL;
+	const struct template *p;
 	struct buf	 b = { NULL, 0, 0 };
-	size_t		 i, k, n;
+	const char	*chain[PARTIAL_DEPTH];
+	size_t		 i, k, n = 0, cap = 0, head, nc, line;
 	int		 rc = 0, first;
 
 	for (i = 0; i < t->nnodes; i++) {
@@ -710,35 +690,59 @@ template_check_partials(const struct template *t, template_partial_fn fn,
 	}
 	/*
 	 * A partial that includes itself, directly or through others,
-	 * would render PARTIAL_DEPTH copies: an error, reported once, by
+	 * would render PARTIAL_DEPTH copies.  Breadth first from t, each
+	 * template met once (linear, however the partials fan out): t met
+	 * again closes the shortest cycle through it.  Reported once, by
 	 * the template of the cycle whose file name sorts first.
 	 */
-	for (i = 0; i < t->nnodes; i++) {
-		if (t->nodes[i].type != NODE_PARTIAL)
-			continue;
-		n = 0;
-		chain[n] = t->nodes[i].name;
-		if ((via[n] = fn(arg, t->nodes[i].name)) == NULL)
-			continue;
-		n++;
-		if (via[0] != t && !leads_back(via[0], t, fn, arg, chain,
-		    via, &n))
-			continue;
-		first = 1;
-		for (k = 0; k < n; k++)
-			if (strcmp(via[k]->name, t->name) < 0)
-				first = 0;
-		if (first) {
-			for (k = 0; k < n; k++)
-				buf_printf(&b, "%s{{>%s}}", k ? " then " : "",
-				    chain[k]);
-			diag_add(d, t->name, t->nodes[i].line, "partials "
-			    "include themselves: %s leads back here", b.data);
-			buf_free(&b);
+	q = xreallocarray(NULL, cap = 8, sizeof(*q));
+	q[n].t = t;
+	q[n].name = NULL;
+	q[n].line = 0;
+	q[n++].from = 0;
+	for (head = 0; head < n; head++)
+		for (i = 0; i < q[head].t->nnodes; i++) {
+			if (q[head].t->nodes[i].type != NODE_PARTIAL ||
+			    (p = fn(arg, q[head].t->nodes[i].name)) == NULL)
+				continue;
+			if (p == t) {
+				/* The chain back to t's own tag. */
+				nc = 0;
+				chain[nc++] = q[head].t->nodes[i].name;
+				line = q[head].t->nodes[i].line;
+				first = 1;
+				for (k = head; k != 0; k = q[k].from) {
+					if (strcmp(q[k].t->name, t->name) < 0)
+						first = 0;
+					if (nc < PARTIAL_DEPTH)
+						chain[nc++] = q[k].name;
+					line = q[k].line;
+				}
+				if (first) {
+					while (nc-- > 0)
+						buf_printf(&b, "{{>%s}}%s",
+						    chain[nc], nc ? " then " :
+						    "");
+					diag_add(d, t->name, line, "partials "
+					    "include themselves: %s leads "
+					    "back here", b.data);
+					buf_free(&b);
+				}
+				free(q);
+				return -1;
+			}
+			for (k = 0; k < n && q[k].t != p; k++)
+				continue;
+			if (k < n)
+				continue;
+			if (n == cap)
+				q = xreallocarray(q, cap *= 2, sizeof(*q));
+			q[n].t = p;
+			q[n].name = q[head].t->nodes[i].name;
+			q[n].line = q[head].t->nodes[i].line;
+			q[n++].from = head;
 		}
-		rc = -1;
-		break;
-	}
+	free(q);
 	return rc;
 }
 
