@@ -136,7 +136,8 @@ clean:
 
 distclean: clean
 	rm -rf public .public.staging .public.old .public.spare node_modules
-	rm -f .public.inputs .public.manifest .public.spare.manifest .public.state.*
+	rm -f .public.inputs .public.manifest .public.manifest.next \
+	    .public.spare.manifest .public.state.*
 
 %.o: %.c
 	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
