@@ -210,31 +210,6 @@ emit_check(const struct site *site, struct diags *d)
  * The absolute URL of an output file; "index.html" pages are canonical as
  * their folder.  Used for canonical links, JSON-LD, the sitemap and feed.
  */
-/*
- * A path as a URI path: every byte but letters, digits, "-._~/" as %XX,
- * so a non-ASCII name ("a/身份证.html") is a URI, as sitemaps.org asks,
- * not an IRI.
- */
-static void
-put_uri_path(struct buf *b, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char	 c;
-	size_t		 i;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~/", c) != NULL)
-			buf_putc(b, (char)c);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
-
 static void
 put_url(struct buf *b, const struct site *site, const char *out)
 {
@@ -244,9 +219,9 @@ put_url(struct buf *b, const struct site *site, const char *out)
 	if (strcmp(out, "index.html") == 0)
 		return;
 	if (len > 11 && strcmp(out + len - 11, "/index.html") == 0)
-		put_uri_path(b, out, len - 10);
+		esc_uri_path(b, out, len - 10);
 	else
-		put_uri_path(b, out, len);
+		esc_uri_path(b, out, len);
 }
 
 /* put_url() escaped for JSON ("...") or HTML. */

@@ -175,6 +175,31 @@ esc_url(struct buf *b, const char *s, size_t len)
 }
 
 /*
+ * A path as a URI path: every byte but letters, digits, "-._~/" as %XX,
+ * so a non-ASCII name ("a/身份证.html") is a URI, as sitemaps.org asks,
+ * not an IRI.
+ */
+void
+esc_uri_path(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char	 c;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~/", c) != NULL)
+			buf_putc(b, (char)c);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		}
+	}
+}
+
+/*
  * Browsers ignore ASCII whitespace and control characters inside a
  * scheme, so "java\tscript:" is javascript: too.
  */

@@ -158,6 +158,7 @@ void	 buf_free(struct buf *);
 void	 esc_html(struct buf *, const char *, size_t);	/* text and attributes */
 void	 esc_json(struct buf *, const char *, size_t);	/* inside "..." ; also safe in <script> */
 void	 esc_url(struct buf *, const char *, size_t);	/* percent-encode for href */
+void	 esc_uri_path(struct buf *, const char *, size_t); /* a URI path */
 /* Non-zero when a link target's scheme is one we refuse (javascript: ...). */
 int	 url_is_unsafe(const char *, size_t);
 

@@ -66,6 +66,10 @@ escapes(void)
 	buf_truncate(&b, 0);
 	esc_url(&b, "../a/报考.html#一", strlen("../a/报考.html#一"));
 	CHECK_STR(b.data, "../a/报考.html#一");
+	/* A URI path: all but letters, digits and -._~/ as %XX, UTF-8. */
+	buf_truncate(&b, 0);
+	esc_uri_path(&b, "a_b/报考-1.~x y%&", strlen("a_b/报考-1.~x y%&"));
+	CHECK_STR(b.data, "a_b/%E6%8A%A5%E8%80%83-1.~x%20y%25%26");
 	buf_free(&b);
 	CHECK(url_is_unsafe("javascript:alert(1)", 19));
 	CHECK(url_is_unsafe(" JavaScript:alert(1)", 20));
