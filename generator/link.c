@@ -1009,43 +1009,51 @@ hexval(int c)
 }
 
 /*
- * What is wrong with an alias as a path a static host serves, or NULL.
- * A query or fragment never reaches a file; %XX is decoded (an old URL
- * copied from a browser), but not into '/', a control character or
- * bytes that are not UTF-8.
+ * An alias with its %XX decoded into b (an old URL copied from a
+ * browser); returns what is wrong with it as a path a static host
+ * serves, or NULL.  A query or fragment never reaches a file, and no
+ * escape may make '/', a control character or bytes that are not UTF-8.
  */
+static const char *
+alias_decode(const char *alias, struct buf *b)
+{
+	const char	*p;
+	int		 hi, lo;
+
+	for (p = alias; *p != '\0'; p++) {
+		if (*p == '?')
+			return "has '?': a query string never reaches a "
+			    "static file";
+		if (*p == '#')
+			return "has '#': a fragment never reaches the host";
+		if (*p == '\\')
+			return "has '\\': use '/'";
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "has a control character";
+		if (*p != '%') {
+			buf_putc(b, *p);
+			continue;
+		}
+		if ((hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
+			return "has '%' not followed by two hex digits";
+		if (hi * 16 + lo == '/' || hi * 16 + lo < 0x20 ||
+		    hi * 16 + lo == 0x7f)
+			return "has %XX for '/' or a control character";
+		buf_putc(b, (char)(hi * 16 + lo));
+		p += 2;
+	}
+	if (b->len > 0 && utf8_check(b->data, b->len) != 0)
+		return "is not UTF-8 once its %XX are decoded";
+	return NULL;
+}
+
 const char *
 link_alias_problem(const char *alias)
 {
 	struct buf	 b = { NULL, 0, 0 };
-	const char	*p, *why = NULL;
-	int		 hi, lo;
+	const char	*why;
 
-	for (p = alias; *p != '\0' && why == NULL; p++) {
-		if (*p == '?')
-			why = "has '?': a query string never reaches a static "
-			    "file";
-		else if (*p == '#')
-			why = "has '#': a fragment never reaches the host";
-		else if (*p == '\\')
-			why = "has '\\': use '/'";
-		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			why = "has a control character";
-		else if (*p == '%') {
-			if ((hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
-				why = "has '%' not followed by two hex digits";
-			else if (hi * 16 + lo == '/' || hi * 16 + lo < 0x20 ||
-			    hi * 16 + lo == 0x7f)
-				why = "has %XX for '/' or a control character";
-			else {
-				buf_putc(&b, (char)(hi * 16 + lo));
-				p += 2;
-			}
-		} else
-			buf_putc(&b, *p);
-	}
-	if (why == NULL && b.len > 0 && utf8_check(b.data, b.len) != 0)
-		why = "is not UTF-8 once its %XX are decoded";
+	why = alias_decode(alias, &b);
 	buf_free(&b);
 	return why;
 }
@@ -1060,17 +1068,9 @@ link_alias_path(const char *alias)
 
 	while (*alias == '/')
 		alias++;
-	/* %XX decoded: link_alias_problem() has checked them. */
-	for (last = alias; *last != '\0'; last++)
-		if (last[0] == '%' && hexval(last[1]) >= 0 &&
-		    hexval(last[2]) >= 0) {
-			buf_putc(&b, (char)(hexval(last[1]) * 16 +
-			    hexval(last[2])));
-			last += 2;
-		} else
-			buf_putc(&b, *last);
-	if (b.data == NULL)
-		buf_puts(&b, "");
+	/* Checked by link_alias_problem() first. */
+	(void)alias_decode(alias, &b);
+	buf_puts(&b, "");
 	norm = buf_detach(&b, NULL);
 	res = path_resolve("", norm);
 	free(norm);
