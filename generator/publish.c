@@ -95,6 +95,7 @@ struct output {
 	char		*trash;		/* where an old tree goes, owned */
 	char		*state;		/* inputs' fingerprint file, owned */
 	char		*mfile;		/* the live tree's manifest, owned */
+	char		*mnext;		/* a new tree's, until its swap, owned */
 	char		*spare;		/* the spare tree, owned */
 	char		*sfile;		/* the spare's manifest, owned */
 	char		*work;		/* staging or spare: borrowed */
@@ -563,6 +564,7 @@ output_free(struct output *o)
 	free(o->trash);
 	free(o->state);
 	free(o->mfile);
+	free(o->mnext);
 	free(o->spare);
 	free(o->sfile);
 	pthread_mutex_destroy(&o->lock);
@@ -578,22 +580,7 @@ output_free(struct output *o)
 static int
 made_here(const struct output *o)
 {
-	char	*next = xasprintf("%s.next", o->mfile);
-	int	 yes;
-
-	yes = access(o->mfile, F_OK) == 0 || access(next, F_OK) == 0;
-	free(next);
-	return yes;
-}
-
-/* A manifest is in place: a ".next" one left by a killed build goes. */
-static void
-unlink_next(const struct output *o)
-{
-	char	*next = xasprintf("%s.next", o->mfile);
-
-	unlink(next);
-	free(next);
+	return access(o->mfile, F_OK) == 0 || access(o->mnext, F_OK) == 0;
 }
 
 /* Does folder dir hold nothing (or not open)? */
@@ -646,6 +633,7 @@ output_open(const char *dir, int dry_run, struct diags *d)
 	o->trash = xasprintf("%s.%s.old", parent, base);
 	o->state = xasprintf("%s.%s.inputs", parent, base);
 	o->mfile = xasprintf("%s.%s.manifest", parent, base);
+	o->mnext = xasprintf("%s.next", o->mfile);
 	o->spare = xasprintf("%s.%s.spare", parent, base);
 	o->sfile = xasprintf("%s.%s.spare.manifest", parent, base);
 	free(parent);
@@ -1616,11 +1604,10 @@ static int
 swap_in(struct output *o, int have_old)
 {
 	char	*aside = xasprintf("%s.next", o->sfile);
-	char	*next = xasprintf("%s.next", o->mfile);
 	int	 rc = -1;
 
-	if (manifest_write(&o->out, next) == -1) {
-		diag_add(o->diags, next, 0, "cannot write: %s",
+	if (manifest_write(&o->out, o->mnext) == -1) {
+		diag_add(o->diags, o->mnext, 0, "cannot write: %s",
 		    strerror(errno));
 		goto out;
 	}
@@ -1666,7 +1653,7 @@ swap_in(struct output *o, int have_old)
 	 * A manifest left as ".next" only costs the next build its short
 	 * cuts; it still marks the output as this tool's.
 	 */
-	rename(next, o->mfile);
+	rename(o->mnext, o->mfile);
 	write_state(o);
 	states_install(o);
 	rc = 0;
@@ -1679,7 +1666,6 @@ out:
 		rename(aside, o->mfile);
 	unlink(aside);
 	free(aside);
-	free(next);
 	return rc;
 }
 
@@ -1745,7 +1731,8 @@ output_commit(struct output *o, struct publish_stats *st)
 		if (o->live == NULL || keys_moved(o))
 			manifest_write(&o->out, o->mfile);
 		if (o->live == NULL)
-			unlink_next(o);
+			/* In place: a ".next" left by a killed build goes. */
+			unlink(o->mnext);
 		if (o->last_inputs != o->inputs)
 			write_state(o);
 		/* The live output stays: the states describe it. */

@@ -559,7 +559,6 @@ heading_id(struct idset *set, const char *s, size_t len)
 	struct identry	*e;
 	size_t		 base, k;
 
-	buf_puts(&b, "");
 	while (p < end) {
 		q = p;
 		if ((cp = utf8_decode(&p, end)) < 0) {
