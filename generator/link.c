@@ -992,10 +992,6 @@ has_heading(const struct page *p, const char *id)
 	return 0;
 }
 
-/*
- * An alias as written ("/old/path/", "old/x.html") as an output path
- * ("old/path/index.html"), or NULL when it leaves the site.
- */
 static int
 hexval(int c)
 {
@@ -1058,6 +1054,10 @@ link_alias_problem(const char *alias)
 	return why;
 }
 
+/*
+ * An alias as written ("/old/path/", "old/x.html") as an output path
+ * ("old/path/index.html"), or NULL when it leaves the site.
+ */
 char *
 link_alias_path(const char *alias)
 {
