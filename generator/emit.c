@@ -207,33 +207,42 @@ emit_check(const struct site *site, struct diags *d)
 }
 
 /*
- * The absolute URL of an output file; "index.html" pages are canonical as
- * their folder.  Used for canonical links, JSON-LD, the sitemap and feed.
+ * The part of output file out that goes after base_url in its URL:
+ * "index.html" pages are canonical as their folder.
+ */
+static size_t
+url_path_len(const char *out)
+{
+	size_t	 len = strlen(out);
+
+	if (strcmp(out, "index.html") == 0)
+		return 0;
+	if (len > 11 && strcmp(out + len - 11, "/index.html") == 0)
+		return len - 10;
+	return len;
+}
+
+/*
+ * The absolute URL of an output file, its path percent-encoded.  Used for
+ * canonical links, JSON-LD, the sitemap and feed.
  */
 static void
 put_url(struct buf *b, const struct site *site, const char *out)
 {
-	size_t	 len = strlen(out);
-
 	buf_puts(b, site->cfg.base_url);
-	if (strcmp(out, "index.html") == 0)
-		return;
-	if (len > 11 && strcmp(out + len - 11, "/index.html") == 0)
-		esc_uri_path(b, out, len - 10);
-	else
-		esc_uri_path(b, out, len);
+	esc_uri_path(b, out, url_path_len(out));
 }
 
-/* put_url() escaped for JSON ("...") or HTML. */
+/*
+ * put_url() escaped for JSON ("...") or HTML: base_url through esc; the
+ * encoded path holds nothing either escapes.
+ */
 static void
 put_url_esc(struct buf *b, const struct site *site, const char *out,
     void (*esc)(struct buf *, const char *, size_t))
 {
-	struct buf	 u = { NULL, 0, 0 };
-
-	put_url(&u, site, out);
-	esc(b, u.data, u.len);
-	buf_free(&u);
+	esc(b, site->cfg.base_url, strlen(site->cfg.base_url));
+	esc_uri_path(b, out, url_path_len(out));
 }
 
 char *
