@@ -301,10 +301,8 @@ unknown_keys(const dictionary *ini, const char *file, struct diags *d)
 			diag_add(d, file, key_line(key), "unknown key %s in "
 			    "[%.*s]: README.md lists the keys site.ini may "
 			    "set", colon + 1, (int)(colon - key), key);
-		} else if (ini->val[i] != NULL)
-			diag_add(d, file, key_line(key), "key %s is outside "
-			    "any section", key);
-		else {
+		} else {
+			/* No ':': iniparser's entry for a section. */
 			for (j = 0; sections[j] != NULL; j++)
 				if (strcmp(key, sections[j]) == 0)
 					break;
